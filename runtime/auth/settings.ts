@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { intVar, parseEnv } from '../shared/env';
+
+/** The auth service's settings; the CDK auth construct sets the same names on the function. */
+export const authSettingsSchema = z
+  .object({
+    /** Which address the service hands out. */
+    STRATEGY: z.enum(['direct', 'nlb', 'haproxy']),
+    /** The balancer's client URL (`nlb`, `haproxy`), e.g. `wss://ws.example.com`. */
+    PUBLIC_URL: z.string().regex(/^wss?:\/\/\S+$/, 'ws://… or wss://…').optional(),
+    /** Token audience for `nlb`/`haproxy`; nodes accept it as TOKEN_AUDIENCE. */
+    BALANCER_NAME: z.string().min(1).default('wslb'),
+    /** How a node is chosen under `direct`. */
+    NODE_CHOICE: z.enum(['p2c', 'least-loaded', 'random']).default('p2c'),
+    TOKEN_TTL_SECONDS: intVar(1, 300, 30),
+    TOKEN_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    TOKEN_SECRET_FILE: z.string().min(1).optional(),
+    /** Users (scrypt hashes): a Secrets Manager secret in AWS, a file locally. */
+    USERS_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    USERS_FILE: z.string().min(1).optional(),
+    REGISTRY_TABLE: z.string().min(3),
+    REGISTRY_ENDPOINT: z.url().optional(),
+    /** A registry entry older than this is ignored. */
+    FRESHNESS_MS: intVar(500, 600_000, 6000),
+    /** How long this instance counts its own picks as pending on a node. */
+    PENDING_MS: intVar(0, 600_000, 4000),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.TOKEN_SECRET_ARN && !s.TOKEN_SECRET_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET_ARN'], message: 'set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE' });
+    }
+    if (!s.USERS_SECRET_ARN && !s.USERS_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['USERS_SECRET_ARN'], message: 'set USERS_SECRET_ARN or USERS_FILE' });
+    }
+    if (s.STRATEGY !== 'direct' && !s.PUBLIC_URL) {
+      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `required when STRATEGY is ${s.STRATEGY}` });
+    }
+  });
+
+export type AuthSettings = z.infer<typeof authSettingsSchema>;
+
+export function authSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): AuthSettings {
+  return parseEnv(authSettingsSchema, env);
+}

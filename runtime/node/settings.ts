@@ -1,0 +1,59 @@
+import { z } from 'zod';
+import { boolVar, intVar, parseEnv } from '../shared/env';
+
+/**
+ * The node service's settings, one environment variable each. The CDK fleet writes the same names
+ * into the systemd unit; the local cluster passes them to child processes.
+ */
+export const nodeSettingsSchema = z
+  .object({
+    /** Node id; also the token audience under `direct`. In AWS the instance id (from IMDS). */
+    NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (1-64)').optional(),
+    /** Address to listen on. */
+    HOST: z.string().default('0.0.0.0'),
+    /** Port to listen on; 0 picks a free one (tests, local cluster). */
+    PORT: intVar(0, 65535, 8080),
+    /** The URL clients use to reach this node; in AWS built from IMDS when absent. */
+    NODE_ENDPOINT: z.string().regex(/^wss?:\/\/[^\s/]+(:\d+)?\/?$/, 'ws://host:port or wss://host:port').optional(),
+    /** Where to learn the endpoint when NODE_ENDPOINT is absent: `imds-public` (direct), `imds-private`, `listen`. */
+    ENDPOINT_SOURCE: z.enum(['imds-public', 'imds-private', 'listen']).default('listen'),
+    /** Hard cap on open WebSockets; upgrades past it get 503. */
+    MAX_CONNECTIONS: intVar(1, 1_000_000, 10_000),
+    /** Ping interval; a peer that has not answered the previous ping by the next is terminated. */
+    PING_SECONDS: intVar(1, 3600, 25),
+    /** Drain window after SIGTERM: clients are closed in batches over this time. */
+    DRAIN_SECONDS: intVar(0, 3600, 30),
+    /** Heartbeat interval into the registry. */
+    HEARTBEAT_MS: intVar(100, 60_000, 2000),
+    /** Largest accepted message. */
+    MAX_PAYLOAD_BYTES: intVar(1, 64 * 1024 * 1024, 64 * 1024),
+    /** A client whose unsent data grows past this is closed (backpressure). */
+    MAX_BUFFERED_BYTES: intVar(1024, 256 * 1024 * 1024, 1024 * 1024),
+    PERMESSAGE_DEFLATE: boolVar(false),
+    /** Extra accepted token audience: the balancer's name under `nlb`/`haproxy`. */
+    TOKEN_AUDIENCE: z.string().min(1).optional(),
+    /** Token secret: Secrets Manager ARN (AWS) or a file (local). */
+    TOKEN_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    TOKEN_SECRET_FILE: z.string().min(1).optional(),
+    REGISTRY_TABLE: z.string().min(3),
+    /** Loopback endpoint of the embedded registry; absent in AWS. */
+    REGISTRY_ENDPOINT: z.url().optional(),
+    /** TLS for wss when the node is reached directly. */
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    TLS_KEY_FILE: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((s, ctx) => {
+    if (!s.TOKEN_SECRET_ARN && !s.TOKEN_SECRET_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET_ARN'], message: 'set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE' });
+    }
+    if (Boolean(s.TLS_CERT_FILE) !== Boolean(s.TLS_KEY_FILE)) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_CERT_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
+    }
+  });
+
+export type NodeSettings = z.infer<typeof nodeSettingsSchema>;
+
+export function nodeSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): NodeSettings {
+  return parseEnv(nodeSettingsSchema, env);
+}

@@ -1,0 +1,97 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  paginateScan,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import type { NodeHeartbeat, NodeRecord, NodeRegistry } from './types';
+
+export interface DynamoDbRegistryOptions {
+  tableName: string;
+  /** A loopback endpoint for the embedded registry. @default - the regional DynamoDB endpoint */
+  endpoint?: string;
+  /** @default - from the environment */
+  region?: string;
+  /** How old a heartbeat may be and still count. @default 6000 */
+  freshnessMs?: number;
+  /** How long DynamoDB keeps an entry that stopped beating before TTL may delete it. @default 300 */
+  ttlSeconds?: number;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+  /** A ready client (tests, shared connections). @default - one built from endpoint/region */
+  client?: DynamoDBDocumentClient;
+}
+
+export function createDocumentClient(endpoint?: string, region?: string): DynamoDBDocumentClient {
+  const local = endpoint !== undefined;
+  const base = new DynamoDBClient({
+    endpoint,
+    region: region ?? (local ? 'local' : undefined),
+    // The embedded server accepts any credentials; never look for real ones on a laptop.
+    credentials: local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+    maxAttempts: local ? 2 : 3,
+  });
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export class DynamoDbRegistry implements NodeRegistry {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly freshnessMs: number;
+  private readonly ttlSeconds: number;
+  private readonly now: () => number;
+
+  constructor(options: DynamoDbRegistryOptions) {
+    this.table = options.tableName;
+    this.doc = options.client ?? createDocumentClient(options.endpoint, options.region);
+    this.freshnessMs = options.freshnessMs ?? 6000;
+    this.ttlSeconds = options.ttlSeconds ?? 300;
+    this.now = options.now ?? Date.now;
+  }
+
+  async heartbeat(node: NodeHeartbeat): Promise<void> {
+    const heartbeatAt = this.now();
+    const item: NodeRecord = {
+      ...node,
+      heartbeatAt,
+      expiresAt: Math.floor(heartbeatAt / 1000) + this.ttlSeconds,
+    };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
+  }
+
+  async list(): Promise<NodeRecord[]> {
+    const oldest = this.now() - this.freshnessMs;
+    const fresh: NodeRecord[] = [];
+    for await (const page of paginateScan({ client: this.doc }, { TableName: this.table, ConsistentRead: true })) {
+      for (const item of page.Items ?? []) {
+        const record = item as NodeRecord;
+        if (typeof record.heartbeatAt === 'number' && record.heartbeatAt >= oldest) fresh.push(record);
+      }
+    }
+    return fresh;
+  }
+
+  async remove(nodeId: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { nodeId } }));
+  }
+
+  async setDraining(nodeId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { nodeId },
+          UpdateExpression: 'SET #state = :draining',
+          ConditionExpression: 'attribute_exists(nodeId)',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':draining': 'draining' },
+        }),
+      );
+    } catch (err) {
+      // A node that never registered has nothing to mark.
+      if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+    }
+  }
+}

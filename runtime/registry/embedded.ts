@@ -1,0 +1,46 @@
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+/** The registry table's key; the CDK table uses the same. */
+export const REGISTRY_PARTITION_KEY = 'nodeId';
+
+export interface EmbeddedRegistry {
+  endpoint: string;
+  tableName: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Start an in-memory DynamoDB-compatible server (dynalite) on 127.0.0.1 and create the registry table,
+ * so local runs and tests use the very DynamoDB code that runs in AWS.
+ */
+export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0): Promise<EmbeddedRegistry> {
+  // dynalite is a dev dependency with no types; it is only ever loaded for local runs.
+  const dynalite = require('dynalite') as (opts: object) => import('node:net').Server;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const { port: bound } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${bound}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [{ AttributeName: REGISTRY_PARTITION_KEY, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: REGISTRY_PARTITION_KEY, KeyType: 'HASH' }],
+    }),
+  );
+  client.destroy();
+  return {
+    endpoint,
+    tableName,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

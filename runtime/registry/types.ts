@@ -1,0 +1,28 @@
+export type NodeState = 'active' | 'draining';
+
+/** What a node reports about itself on every heartbeat. */
+export interface NodeHeartbeat {
+  nodeId: string;
+  /** Where clients reach this node, e.g. `ws://203.0.113.7:8080` or `wss://…`. */
+  endpoint: string;
+  connections: number;
+  capacity: number;
+  state: NodeState;
+}
+
+/** A registry entry as read back. */
+export interface NodeRecord extends NodeHeartbeat {
+  /** Epoch milliseconds of the last heartbeat. */
+  heartbeatAt: number;
+  /** Epoch seconds after which DynamoDB TTL may delete the item (deletion lags; readers filter). */
+  expiresAt: number;
+}
+
+/** The node registry: every node heartbeats into it, the auth service reads it. */
+export interface NodeRegistry {
+  heartbeat(node: NodeHeartbeat): Promise<void>;
+  /** Only entries whose heartbeat is within the freshness window. */
+  list(): Promise<NodeRecord[]>;
+  remove(nodeId: string): Promise<void>;
+  setDraining(nodeId: string): Promise<void>;
+}
