@@ -7,7 +7,10 @@ export const authSettingsSchema = z
     /** Which address the service hands out. */
     STRATEGY: z.enum(['direct', 'nlb', 'haproxy']),
     /** The balancer's client URL (`nlb`, `haproxy`), e.g. `wss://ws.example.com`. */
-    PUBLIC_URL: z.string().regex(/^wss?:\/\/\S+$/, 'ws://… or wss://…').optional(),
+    PUBLIC_URL: z
+      .string()
+      .regex(/^wss?:\/\/\S+$/, 'ws://… or wss://…')
+      .optional(),
     /** Token audience for `nlb`/`haproxy`; nodes accept it as TOKEN_AUDIENCE. */
     BALANCER_NAME: z.string().min(1).default('wslb'),
     /** How a node is chosen under `direct`. */
@@ -28,13 +31,25 @@ export const authSettingsSchema = z
   })
   .superRefine((s, ctx) => {
     if (!s.TOKEN_SECRET_ARN && !s.TOKEN_SECRET_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET_ARN'], message: 'set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOKEN_SECRET_ARN'],
+        message: 'set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE',
+      });
     }
     if (!s.USERS_SECRET_ARN && !s.USERS_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['USERS_SECRET_ARN'], message: 'set USERS_SECRET_ARN or USERS_FILE' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['USERS_SECRET_ARN'],
+        message: 'set USERS_SECRET_ARN or USERS_FILE',
+      });
     }
     if (s.STRATEGY !== 'direct' && !s.PUBLIC_URL) {
-      ctx.addIssue({ code: 'custom', path: ['PUBLIC_URL'], message: `required when STRATEGY is ${s.STRATEGY}` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: `required when STRATEGY is ${s.STRATEGY}`,
+      });
     }
   });
 

@@ -8,13 +8,19 @@ import { boolVar, intVar, parseEnv } from '../shared/env';
 export const nodeSettingsSchema = z
   .object({
     /** Node id; also the token audience under `direct`. In AWS the instance id (from IMDS). */
-    NODE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (1-64)').optional(),
+    NODE_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (1-64)')
+      .optional(),
     /** Address to listen on. */
     HOST: z.string().default('0.0.0.0'),
     /** Port to listen on; 0 picks a free one (tests, local cluster). */
     PORT: intVar(0, 65535, 8080),
     /** The URL clients use to reach this node; in AWS built from IMDS when absent. */
-    NODE_ENDPOINT: z.string().regex(/^wss?:\/\/[^\s/]+(:\d+)?\/?$/, 'ws://host:port or wss://host:port').optional(),
+    NODE_ENDPOINT: z
+      .string()
+      .regex(/^wss?:\/\/[^\s/]+(:\d+)?\/?$/, 'ws://host:port or wss://host:port')
+      .optional(),
     /** Where to learn the endpoint when NODE_ENDPOINT is absent: `imds-public` (direct), `imds-private`, `listen`. */
     ENDPOINT_SOURCE: z.enum(['imds-public', 'imds-private', 'listen']).default('listen'),
     /** Hard cap on open WebSockets; upgrades past it get 503. */
@@ -45,10 +51,18 @@ export const nodeSettingsSchema = z
   })
   .superRefine((s, ctx) => {
     if (!s.TOKEN_SECRET_ARN && !s.TOKEN_SECRET_FILE) {
-      ctx.addIssue({ code: 'custom', path: ['TOKEN_SECRET_ARN'], message: 'set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TOKEN_SECRET_ARN'],
+        message: 'set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE',
+      });
     }
     if (Boolean(s.TLS_CERT_FILE) !== Boolean(s.TLS_KEY_FILE)) {
-      ctx.addIssue({ code: 'custom', path: ['TLS_CERT_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TLS_CERT_FILE'],
+        message: 'TLS_CERT_FILE and TLS_KEY_FILE go together',
+      });
     }
   });
 

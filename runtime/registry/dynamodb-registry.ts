@@ -64,7 +64,10 @@ export class DynamoDbRegistry implements NodeRegistry {
   async list(): Promise<NodeRecord[]> {
     const oldest = this.now() - this.freshnessMs;
     const fresh: NodeRecord[] = [];
-    for await (const page of paginateScan({ client: this.doc }, { TableName: this.table, ConsistentRead: true })) {
+    for await (const page of paginateScan(
+      { client: this.doc },
+      { TableName: this.table, ConsistentRead: true },
+    )) {
       for (const item of page.Items ?? []) {
         const record = item as NodeRecord;
         if (typeof record.heartbeatAt === 'number' && record.heartbeatAt >= oldest) fresh.push(record);

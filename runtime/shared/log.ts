@@ -10,7 +10,15 @@ export function createLogger(service: string, level = process.env.LOG_LEVEL ?? '
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     redact: {
-      paths: ['token', 'password', 'secret', '*.token', '*.password', '*.secret', 'req.headers.authorization'],
+      paths: [
+        'token',
+        'password',
+        'secret',
+        '*.token',
+        '*.password',
+        '*.secret',
+        'req.headers.authorization',
+      ],
       censor: '[redacted]',
     },
   });

@@ -7,7 +7,11 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
  */
 export type SecretSource = { kind: 'secrets-manager'; arn: string } | { kind: 'file'; path: string };
 
-export function secretSourceFromEnv(arn: string | undefined, file: string | undefined, what: string): SecretSource {
+export function secretSourceFromEnv(
+  arn: string | undefined,
+  file: string | undefined,
+  what: string,
+): SecretSource {
   if (arn) return { kind: 'secrets-manager', arn };
   if (file) return { kind: 'file', path: file };
   throw new Error(`${what}: set either the Secrets Manager ARN or the file variable`);

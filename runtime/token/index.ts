@@ -1,4 +1,5 @@
 export { TokenError, type TokenErrorCode } from './errors';
-export { issueToken, type IssuedToken, type IssueOptions, MAX_TOKEN_TTL_SECONDS } from './issue';
+export { type IssuedToken, type IssueOptions, issueToken, MAX_TOKEN_TTL_SECONDS } from './issue';
+export { type KeyRingProvider, loadKeyRing, refreshingKeyRing } from './key-provider';
 export { parseKeyRing, type TokenKey, type TokenKeyRing } from './keys';
-export { verifyToken, type VerifiedToken } from './verify';
+export { type VerifiedToken, verifyToken } from './verify';

@@ -47,7 +47,8 @@ export async function verifyToken(
 
 function mapJoseError(err: unknown): TokenError {
   if (err instanceof errors.JWTExpired) return new TokenError('expired', 'token expired');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenError('bad-signature', 'bad signature');
+  if (err instanceof errors.JWSSignatureVerificationFailed)
+    return new TokenError('bad-signature', 'bad signature');
   if (err instanceof errors.JWTClaimValidationFailed) {
     if (err.claim === 'aud') return new TokenError('wrong-audience', 'token is for another audience');
     return new TokenError('malformed', `claim ${err.claim} invalid`);

@@ -1,0 +1,72 @@
+import type { Logger } from 'pino';
+import { DynamoDbRegistry, type NodeRegistry } from '../registry';
+import { secretSourceFromEnv } from '../shared/secret-source';
+import { refreshingKeyRing } from '../token';
+import { ScryptUserStore } from './credentials';
+import type { AuthRequest, AuthResponse } from './http-types';
+import { PendingAssignments } from './pending';
+import { RegistryView } from './registry-view';
+import { createSessionHandler } from './session-handler';
+import type { AuthSettings } from './settings';
+
+export interface AuthService {
+  handle(req: AuthRequest): Promise<AuthResponse>;
+  view: RegistryView;
+  stop(): void;
+}
+
+const KEY_REFRESH_MS = 60_000;
+/** How long a registry read is reused; well under the heartbeat interval. */
+const REGISTRY_VIEW_MS = 250;
+
+/** Builds the auth service from settings: the same wiring on Lambda and in the local cluster. */
+export async function createAuthService(
+  settings: AuthSettings,
+  log: Logger,
+  overrides: { registry?: NodeRegistry; random?: () => number } = {},
+): Promise<AuthService> {
+  const keys = await refreshingKeyRing(
+    secretSourceFromEnv(settings.TOKEN_SECRET_ARN, settings.TOKEN_SECRET_FILE, 'token secret'),
+    KEY_REFRESH_MS,
+    log,
+  );
+  const credentials = await ScryptUserStore.load(
+    secretSourceFromEnv(settings.USERS_SECRET_ARN, settings.USERS_FILE, 'users'),
+  );
+  const registry =
+    overrides.registry ??
+    new DynamoDbRegistry({
+      tableName: settings.REGISTRY_TABLE,
+      endpoint: settings.REGISTRY_ENDPOINT,
+      freshnessMs: settings.FRESHNESS_MS,
+    });
+  const view = new RegistryView(registry, REGISTRY_VIEW_MS);
+  const handle = createSessionHandler({
+    strategy: settings.STRATEGY,
+    credentials,
+    keys: keys.current,
+    tokenTtlSeconds: settings.TOKEN_TTL_SECONDS,
+    view,
+    pending: new PendingAssignments(settings.PENDING_MS),
+    nodeChoice: settings.NODE_CHOICE,
+    balancer: settings.PUBLIC_URL ? { url: settings.PUBLIC_URL, name: settings.BALANCER_NAME } : undefined,
+    random: overrides.random ?? Math.random,
+    log,
+  });
+  return {
+    handle: async (req) => {
+      try {
+        return await handle(req);
+      } catch (err) {
+        log.error({ requestId: req.requestId, err: (err as Error).message }, 'session failed');
+        return {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: '{"error":"internal error"}',
+        };
+      }
+    },
+    view,
+    stop: keys.stop,
+  };
+}

@@ -1,0 +1,42 @@
+import type { NodeRecord } from '../registry';
+
+export type NodeChoiceRule = 'p2c' | 'least-loaded' | 'random';
+
+/** A candidate's load as this auth instance sees it: registry count plus its own picks not yet visible. */
+export interface Candidate {
+  node: NodeRecord;
+  pending: number;
+}
+
+export const loadRatio = (c: Candidate) => (c.node.connections + c.pending) / c.node.capacity;
+
+const hasHeadroom = (c: Candidate) =>
+  c.node.state === 'active' && c.node.connections + c.pending < c.node.capacity;
+
+/**
+ * Pick a node for a new session, or undefined when none has headroom.
+ * - `p2c` (default): two distinct random candidates, the lower load ratio wins. Under a burst with
+ *   counts up to a heartbeat old it stays even without herding onto the one node that looks emptiest.
+ * - `least-loaded`: the seed's rule, kept for comparison; every instance herds onto the same node.
+ * - `random`: uniform among nodes with headroom.
+ * Candidates must already be fresh (the registry filters stale entries).
+ */
+export function chooseNode(
+  candidates: readonly Candidate[],
+  rule: NodeChoiceRule,
+  random: () => number,
+): Candidate | undefined {
+  const open = candidates.filter(hasHeadroom);
+  if (open.length === 0) return undefined;
+  if (open.length === 1) return open[0];
+  if (rule === 'random') return open[Math.floor(random() * open.length)];
+  if (rule === 'least-loaded') {
+    return open.reduce((best, c) => (loadRatio(c) < loadRatio(best) ? c : best));
+  }
+  const i = Math.floor(random() * open.length);
+  let j = Math.floor(random() * (open.length - 1));
+  if (j >= i) j += 1;
+  const a = open[i];
+  const b = open[j];
+  return loadRatio(b) < loadRatio(a) ? b : a;
+}

@@ -1,0 +1,50 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { AuthRequest, AuthResponse } from './http-types';
+import { MAX_BODY_BYTES } from './http-types';
+
+/** Reads a body up to the limit; past it, stops reading and reports it as too large. */
+function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boolean }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve({ body: Buffer.concat(chunks).toString('utf8'), tooLarge }));
+    req.on('error', reject);
+  });
+}
+
+/** The auth handler behind a Node HTTP server: the local cluster's stand-in for Lambda + Function URL. */
+export function createAuthHttpServer(handle: (req: AuthRequest) => Promise<AuthResponse>): Server {
+  return createServer(async (req, res) => {
+    try {
+      const { body, tooLarge } = await readBody(req);
+      const out = await handle({
+        method: req.method ?? 'GET',
+        path: new URL(req.url ?? '/', 'http://auth').pathname,
+        body,
+        bodyTooLarge: tooLarge,
+        requestId: randomUUID(),
+      });
+      res.writeHead(out.status, out.headers);
+      res.end(out.body);
+    } catch {
+      if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' });
+      res.end('{"error":"bad request"}');
+    }
+  });
+}
+
+export async function listen(server: Server, host: string, port: number): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port, backlog: 4096 }, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}

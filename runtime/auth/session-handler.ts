@@ -1,0 +1,97 @@
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { issueToken, type TokenKeyRing } from '../token';
+import { chooseNode, type NodeChoiceRule } from './choose-node';
+import type { CredentialChecker } from './credentials';
+import { type AuthRequest, type AuthResponse, json, MAX_BODY_BYTES } from './http-types';
+import type { PendingAssignments } from './pending';
+import type { RegistryView } from './registry-view';
+
+export interface SessionHandlerDeps {
+  strategy: 'direct' | 'nlb' | 'haproxy';
+  credentials: CredentialChecker;
+  keys: () => TokenKeyRing;
+  tokenTtlSeconds: number;
+  /** `direct`: where nodes come from and how one is chosen. */
+  view: RegistryView;
+  pending: PendingAssignments;
+  nodeChoice: NodeChoiceRule;
+  /** `nlb`/`haproxy`: the balancer's URL and token audience. */
+  balancer?: { url: string; name: string };
+  random: () => number;
+  log: Logger;
+}
+
+const sessionBody = z.object({
+  username: z.string().min(1).max(128),
+  password: z.string().min(1).max(1024),
+});
+
+/** `POST /session`: check credentials, pick the address, sign a token. Knows nothing of its transport. */
+export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthRequest) => Promise<AuthResponse> {
+  const { log } = deps;
+  return async (req) => {
+    if (req.path === '/healthz' && req.method === 'GET') return json(200, { ok: true });
+    if (req.path !== '/session') return json(404, { error: 'not found' });
+    if (req.method !== 'POST') return json(405, { error: 'method not allowed' }, { allow: 'POST' });
+    if (req.bodyTooLarge || Buffer.byteLength(req.body ?? '') > MAX_BODY_BYTES) {
+      return json(413, { error: `body over ${MAX_BODY_BYTES} bytes` });
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(req.body ?? '');
+    } catch {
+      return json(400, { error: 'body is not valid JSON' });
+    }
+    const parsed = sessionBody.safeParse(raw);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => i.path.join('.') || 'body');
+      return json(400, { error: `invalid or missing: ${[...new Set(fields)].join(', ')}` });
+    }
+    const { username, password } = parsed.data;
+    if (!(await deps.credentials.check(username, password))) {
+      log.info({ requestId: req.requestId, user: username, status: 401 }, 'login refused');
+      return json(401, { error: 'bad credentials' });
+    }
+    const target = await pickTarget(deps, req.requestId);
+    if ('status' in target) return target;
+    const { token, expiresAt } = await issueToken(deps.keys(), {
+      subject: username,
+      audience: target.audience,
+      ttlSeconds: deps.tokenTtlSeconds,
+    });
+    log.info({ requestId: req.requestId, user: username, node: target.node, status: 200 }, 'session issued');
+    return json(200, {
+      url: target.url,
+      token,
+      expiresAt: new Date(expiresAt).toISOString(),
+      ...(target.node ? { node: target.node } : {}),
+    });
+  };
+}
+
+type Target = { url: string; audience: string; node?: string };
+
+async function pickTarget(deps: SessionHandlerDeps, requestId: string): Promise<Target | AuthResponse> {
+  if (deps.strategy !== 'direct') {
+    return { url: deps.balancer!.url, audience: deps.balancer!.name };
+  }
+  let nodes: Awaited<ReturnType<RegistryView['nodes']>>;
+  try {
+    nodes = await deps.view.nodes();
+  } catch (err) {
+    deps.log.error({ requestId, err: (err as Error).message }, 'registry unavailable');
+    return json(503, { error: 'registry unavailable' }, { 'retry-after': '2' });
+  }
+  const candidates = nodes.map((node) => ({
+    node,
+    pending: deps.pending.count(node.nodeId, node.heartbeatAt),
+  }));
+  const chosen = chooseNode(candidates, deps.nodeChoice, deps.random);
+  if (!chosen) {
+    deps.log.warn({ requestId, nodes: nodes.length }, 'no node has headroom');
+    return json(503, { error: 'no node has headroom' }, { 'retry-after': '2' });
+  }
+  deps.pending.record(chosen.node.nodeId);
+  return { url: chosen.node.endpoint, audience: chosen.node.nodeId, node: chosen.node.nodeId };
+}

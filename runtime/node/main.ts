@@ -1,0 +1,40 @@
+import { createLogger } from '../shared/log';
+import { startNodeService } from './node-service';
+import { nodeSettingsFromEnv } from './settings';
+
+/** The node service process (systemd on EC2, a child process in the local cluster). */
+async function main(): Promise<void> {
+  const log = createLogger('wslb-node');
+  let settings: ReturnType<typeof nodeSettingsFromEnv>;
+  try {
+    settings = nodeSettingsFromEnv();
+  } catch (err) {
+    log.fatal({ err: (err as Error).message }, 'bad settings');
+    process.exit(2);
+  }
+  log.level = settings.LOG_LEVEL;
+  const node = await startNodeService(settings, log);
+  // The local cluster learns the port and endpoint over IPC.
+  process.send?.({ type: 'listening', nodeId: node.nodeId, endpoint: node.endpoint, port: node.port });
+  let draining = false;
+  const onSignal = (signal: string) => {
+    if (draining) return;
+    draining = true;
+    log.info({ signal }, 'signal received');
+    node
+      .drain()
+      .then(() => process.exit(0))
+      .catch((err: Error) => {
+        log.error({ err: err.message }, 'drain failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('disconnect', () => onSignal('parent-gone'));
+}
+
+main().catch((err: Error) => {
+  createLogger('wslb-node').fatal({ err: err.message, stack: err.stack }, 'node failed to start');
+  process.exit(1);
+});

@@ -1,0 +1,240 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { Logger } from 'pino';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { TokenError, type TokenKeyRing, verifyToken } from '../token';
+import { refusalForCapacity, refusalForToken } from './admission';
+import { CLOSE_DRAINING, CLOSE_TOO_SLOW } from './close-codes';
+import { echoHandler, type MessageHandler } from './message-handler';
+import type { NodeMetrics } from './metrics';
+import { refuseUpgrade } from './refuse';
+import { tokenFromRequest, WSLB_PROTOCOL } from './request-token';
+
+export interface NodeServerOptions {
+  nodeId: string;
+  /** The current key ring (it may change while the node runs). */
+  keys: () => TokenKeyRing;
+  /** Token audiences accepted: this node's id and, behind a balancer, the balancer's name. */
+  audiences: readonly string[];
+  maxConnections: number;
+  pingMs: number;
+  maxPayloadBytes: number;
+  maxBufferedBytes: number;
+  perMessageDeflate: boolean;
+  metrics: NodeMetrics;
+  log: Logger;
+  /** @default echoHandler */
+  handler?: MessageHandler;
+  /** PEM certificate and key: serve wss. @default - plain ws */
+  tls?: { cert: string; key: string };
+}
+
+interface Client {
+  ws: WebSocket;
+  alive: boolean;
+  user: string;
+}
+
+/**
+ * The WS node: admission before the upgrade (capacity, drain state, token), a hard connection cap,
+ * ping/pong liveness, payload and send-buffer limits, `/healthz` and `/metrics`.
+ */
+export class NodeServer {
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly clients = new Set<Client>();
+  private readonly handler: MessageHandler;
+  private upgrading = 0;
+  private isDraining = false;
+  private pingTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: NodeServerOptions) {
+    this.handler = options.handler ?? echoHandler;
+    const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
+    this.http = options.tls ? createHttpsServer(options.tls, onRequest) : createHttpServer(onRequest);
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes,
+      perMessageDeflate: options.perMessageDeflate,
+      clientTracking: false,
+      handleProtocols: (offered) => (offered.has(WSLB_PROTOCOL) ? WSLB_PROTOCOL : false),
+    });
+    this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+    this.http.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  get openConnections(): number {
+    return this.clients.size;
+  }
+
+  get draining(): boolean {
+    return this.isDraining;
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen({ host, port, backlog: 4096 }, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.pingTimer = setInterval(() => this.pingAll(), this.options.pingMs);
+    this.pingTimer.unref();
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  /** Refuse new upgrades from now on; `/healthz` answers 503. */
+  startDrain(): void {
+    this.isDraining = true;
+  }
+
+  /**
+   * Close every client with CLOSE_DRAINING, in batches spread over `windowMs` so their reconnects do
+   * not arrive at the auth service all at once. Resolves when none is left; stragglers that do not
+   * finish the close handshake are terminated after the window.
+   */
+  async closeClients(windowMs: number): Promise<void> {
+    const pending = [...this.clients];
+    if (pending.length > 0) {
+      const batches = Math.max(1, Math.min(pending.length, Math.ceil(windowMs / 100)));
+      const perBatch = Math.ceil(pending.length / batches);
+      const gap = batches > 1 ? windowMs / batches : 0;
+      for (let i = 0; i < pending.length; i += perBatch) {
+        for (const client of pending.slice(i, i + perBatch)) client.ws.close(CLOSE_DRAINING, 'draining');
+        if (i + perBatch < pending.length) await sleep(gap);
+      }
+    }
+    const deadline = Date.now() + 2000;
+    while (this.clients.size > 0 && Date.now() < deadline) await sleep(50);
+    for (const client of this.clients) client.ws.terminate();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.pingTimer);
+    for (const client of this.clients) client.ws.terminate();
+    this.wss.close();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method === 'GET' && path === '/healthz') {
+      const status = this.isDraining ? 503 : 200;
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          nodeId: this.options.nodeId,
+          state: this.isDraining ? 'draining' : 'active',
+          connections: this.clients.size,
+        }),
+      );
+      return;
+    }
+    if (req.method === 'GET' && path === '/metrics') {
+      this.options.metrics.connections.set(this.clients.size);
+      const body = await this.options.metrics.registry.metrics();
+      res.writeHead(200, { 'content-type': this.options.metrics.registry.contentType });
+      res.end(body);
+      return;
+    }
+    res.writeHead(path === '/' ? 426 : 404, { 'content-type': 'text/plain' });
+    res.end(path === '/' ? 'upgrade required\n' : 'not found\n');
+  }
+
+  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const { metrics, log } = this.options;
+    const full = refusalForCapacity(
+      this.isDraining,
+      this.clients.size + this.upgrading,
+      this.options.maxConnections,
+    );
+    if (full) {
+      metrics.reject(full.reason);
+      return refuseUpgrade(socket, full);
+    }
+    // Hold a slot while the token is checked, so concurrent upgrades cannot pass the cap together.
+    this.upgrading += 1;
+    let user: string;
+    try {
+      user = (await verifyToken(this.options.keys(), tokenFromRequest(req), this.options.audiences)).subject;
+    } catch (err) {
+      this.upgrading -= 1;
+      const refusal = refusalForToken(err instanceof TokenError ? err.code : 'malformed');
+      metrics.reject(refusal.reason);
+      log.debug({ reason: refusal.reason }, 'upgrade refused');
+      return refuseUpgrade(socket, refusal);
+    }
+    if (this.isDraining || socket.destroyed) {
+      this.upgrading -= 1;
+      metrics.reject('draining');
+      return refuseUpgrade(socket, { status: 503, reason: 'draining' });
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.upgrading -= 1;
+      this.track(ws, user);
+    });
+  }
+
+  private track(ws: WebSocket, user: string): void {
+    const { metrics, log, maxBufferedBytes } = this.options;
+    const client: Client = { ws, alive: true, user };
+    this.clients.add(client);
+    metrics.accepted.inc();
+    metrics.connections.set(this.clients.size);
+    const reply = (data: RawData | string, isBinary: boolean) => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      if (ws.bufferedAmount > maxBufferedBytes) {
+        metrics.terminated.inc({ cause: 'slow-consumer' });
+        log.warn({ user, buffered: ws.bufferedAmount }, 'closing a client that does not read');
+        ws.close(CLOSE_TOO_SLOW, 'too slow');
+        setTimeout(() => ws.terminate(), 2000).unref();
+        return;
+      }
+      ws.send(data, { binary: isBinary });
+      metrics.messagesOut.inc();
+    };
+    ws.on('pong', () => {
+      client.alive = true;
+    });
+    ws.on('message', (data, isBinary) => {
+      metrics.messagesIn.inc();
+      try {
+        this.handler.onMessage(data, isBinary, reply);
+      } catch (err) {
+        log.error({ err: (err as Error).message, user }, 'message handler failed');
+      }
+    });
+    ws.on('error', (err) => {
+      // Oversized frames and protocol errors end this client only.
+      metrics.terminated.inc({ cause: (err as { code?: string }).code ?? 'error' });
+      log.debug({ err: err.message, user }, 'client error');
+    });
+    ws.on('close', () => {
+      this.clients.delete(client);
+      metrics.connections.set(this.clients.size);
+    });
+  }
+
+  private pingAll(): void {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        this.options.metrics.terminated.inc({ cause: 'no-pong' });
+        client.ws.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.ws.ping();
+    }
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { DynamoDbRegistry, type NodeRegistry } from '../registry';
+import { secretSourceFromEnv } from '../shared/secret-source';
+import { type KeyRingProvider, refreshingKeyRing } from '../token';
+import { Heartbeat } from './heartbeat';
+import { instanceIdentity } from './instance-identity';
+import { NodeMetrics } from './metrics';
+import { NodeServer } from './node-server';
+import type { NodeSettings } from './settings';
+
+export interface RunningNode {
+  nodeId: string;
+  endpoint: string;
+  port: number;
+  server: NodeServer;
+  /** Drain: mark draining in the registry, close clients over the drain window, deregister, stop. */
+  drain(): Promise<void>;
+  /** Stop at once (tests); clients see an abnormal close. */
+  stop(): Promise<void>;
+}
+
+const KEY_REFRESH_MS = 60_000;
+
+/** Wires settings, keys, registry, server and heartbeat into one running node. */
+export async function startNodeService(
+  settings: NodeSettings,
+  log: Logger,
+  registry?: NodeRegistry,
+): Promise<RunningNode> {
+  const keys: KeyRingProvider = await refreshingKeyRing(
+    secretSourceFromEnv(settings.TOKEN_SECRET_ARN, settings.TOKEN_SECRET_FILE, 'token secret'),
+    KEY_REFRESH_MS,
+    log,
+  );
+  const identity =
+    settings.ENDPOINT_SOURCE === 'listen'
+      ? undefined
+      : await instanceIdentity(settings.ENDPOINT_SOURCE === 'imds-public' ? 'public' : 'private');
+  const nodeId = settings.NODE_ID ?? identity?.nodeId ?? `${hostname()}-${process.pid}`;
+  const tls =
+    settings.TLS_CERT_FILE && settings.TLS_KEY_FILE
+      ? {
+          cert: readFileSync(settings.TLS_CERT_FILE, 'utf8'),
+          key: readFileSync(settings.TLS_KEY_FILE, 'utf8'),
+        }
+      : undefined;
+  const server = new NodeServer({
+    nodeId,
+    keys: keys.current,
+    audiences: settings.TOKEN_AUDIENCE ? [nodeId, settings.TOKEN_AUDIENCE] : [nodeId],
+    maxConnections: settings.MAX_CONNECTIONS,
+    pingMs: settings.PING_SECONDS * 1000,
+    maxPayloadBytes: settings.MAX_PAYLOAD_BYTES,
+    maxBufferedBytes: settings.MAX_BUFFERED_BYTES,
+    perMessageDeflate: settings.PERMESSAGE_DEFLATE,
+    metrics: new NodeMetrics(),
+    log,
+    tls,
+  });
+  const port = await server.listen(settings.HOST, settings.PORT);
+  const scheme = tls ? 'wss' : 'ws';
+  const host =
+    identity?.host ?? (settings.HOST === '0.0.0.0' || settings.HOST === '::' ? '127.0.0.1' : settings.HOST);
+  const endpoint = settings.NODE_ENDPOINT ?? `${scheme}://${host}:${port}`;
+  const nodes =
+    registry ??
+    new DynamoDbRegistry({ tableName: settings.REGISTRY_TABLE, endpoint: settings.REGISTRY_ENDPOINT });
+  const heartbeat = new Heartbeat(
+    nodes,
+    () => ({
+      nodeId,
+      endpoint,
+      connections: server.openConnections,
+      capacity: settings.MAX_CONNECTIONS,
+      state: server.draining ? 'draining' : 'active',
+    }),
+    settings.HEARTBEAT_MS,
+    log,
+  );
+  await heartbeat.beat();
+  heartbeat.start();
+  log.info({ nodeId, endpoint, port, capacity: settings.MAX_CONNECTIONS }, 'listening');
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      heartbeat.stop();
+      keys.stop();
+      await server.close();
+    })();
+    return stopped;
+  };
+  const drain = async () => {
+    if (server.draining) return;
+    const started = Date.now();
+    server.startDrain();
+    await heartbeat.beat();
+    log.info(
+      { nodeId, connections: server.openConnections, windowSeconds: settings.DRAIN_SECONDS },
+      'draining',
+    );
+    await server.closeClients(settings.DRAIN_SECONDS * 1000);
+    heartbeat.stop();
+    await nodes.remove(nodeId).catch((err: Error) => log.warn({ err: err.message }, 'deregister failed'));
+    await stop();
+    log.info({ nodeId, ms: Date.now() - started }, 'drained');
+  };
+  return { nodeId, endpoint, port, server, drain, stop };
+}
