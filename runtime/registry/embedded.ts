@@ -16,7 +16,7 @@ export interface EmbeddedRegistry {
  */
 export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0): Promise<EmbeddedRegistry> {
   // dynalite is a dev dependency with no types; it is only ever loaded for local runs.
-  const dynalite = require('dynalite') as (opts: object) => import('node:net').Server;
+  const dynalite = require('dynalite') as (opts: object) => import('node:http').Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -41,6 +41,11 @@ export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0):
   return {
     endpoint,
     tableName,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // SDK clients keep connections alive; without this, close waits for them.
+        server.closeAllConnections();
+      }),
   };
 }

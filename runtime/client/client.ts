@@ -1,0 +1,158 @@
+import { type BackoffOptions, backoffDelay } from './backoff';
+import { Emitter } from './emitter';
+import { AuthRefusedError, AuthUnavailableError, requestSession, type Session } from './session';
+
+/** The part of the standard WebSocket API the client uses (browsers' WebSocket and `ws` both have it). */
+export interface WebSocketLike {
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: string | ArrayBuffer | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+export type WebSocketFactory = (url: string, protocols: string[]) => WebSocketLike;
+
+export interface ConnectOptions {
+  authUrl: string;
+  credentials: { username: string; password: string };
+  /** Opens a socket. @default - the global WebSocket */
+  webSocket?: WebSocketFactory;
+  /** @default - the global fetch */
+  fetch?: typeof fetch;
+  /** Where the token travels: a sub-protocol (kept out of access logs) or `?token=`. @default 'protocol' */
+  tokenIn?: 'protocol' | 'query';
+  backoff?: BackoffOptions;
+  /** @default Math.random */
+  random?: () => number;
+}
+
+export interface ClientEvents {
+  open: { url: string; node?: string; attempt: number };
+  message: unknown;
+  close: { code: number; reason: string; willReconnect: boolean };
+  reconnecting: { attempt: number; delayMs: number; cause: string };
+  /** Fatal: the auth service refused the credentials; the client stops. */
+  error: Error;
+}
+
+/**
+ * A WebSocket that always goes through the auth service: POST /session, then open the URL it names;
+ * on any close that is not a deliberate `close()` or an auth refusal, back off (full jitter) and
+ * start again from the auth service, never straight back to the old node.
+ */
+export class WslbClient extends Emitter<ClientEvents> {
+  private socket?: WebSocketLike;
+  private session?: Session;
+  private attempt = 0;
+  private stopped = false;
+  private timer?: ReturnType<typeof setTimeout>;
+  private readonly random: () => number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly factory: WebSocketFactory;
+
+  constructor(private readonly options: ConnectOptions) {
+    super();
+    this.random = options.random ?? Math.random;
+    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
+    this.factory =
+      options.webSocket ??
+      ((url, protocols) =>
+        new (globalThis as unknown as { WebSocket: new (u: string, p: string[]) => WebSocketLike }).WebSocket(
+          url,
+          protocols,
+        ));
+  }
+
+  /** The node this client is connected to (under `direct`). */
+  get node(): string | undefined {
+    return this.session?.node;
+  }
+
+  get connected(): boolean {
+    return this.socket !== undefined && this.openedAt !== undefined;
+  }
+
+  private openedAt?: number;
+
+  start(): this {
+    void this.run();
+    return this;
+  }
+
+  send(data: string | ArrayBuffer | Uint8Array): void {
+    if (!this.socket || this.openedAt === undefined) throw new Error('not connected');
+    this.socket.send(data);
+  }
+
+  /** Deliberate close: no reconnect. */
+  close(code = 1000, reason = 'client closing'): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.socket?.close(code, reason);
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    let session: Session;
+    try {
+      session = await requestSession(this.fetchImpl, this.options.authUrl, this.options.credentials);
+    } catch (err) {
+      if (err instanceof AuthRefusedError) {
+        this.stopped = true;
+        this.emit('error', err);
+        return;
+      }
+      const floor = err instanceof AuthUnavailableError ? (err.retryAfterMs ?? 0) : 0;
+      return this.retry((err as Error).message, floor);
+    }
+    if (this.stopped) return;
+    this.session = session;
+    this.openSocket(session);
+  }
+
+  private openSocket(session: Session): void {
+    const useQuery = this.options.tokenIn === 'query';
+    const url = useQuery ? withToken(session.url, session.token) : session.url;
+    const protocols = useQuery ? ['wslb'] : ['wslb', `token.${session.token}`];
+    const socket = this.factory(url, protocols);
+    this.socket = socket;
+    socket.onopen = () => {
+      this.openedAt = Date.now();
+      const attempt = this.attempt;
+      this.attempt = 0;
+      this.emit('open', { url: session.url, node: session.node, attempt });
+    };
+    socket.onmessage = (event) => this.emit('message', event.data);
+    socket.onerror = () => {
+      // A refused upgrade or a dead node; onclose follows and decides what to do.
+    };
+    socket.onclose = (event) => {
+      this.socket = undefined;
+      this.openedAt = undefined;
+      const willReconnect = !this.stopped;
+      this.emit('close', { code: event.code, reason: event.reason, willReconnect });
+      if (willReconnect) void this.retry(`closed ${event.code}`, 0);
+    };
+  }
+
+  private async retry(cause: string, floorMs: number): Promise<void> {
+    if (this.stopped) return;
+    const delayMs = floorMs + backoffDelay(this.attempt, this.random, this.options.backoff);
+    this.attempt += 1;
+    this.emit('reconnecting', { attempt: this.attempt, delayMs, cause });
+    this.timer = setTimeout(() => void this.run(), delayMs);
+  }
+}
+
+function withToken(url: string, token: string): string {
+  const u = new URL(url);
+  u.searchParams.set('token', token);
+  return u.toString();
+}
+
+/** Start a client; listen for `open`, `message`, `close`, `reconnecting`, `error`. */
+export function connect(options: ConnectOptions): WslbClient {
+  return new WslbClient(options).start();
+}

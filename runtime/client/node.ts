@@ -1,0 +1,20 @@
+import WebSocket, { type ClientOptions } from 'ws';
+import {
+  type ConnectOptions,
+  connect as connectCore,
+  type WebSocketFactory,
+  type WebSocketLike,
+  type WslbClient,
+} from './client';
+
+/** A WebSocket factory backed by `ws`, for Node; `options` reach every socket (e.g. `localAddress`). */
+export function wsFactory(options: ClientOptions = {}): WebSocketFactory {
+  // ws's handlers take its own event types, a superset of what WebSocketLike reads.
+  return (url, protocols) =>
+    new WebSocket(url, protocols, { perMessageDeflate: false, ...options }) as unknown as WebSocketLike;
+}
+
+/** `connect` for Node: the same client with `ws` underneath. */
+export function connect(options: ConnectOptions & { wsOptions?: ClientOptions }): WslbClient {
+  return connectCore({ ...options, webSocket: options.webSocket ?? wsFactory(options.wsOptions) });
+}

@@ -1,0 +1,45 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const argsSchema = z.object({
+  strategy: z.enum(['direct']),
+  nodes: z.coerce.number().int().min(1).max(32),
+  clients: z.coerce.number().int().min(0).max(100_000),
+  once: z.boolean(),
+  json: z.boolean(),
+  'max-connections': z.coerce.number().int().min(1).max(19_000),
+});
+
+export type LocalArgs = z.infer<typeof argsSchema>;
+
+export const USAGE = `usage: npm start -- [--strategy direct] [--nodes 3] [--clients 1000] [--max-connections 15000] [--once] [--json]
+  --strategy         how clients reach nodes (direct)
+  --nodes            WS node processes on 127.0.0.1 (1-32)
+  --clients          demo clients to connect through the auth service (0-100000)
+  --max-connections  per-node connection cap (a process holds < 20,000 files here)
+  --once             run the demo, print the summary, stop; exit 0 only if every client connected
+  --json             print the summary as one JSON object on stdout`;
+
+/** Parse the local cluster's command line; a bad flag throws with the flag's name and what it accepts. */
+export function parseLocalArgs(argv: string[]): LocalArgs {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      strategy: { type: 'string', default: 'direct' },
+      nodes: { type: 'string', default: '3' },
+      clients: { type: 'string', default: '1000' },
+      'max-connections': { type: 'string', default: '15000' },
+      once: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) throw new Error(USAGE);
+  const parsed = argsSchema.safeParse(values);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`);
+    throw new Error(`${problems.join('\n')}\n${USAGE}`);
+  }
+  return parsed.data;
+}

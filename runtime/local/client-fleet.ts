@@ -1,0 +1,114 @@
+import type { ClientOptions } from 'ws';
+import type { WslbClient } from '../client';
+import { connect } from '../client/node';
+
+export interface FleetOptions {
+  authUrl: string;
+  credentials: { username: string; password: string };
+  /** Sockets opening at once. @default 100 */
+  concurrency?: number;
+  /** Give up on a client that has not opened within this time. @default 30000 */
+  openTimeoutMs?: number;
+  wsOptions?: ClientOptions;
+  onProgress?: (opened: number, requested: number) => void;
+}
+
+/** Counters of what happened to the fleet's sockets, for summaries and failure tests. */
+export interface FleetStats {
+  opens: number;
+  reopens: number;
+  closesByCode: Record<number, number>;
+  authErrors: number;
+}
+
+/** Many clients through the auth service, opened with bounded concurrency; used by the demo, tests and benches. */
+export class ClientFleet {
+  readonly clients: WslbClient[] = [];
+  readonly stats: FleetStats = { opens: 0, reopens: 0, closesByCode: {}, authErrors: 0 };
+  /** Node of each reconnect, in order, for "never sent back to the drained node" checks. */
+  readonly reopenedOn: (string | undefined)[] = [];
+
+  constructor(private readonly options: FleetOptions) {}
+
+  /** Open `count` more clients; resolves with how many opened within the timeout. */
+  async open(count: number): Promise<{ connected: number; failed: number }> {
+    const concurrency = this.options.concurrency ?? 100;
+    const timeoutMs = this.options.openTimeoutMs ?? 30_000;
+    let next = 0;
+    let connected = 0;
+    let failed = 0;
+    const one = () =>
+      new Promise<boolean>((resolve) => {
+        const client = connect({
+          authUrl: this.options.authUrl,
+          credentials: this.options.credentials,
+          wsOptions: this.options.wsOptions,
+        });
+        this.track(client);
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        client.on('open', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+        client.on('error', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      });
+    const worker = async () => {
+      while (next < count) {
+        next += 1;
+        if (await one()) connected += 1;
+        else failed += 1;
+        this.options.onProgress?.(connected, count);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+    return { connected, failed };
+  }
+
+  connectedCount(): number {
+    return this.clients.filter((c) => c.connected).length;
+  }
+
+  /** Open clients per node id (known under `direct`). */
+  byNode(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const c of this.clients) {
+      if (c.connected && c.node) counts.set(c.node, (counts.get(c.node) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Resolves once `predicate` holds, or rejects after `timeoutMs`. */
+  async waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  closeAll(): void {
+    for (const c of this.clients) c.close();
+  }
+
+  private track(client: WslbClient): void {
+    this.clients.push(client);
+    let openedBefore = false;
+    client.on('open', ({ node }) => {
+      this.stats.opens += 1;
+      if (openedBefore) {
+        this.stats.reopens += 1;
+        this.reopenedOn.push(node);
+      }
+      openedBefore = true;
+    });
+    client.on('close', ({ code }) => {
+      this.stats.closesByCode[code] = (this.stats.closesByCode[code] ?? 0) + 1;
+    });
+    client.on('error', () => {
+      this.stats.authErrors += 1;
+    });
+  }
+}

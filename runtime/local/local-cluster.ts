@@ -1,0 +1,163 @@
+import { join } from 'node:path';
+import pino, { type Logger } from 'pino';
+import { type AuthService, createAuthService } from '../auth/auth-service';
+import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
+import { authSettingsSchema } from '../auth/settings';
+import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
+import { createLogger } from '../shared/log';
+import { createLocalSecrets, type LocalSecrets } from './local-secrets';
+import { bundleNodeService } from './node-bundle';
+import { NodeProcess } from './node-process';
+import { RunDir } from './run-dir';
+
+export type LocalStrategy = 'direct';
+
+export interface LocalClusterOptions {
+  strategy: LocalStrategy;
+  nodes: number;
+  /** @default 15000 (a node process holds fewer than 20,000 files here) */
+  maxConnectionsPerNode?: number;
+  /** @default 1000 */
+  heartbeatMs?: number;
+  /** @default 3000: three missed heartbeats and a node is no longer offered */
+  freshnessMs?: number;
+  /** @default 3 */
+  drainSeconds?: number;
+  /** @default 25 */
+  pingSeconds?: number;
+  /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
+  logLevel?: string;
+}
+
+export interface NodeCount {
+  id: string;
+  endpoint: string;
+  connections: number;
+  state: string;
+}
+
+/**
+ * The whole system on one machine: the embedded registry (dynalite), the auth service behind a Node
+ * HTTP server, and N node processes on 127.0.0.1. Everything it starts, it stops.
+ */
+export class LocalCluster {
+  readonly nodes: NodeProcess[] = [];
+  authUrl = '';
+  private nextNode = 1;
+  private bundle = '';
+  private registry?: EmbeddedRegistry;
+  private auth?: AuthService;
+  private authServer?: ReturnType<typeof createAuthHttpServer>;
+  private secrets?: LocalSecrets;
+  private readonly dir = new RunDir();
+
+  private constructor(private readonly options: LocalClusterOptions) {}
+
+  static async start(options: LocalClusterOptions): Promise<LocalCluster> {
+    const cluster = new LocalCluster(options);
+    try {
+      await cluster.boot();
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  get runDir(): string {
+    return this.dir.path;
+  }
+
+  get credentials(): { username: string; password: string } {
+    return this.secrets!.demoUser;
+  }
+
+  get authService(): AuthService {
+    return this.auth!;
+  }
+
+  private async boot(): Promise<void> {
+    this.bundle = bundleNodeService(this.dir.path);
+    this.registry = await startEmbeddedRegistry();
+    this.secrets = await createLocalSecrets(this.dir);
+    await Promise.all(Array.from({ length: this.options.nodes }, () => this.addNode()));
+    const settings = authSettingsSchema.parse({
+      STRATEGY: this.options.strategy,
+      TOKEN_SECRET_FILE: this.secrets.tokenSecretFile,
+      USERS_FILE: this.secrets.usersFile,
+      REGISTRY_TABLE: this.registry.tableName,
+      REGISTRY_ENDPOINT: this.registry.endpoint,
+      FRESHNESS_MS: String(this.options.freshnessMs ?? 3000),
+      LOG_LEVEL: this.options.logLevel ?? 'info',
+    });
+    const log = createLogger('wslb-auth', settings.LOG_LEVEL, pino.destination(this.dir.file('auth.log')));
+    this.auth = await createAuthService(settings, log);
+    this.authServer = createAuthHttpServer(this.auth.handle);
+    const port = await listen(this.authServer, '127.0.0.1', 0);
+    this.authUrl = `http://127.0.0.1:${port}`;
+  }
+
+  /** Start one more node; it is offered to clients from its first heartbeat on. */
+  async addNode(): Promise<NodeProcess> {
+    const nodeId = `node-${this.nextNode++}`;
+    const o = this.options;
+    const node = await NodeProcess.start({
+      bundle: this.bundle,
+      nodeId,
+      logFile: this.dir.file(`${nodeId}.log`),
+      env: {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        TOKEN_SECRET_FILE: this.secrets!.tokenSecretFile,
+        REGISTRY_TABLE: this.registry!.tableName,
+        REGISTRY_ENDPOINT: this.registry!.endpoint,
+        MAX_CONNECTIONS: String(o.maxConnectionsPerNode ?? 15_000),
+        HEARTBEAT_MS: String(o.heartbeatMs ?? 1000),
+        DRAIN_SECONDS: String(o.drainSeconds ?? 3),
+        PING_SECONDS: String(o.pingSeconds ?? 25),
+        LOG_LEVEL: o.logLevel ?? 'info',
+        PATH: process.env.PATH ?? '',
+      },
+    });
+    this.nodes.push(node);
+    return node;
+  }
+
+  /** Each running node's own view of itself, from `/healthz`. */
+  async nodeCounts(): Promise<NodeCount[]> {
+    const live = this.nodes.filter((n) => n.running);
+    return Promise.all(
+      live.map(async (n) => {
+        try {
+          const res = await fetch(`http://127.0.0.1:${n.port}/healthz`, {
+            signal: AbortSignal.timeout(2000),
+          });
+          const body = (await res.json()) as { connections: number; state: string };
+          return { id: n.nodeId, endpoint: n.endpoint, connections: body.connections, state: body.state };
+        } catch {
+          return { id: n.nodeId, endpoint: n.endpoint, connections: 0, state: 'unreachable' };
+        }
+      }),
+    );
+  }
+
+  log(name: string): string {
+    return join(this.dir.path, `${name}.log`);
+  }
+
+  /** Stop everything this cluster started, by PID, and remove its run folder. Safe to call twice. */
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.stop(5000)));
+    this.auth?.stop();
+    if (this.authServer) {
+      this.authServer.closeAllConnections();
+      await new Promise<void>((resolve) => this.authServer!.close(() => resolve()));
+      this.authServer = undefined;
+    }
+    await this.registry?.close();
+    this.registry = undefined;
+    this.dir.remove();
+  }
+}
+
+export type { Logger };

@@ -1,0 +1,77 @@
+import './quiet-sdk-warning';
+import { parseLocalArgs } from './args';
+import { ClientFleet } from './client-fleet';
+import { LocalCluster } from './local-cluster';
+import { formatTable, toSummary } from './summary';
+
+/** `npm start`: the local cluster with a demo load, until Ctrl-C (or once, with --once). */
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseLocalArgs>;
+  try {
+    args = parseLocalArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    return 2;
+  }
+  const say = (text: string) => process.stderr.write(`${text}\n`);
+  say(`starting the local cluster: strategy ${args.strategy}, ${args.nodes} nodes`);
+  const cluster = await LocalCluster.start({
+    strategy: args.strategy,
+    nodes: args.nodes,
+    maxConnectionsPerNode: args['max-connections'],
+  });
+  let fleet: ClientFleet | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    fleet?.closeAll();
+    await cluster.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+  try {
+    say(`auth service ${cluster.authUrl}; logs in ${cluster.runDir}`);
+    fleet = new ClientFleet({
+      authUrl: cluster.authUrl,
+      credentials: cluster.credentials,
+      onProgress: (opened, requested) => {
+        if (opened % 250 === 0 || opened === requested) say(`  connected ${opened}/${requested}`);
+      },
+    });
+    const { connected } = await fleet.open(args.clients);
+    // One heartbeat later every node has reported its final count.
+    await new Promise((r) => setTimeout(r, 300));
+    const summary = toSummary(args.strategy, args.clients, connected, await cluster.nodeCounts());
+    if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+    else say(formatTable(summary));
+    if (args.once) {
+      await shutdown(connected === args.clients ? 0 : 1);
+      return 0;
+    }
+    const { username, password } = cluster.credentials;
+    say(
+      [
+        '',
+        'The cluster is running; Ctrl-C stops it. Log in yourself:',
+        `  curl -s -X POST ${cluster.authUrl}/session -H 'content-type: application/json' \\`,
+        `       -d '{"username":"${username}","password":"${password}"}'`,
+        '  then open the returned url with the token as sub-protocol "token.<token>" (or ?token=<token>).',
+      ].join('\n'),
+    );
+    return await new Promise<number>(() => {});
+  } catch (err) {
+    say(`local cluster failed: ${(err as Error).message}`);
+    await shutdown(1);
+    return 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    process.stderr.write(`local cluster failed to start: ${err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,39 @@
+import type { NodeCount } from './local-cluster';
+
+export interface Summary {
+  strategy: string;
+  clients: { requested: number; connected: number; failed: number };
+  nodes: { id: string; endpoint: string; connections: number }[];
+}
+
+export function formatTable(summary: Summary): string {
+  const total = summary.nodes.reduce((sum, n) => sum + n.connections, 0);
+  const rows = summary.nodes.map((n) => [
+    n.id,
+    n.endpoint,
+    String(n.connections),
+    total === 0 ? '-' : `${((100 * n.connections) / total).toFixed(1)}%`,
+  ]);
+  const header = ['node', 'endpoint', 'connections', 'share'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  const { requested, connected, failed } = summary.clients;
+  return [
+    `strategy ${summary.strategy}: ${connected}/${requested} clients connected, ${failed} failed`,
+    line(header),
+    ...rows.map(line),
+  ].join('\n');
+}
+
+export function toSummary(
+  strategy: string,
+  requested: number,
+  connected: number,
+  counts: NodeCount[],
+): Summary {
+  return {
+    strategy,
+    clients: { requested, connected, failed: requested - connected },
+    nodes: counts.map(({ id, endpoint, connections }) => ({ id, endpoint, connections })),
+  };
+}
