@@ -20,6 +20,8 @@ export interface DynamoDbRegistryOptions {
   ttlSeconds?: number;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
+  /** Items per Scan page. @default - DynamoDB's 1 MB pages */
+  scanPageSize?: number;
   /** A ready client (tests, shared connections). @default - one built from endpoint/region */
   client?: DynamoDBDocumentClient;
 }
@@ -42,6 +44,7 @@ export class DynamoDbRegistry implements NodeRegistry {
   private readonly freshnessMs: number;
   private readonly ttlSeconds: number;
   private readonly now: () => number;
+  private readonly pageSize?: number;
 
   constructor(options: DynamoDbRegistryOptions) {
     this.table = options.tableName;
@@ -49,6 +52,7 @@ export class DynamoDbRegistry implements NodeRegistry {
     this.freshnessMs = options.freshnessMs ?? 6000;
     this.ttlSeconds = options.ttlSeconds ?? 300;
     this.now = options.now ?? Date.now;
+    this.pageSize = options.scanPageSize;
   }
 
   async heartbeat(node: NodeHeartbeat): Promise<void> {
