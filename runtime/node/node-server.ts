@@ -98,7 +98,7 @@ export class NodeServer {
 
   /**
    * Close every client with CLOSE_DRAINING, in batches spread over `windowMs` so their reconnects do
-   * not arrive at the auth service all at once. Resolves when none is left; stragglers that do not
+   * not arrive at the auth service all at once. Resolves when those closed have gone; stragglers that do not
    * finish the close handshake are terminated after the window.
    */
   async closeClients(windowMs: number): Promise<void> {
@@ -113,8 +113,9 @@ export class NodeServer {
       }
     }
     const deadline = Date.now() + 2000;
-    while (this.clients.size > 0 && Date.now() < deadline) await sleep(50);
-    for (const client of this.clients) client.ws.terminate();
+    const unfinished = () => pending.filter((c) => this.clients.has(c));
+    while (unfinished().length > 0 && Date.now() < deadline) await sleep(50);
+    for (const client of unfinished()) client.ws.terminate();
   }
 
   async close(): Promise<void> {

@@ -26,5 +26,7 @@ export function nextMessage(ws: WebSocket): Promise<string> {
 }
 
 export function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
-  return new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  return new Promise((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
 }

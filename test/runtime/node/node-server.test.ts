@@ -67,7 +67,12 @@ describe('node upgrade gate', () => {
     ['no token', async () => '', 401, 'missing'],
     ['a malformed token', async () => 'abc.def', 401, 'malformed'],
     ['an expired token', async () => token('node-1', 1, Date.now() - 10_000), 401, 'expired'],
-    ['a token signed with another key', async () => (await issueToken(testKeyRing(), { subject: 'a', audience: 'node-1' })).token, 401, 'bad-signature'],
+    [
+      'a token signed with another key',
+      async () => (await issueToken(testKeyRing(), { subject: 'a', audience: 'node-1' })).token,
+      401,
+      'bad-signature',
+    ],
     ['a token for another node', async () => token('node-2'), 403, 'wrong-audience'],
   ])('refuses %s with %i before the upgrade', async (_what, make, status, reason) => {
     const result = await tryOpen(`${base}/?token=${await make()}`);
@@ -148,7 +153,9 @@ describe('node drain', () => {
   beforeEach(() => start());
 
   it('closes every client with 1012 over the window', async () => {
-    const sockets = await Promise.all(Array.from({ length: 20 }, async () => (await openWith(await token())).ws!));
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, async () => (await openWith(await token())).ws!),
+    );
     const codes = Promise.all(sockets.map(closed));
     server.startDrain();
     const started = Date.now();

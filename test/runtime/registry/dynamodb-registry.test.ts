@@ -5,7 +5,12 @@ describe('DynamoDbRegistry on the embedded registry', () => {
   let clock = Date.UTC(2026, 0, 1);
   const now = () => clock;
   const registry = () =>
-    new DynamoDbRegistry({ tableName: embedded.tableName, endpoint: embedded.endpoint, freshnessMs: 5000, now });
+    new DynamoDbRegistry({
+      tableName: embedded.tableName,
+      endpoint: embedded.endpoint,
+      freshnessMs: 5000,
+      now,
+    });
 
   beforeAll(async () => {
     embedded = await startEmbeddedRegistry(`nodes-${process.pid}`);
@@ -13,7 +18,13 @@ describe('DynamoDbRegistry on the embedded registry', () => {
   afterAll(() => embedded.close());
 
   const beat = (nodeId: string, connections = 0) =>
-    registry().heartbeat({ nodeId, endpoint: `ws://127.0.0.1:1/${nodeId}`, connections, capacity: 100, state: 'active' });
+    registry().heartbeat({
+      nodeId,
+      endpoint: `ws://127.0.0.1:1/${nodeId}`,
+      connections,
+      capacity: 100,
+      state: 'active',
+    });
 
   it('lists what nodes heartbeat, with heartbeat time and TTL', async () => {
     await beat('a', 3);

@@ -19,7 +19,12 @@ describe('connection tokens', () => {
     const now = Date.UTC(2026, 0, 1);
     const issued = await issueToken(keys, { subject: 'alice', audience: 'node-1', ttlSeconds: 30, now });
     const verified = await verifyToken(keys, issued.token, ['node-1'], now + 1000);
-    expect(verified).toEqual({ subject: 'alice', audience: 'node-1', jti: issued.jti, expiresAt: now + 30_000 });
+    expect(verified).toEqual({
+      subject: 'alice',
+      audience: 'node-1',
+      jti: issued.jti,
+      expiresAt: now + 30_000,
+    });
   });
 
   it('gives every token its own jti', async () => {

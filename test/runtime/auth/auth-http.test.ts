@@ -1,0 +1,155 @@
+import type { Server } from 'node:http';
+import { type AuthService, createAuthService } from '../../../runtime/auth/auth-service';
+import { createAuthHttpServer, listen } from '../../../runtime/auth/node-http-adapter';
+import { authSettingsSchema } from '../../../runtime/auth/settings';
+import { DynamoDbRegistry, type EmbeddedRegistry, startEmbeddedRegistry } from '../../../runtime/registry';
+import { parseKeyRing, verifyToken } from '../../../runtime/token';
+import { type AuthFiles, writeAuthFiles } from '../../helpers/auth-fixture';
+import { seededRandom } from '../../helpers/random';
+import { silentLog } from '../../helpers/silent-log';
+
+let files: AuthFiles;
+let embedded: EmbeddedRegistry;
+let registry: DynamoDbRegistry;
+const running: { server: Server; auth: AuthService }[] = [];
+
+async function startAuth(env: Record<string, string> = {}): Promise<string> {
+  const settings = authSettingsSchema.parse({
+    STRATEGY: 'direct',
+    TOKEN_SECRET_FILE: files.tokenSecretFile,
+    USERS_FILE: files.usersFile,
+    REGISTRY_TABLE: embedded.tableName,
+    REGISTRY_ENDPOINT: embedded.endpoint,
+    ...env,
+  });
+  const auth = await createAuthService(settings, silentLog, { random: seededRandom(3) });
+  const server = createAuthHttpServer(auth.handle);
+  running.push({ server, auth });
+  return `http://127.0.0.1:${await listen(server, '127.0.0.1', 0)}`;
+}
+
+const post = (url: string, body: unknown, raw?: string) =>
+  fetch(`${url}/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: raw ?? JSON.stringify(body),
+  });
+const alice = { username: 'alice', password: 'wonderland' };
+
+const beat = (
+  nodeId: string,
+  over: Partial<{ connections: number; capacity: number; state: 'active' | 'draining' }> = {},
+) =>
+  registry.heartbeat({
+    nodeId,
+    endpoint: `ws://127.0.0.1:9/${nodeId}`,
+    connections: 0,
+    capacity: 10,
+    state: 'active',
+    ...over,
+  });
+
+beforeAll(async () => {
+  files = await writeAuthFiles();
+});
+beforeEach(async () => {
+  embedded = await startEmbeddedRegistry(`auth-${Date.now()}`);
+  registry = new DynamoDbRegistry({ tableName: embedded.tableName, endpoint: embedded.endpoint });
+});
+afterEach(async () => {
+  for (const { server, auth } of running.splice(0)) {
+    auth.stop();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
+  await embedded.close();
+});
+afterAll(() => files.remove());
+
+describe('auth service over HTTP, strategy direct', () => {
+  it('issues a token for the chosen node, with the node as audience', async () => {
+    await beat('node-a');
+    const url = await startAuth();
+    const res = await post(url, alice);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { url: string; token: string; node: string; expiresAt: string };
+    expect(body).toMatchObject({ url: 'ws://127.0.0.1:9/node-a', node: 'node-a' });
+    expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(25_000);
+    const claims = await verifyToken(parseKeyRing(files.tokenSecretJson), body.token, ['node-a']);
+    expect(claims.subject).toBe('alice');
+  });
+
+  it('never hands out a draining, stale or full node', async () => {
+    await beat('draining', { state: 'draining' });
+    await beat('full', { connections: 10 });
+    await new DynamoDbRegistry({
+      tableName: embedded.tableName,
+      endpoint: embedded.endpoint,
+      now: () => Date.now() - 60_000,
+    }).heartbeat({ nodeId: 'stale', endpoint: 'ws://x', connections: 0, capacity: 10, state: 'active' });
+    await beat('good', { connections: 5 });
+    const url = await startAuth();
+    const nodes = new Set<string>();
+    for (let i = 0; i < 5; i++) nodes.add(((await (await post(url, alice)).json()) as { node: string }).node);
+    expect([...nodes]).toEqual(['good']);
+  });
+
+  it('answers 503 with Retry-After when no node has headroom', async () => {
+    await beat('full', { connections: 10 });
+    const res = await post(await startAuth(), alice);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('2');
+  });
+
+  it('answers 503 when the registry is down', async () => {
+    const url = await startAuth();
+    await embedded.close();
+    const res = await post(url, alice);
+    expect(res.status).toBe(503);
+    embedded = await startEmbeddedRegistry(`auth-${Date.now()}`);
+  });
+
+  it.each([
+    ['malformed JSON', undefined, '{"username":', 400, 'body is not valid JSON'],
+    ['missing password', { username: 'alice' }, undefined, 400, 'invalid or missing: password'],
+    ['wrong types', { username: 1, password: [] }, undefined, 400, 'invalid or missing: username, password'],
+    ['a wrong password', { username: 'alice', password: 'nope' }, undefined, 401, 'bad credentials'],
+    ['an unknown user', { username: 'bob', password: 'wonderland' }, undefined, 401, 'bad credentials'],
+    [
+      'a body over 16 KiB',
+      { username: 'alice', password: 'x'.repeat(17_000) },
+      undefined,
+      413,
+      'body over 16384 bytes',
+    ],
+  ])('refuses %s', async (_what, body, raw, status, error) => {
+    await beat('node-a');
+    const res = await post(await startAuth(), body, raw);
+    expect(res.status).toBe(status);
+    expect(await res.json()).toEqual({ error });
+  });
+
+  it('answers 405 to other methods and 404 to other paths', async () => {
+    const url = await startAuth();
+    const get = await fetch(`${url}/session`);
+    expect(get.status).toBe(405);
+    expect(get.headers.get('allow')).toBe('POST');
+    expect((await fetch(`${url}/nope`, { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('auth service, strategy nlb', () => {
+  it('hands out the balancer URL with the balancer as audience', async () => {
+    const url = await startAuth({
+      STRATEGY: 'nlb',
+      PUBLIC_URL: 'wss://ws.example.test',
+      BALANCER_NAME: 'wslb-nlb',
+    });
+    const body = (await (await post(url, alice)).json()) as { url: string; token: string; node?: string };
+    expect(body.url).toBe('wss://ws.example.test');
+    expect(body.node).toBeUndefined();
+    await expect(
+      verifyToken(parseKeyRing(files.tokenSecretJson), body.token, ['wslb-nlb']),
+    ).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,58 @@
+import { authSettingsFromEnv } from '../../runtime/auth/settings';
+import { nodeSettingsFromEnv } from '../../runtime/node/settings';
+import { SettingsError } from '../../runtime/shared/env';
+
+describe('node settings from the environment', () => {
+  const base = { TOKEN_SECRET_FILE: '/tmp/t.json', REGISTRY_TABLE: 'wslb-nodes' };
+
+  it('fills defaults', () => {
+    expect(nodeSettingsFromEnv(base)).toMatchObject({
+      HOST: '0.0.0.0',
+      PORT: 8080,
+      MAX_CONNECTIONS: 10_000,
+      PING_SECONDS: 25,
+      DRAIN_SECONDS: 30,
+      HEARTBEAT_MS: 2000,
+      PERMESSAGE_DEFLATE: false,
+      ENDPOINT_SOURCE: 'listen',
+    });
+  });
+
+  it('names every bad variable and the value it got, in one error', () => {
+    let error: unknown;
+    try {
+      nodeSettingsFromEnv({ ...base, PORT: '70000', MAX_CONNECTIONS: 'lots', PERMESSAGE_DEFLATE: 'yes' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(SettingsError);
+    const problems = (error as SettingsError).problems;
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^PORT: .*65535.* \(got "70000"\)$/);
+    expect(problems[1]).toMatch(/^MAX_CONNECTIONS: .* \(got "lots"\)$/);
+    expect(problems[2]).toMatch(/^PERMESSAGE_DEFLATE: .* \(got "yes"\)$/);
+  });
+
+  it('requires a token secret source and the registry table', () => {
+    expect(() => nodeSettingsFromEnv({})).toThrow(/REGISTRY_TABLE/);
+    expect(() => nodeSettingsFromEnv({ REGISTRY_TABLE: 'abc' })).toThrow(
+      'TOKEN_SECRET_ARN: set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE',
+    );
+  });
+});
+
+describe('auth settings from the environment', () => {
+  const base = { TOKEN_SECRET_FILE: '/t', USERS_FILE: '/u', REGISTRY_TABLE: 'wslb-nodes' };
+
+  it('needs PUBLIC_URL behind a balancer', () => {
+    expect(() => authSettingsFromEnv({ ...base, STRATEGY: 'haproxy' })).toThrow(
+      'PUBLIC_URL: required when STRATEGY is haproxy',
+    );
+  });
+
+  it('refuses an unknown strategy, naming it', () => {
+    expect(() => authSettingsFromEnv({ ...base, STRATEGY: 'dns' })).toThrow(
+      /STRATEGY: .*"direct".*\(got "dns"\)/,
+    );
+  });
+});
