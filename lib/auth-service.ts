@@ -1,0 +1,91 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { Strategy } from './config';
+import type { RegistryTable } from './registry-table';
+import { REPO_ROOT } from './runtime-bundle';
+
+/** Bundle entry of the auth service's Lambda adapter. */
+export const AUTH_ENTRY = 'runtime/auth/lambda.ts';
+
+export interface AuthServiceProps {
+  /** Which address the service hands out. */
+  readonly strategy: Strategy;
+  /** The balancer's client URL (nlb, haproxy). @default - none; required unless strategy is direct */
+  readonly publicUrl?: string;
+  /** Token audience for nlb/haproxy; the nodes accept the same name. @default - the runtime's default ('wslb') */
+  readonly balancerName?: string;
+  readonly tokenSecret: secretsmanager.ISecret;
+  readonly usersSecret: secretsmanager.ISecret;
+  readonly registry: RegistryTable;
+  /** Origins allowed by CORS on the Function URL. */
+  readonly allowedOrigins: readonly string[];
+}
+
+/**
+ * The auth service: a Lambda function behind a Function URL. The URL's auth type is NONE because the
+ * service checks credentials itself (POST /session); IAM auth would need SigV4 from browsers.
+ */
+export class AuthService extends Construct {
+  readonly function: nodejs.NodejsFunction;
+  readonly url: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: AuthServiceProps) {
+    super(scope, id);
+    if (props.strategy !== 'direct' && !props.publicUrl) {
+      throw new Error(`AuthService: publicUrl is required when strategy is ${props.strategy}`);
+    }
+    const environment: Record<string, string> = {
+      STRATEGY: props.strategy,
+      TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
+      USERS_SECRET_ARN: props.usersSecret.secretArn,
+      REGISTRY_TABLE: props.registry.table.tableName,
+    };
+    if (props.publicUrl) environment.PUBLIC_URL = props.publicUrl;
+    if (props.balancerName) environment.BALANCER_NAME = props.balancerName;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
+    // Its own role with write access to its own log group, instead of the managed basic execution policy.
+    const role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    logGroup.grantWrite(role);
+    this.function = new nodejs.NodejsFunction(this, 'Function', {
+      entry: path.join(REPO_ROOT, AUTH_ENTRY),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      role,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: Duration.seconds(10),
+      environment,
+      logGroup,
+      bundling: {
+        target: 'node22',
+        minify: true,
+        sourceMap: true,
+        // The Lambda runtime's SDK may lag the one the registry code was tested with: bundle ours.
+        externalModules: [],
+      },
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+    });
+    this.function.addEnvironment('NODE_OPTIONS', '--enable-source-maps');
+    props.tokenSecret.grantRead(this.function);
+    props.usersSecret.grantRead(this.function);
+    props.registry.grantList(this.function);
+
+    this.url = this.function.addFunctionUrl({
+      authType: lambda.FunctionUrlAuthType.NONE,
+      cors: {
+        allowedOrigins: [...props.allowedOrigins],
+        allowedMethods: [lambda.HttpMethod.POST],
+        allowedHeaders: ['content-type'],
+        maxAge: Duration.hours(1),
+      },
+    });
+  }
+}

@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import { maxSecondaryIps, sourceIpsFor, USABLE_EPHEMERAL_PORTS } from './source-ips';
+
+/** The three strategies; the same words are used in context, stack ids, folders and logs. */
+export const STRATEGIES = ['nlb', 'haproxy', 'direct'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Fleet size of the node Auto Scaling group. */
+export interface NodeCounts {
+  readonly min: number;
+  readonly desired: number;
+  readonly max: number;
+}
+
+/** Every context value of the app, parsed and validated once. */
+export interface WslbConfig {
+  /** Absent: synthesize all three stacks. */
+  readonly strategy?: Strategy;
+  readonly nodes: NodeCounts;
+  readonly instanceType: string;
+  readonly haproxyInstanceType: string;
+  readonly wsPort: number;
+  readonly maxConnectionsPerNode: number;
+  readonly drainSeconds: number;
+  readonly pingSeconds: number;
+  readonly idleTimeoutSeconds: number;
+  readonly certificateArn?: string;
+  /** The name clients use for the balancer (a DNS record you point at it); absent: its own address. */
+  readonly publicHostname?: string;
+  readonly targetConnections: number;
+  readonly haproxySourceIps: number;
+  readonly allowedOrigins: readonly string[];
+}
+
+/** Thrown when context is invalid; `problems` holds one line per bad key. */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid context:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** `-c key=value` arrives as a string, cdk.json as JSON: accept a decimal string where a number is due. */
+const numeric = (v: unknown) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
+
+const int = (min: number, max: number) => ({
+  schema: z.preprocess(numeric, z.number().int().min(min).max(max)),
+  accepts: `an integer from ${min} to ${max}`,
+});
+
+const parseNodes = (v: unknown): unknown => {
+  if (typeof v === 'number') return { min: v, desired: v, max: v };
+  if (typeof v !== 'string') return v;
+  const parts = v.split('/').map((p) => numeric(p));
+  if (parts.length === 1) return { min: parts[0], desired: parts[0], max: parts[0] };
+  if (parts.length === 3) return { min: parts[0], desired: parts[1], max: parts[2] };
+  return v;
+};
+
+const nodeCount = z.number().int().min(0).max(100);
+const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/);
+
+/** One schema per context key, with what it accepts in words (the error text). */
+const KEYS = {
+  strategy: { schema: z.enum(STRATEGIES), accepts: `one of ${STRATEGIES.join(' | ')}` },
+  nodes: {
+    schema: z.preprocess(parseNodes, z.object({ min: nodeCount, desired: nodeCount, max: nodeCount.min(1) })),
+    accepts: 'MIN/DESIRED/MAX with integers 0-100 and max >= 1 (e.g. 2/2/4), or one integer N for N/N/N',
+  },
+  instanceType: { schema: instanceType, accepts: 'an EC2 instance type like t4g.small' },
+  haproxyInstanceType: { schema: instanceType, accepts: 'an EC2 instance type like c7g.large' },
+  wsPort: int(1024, 65535),
+  maxConnectionsPerNode: int(1, 1_000_000),
+  drainSeconds: int(0, 3600),
+  pingSeconds: int(1, 3600),
+  idleTimeoutSeconds: int(60, 6000),
+  certificateArn: {
+    schema: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/),
+    accepts: 'an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)',
+  },
+  publicHostname: {
+    schema: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
+    accepts: 'a lower-case DNS name like ws.example.com',
+  },
+  targetConnections: int(1, 10_000_000),
+  haproxySourceIps: int(1, 49),
+  allowedOrigins: {
+    schema: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((o) => o.trim()) : v),
+      z.array(z.string().regex(/^(\*|https?:\/\/[^\s/,]+)$/)).min(1),
+    ),
+    accepts: 'a comma-separated list of origins (https://app.example.com) or *',
+  },
+} as const;
+
+export type ContextKey = keyof typeof KEYS;
+export const CONTEXT_KEYS = Object.keys(KEYS) as ContextKey[];
+
+/** Defaults for keys whose default does not depend on other keys. */
+export const DEFAULTS = {
+  nodes: { min: 2, desired: 2, max: 4 },
+  instanceType: 't4g.small',
+  haproxyInstanceType: 'c7g.large',
+  wsPort: 8080,
+  maxConnectionsPerNode: 10_000,
+  drainSeconds: 30,
+  pingSeconds: 25,
+  idleTimeoutSeconds: 350,
+  allowedOrigins: ['*'],
+} as const;
+
+const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
+
+/**
+ * Turn raw context (as read with `tryGetContext`) into a validated config. Collects every problem, then
+ * throws one {@link ConfigError} naming each key, the value given and what is accepted.
+ */
+export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConfig {
+  const problems: string[] = [];
+  const parsed: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = raw[key];
+    if (value === undefined || value === '') continue;
+    const result = KEYS[key].schema.safeParse(value);
+    if (result.success) parsed[key] = result.data;
+    else problems.push(`${key}: got ${show(value)}; accepted: ${KEYS[key].accepts}`);
+  }
+  const get = <T>(key: ContextKey, fallback: T): T => (key in parsed ? parsed[key] : fallback) as T;
+
+  const nodes: NodeCounts = get('nodes', DEFAULTS.nodes);
+  const maxConnectionsPerNode: number = get('maxConnectionsPerNode', DEFAULTS.maxConnectionsPerNode);
+  const pingSeconds: number = get('pingSeconds', DEFAULTS.pingSeconds);
+  const idleTimeoutSeconds: number = get('idleTimeoutSeconds', DEFAULTS.idleTimeoutSeconds);
+  const haproxyInstanceType: string = get('haproxyInstanceType', DEFAULTS.haproxyInstanceType);
+  const targetConnections: number = get('targetConnections', nodes.max * maxConnectionsPerNode);
+  const neededIps = sourceIpsFor(targetConnections);
+  const haproxySourceIps: number = get('haproxySourceIps', neededIps);
+  const ipsGiven = 'haproxySourceIps' in parsed ? `got ${haproxySourceIps}` : `computed ${haproxySourceIps}`;
+
+  if ('nodes' in parsed && !(nodes.min <= nodes.desired && nodes.desired <= nodes.max)) {
+    problems.push(`nodes: got ${show(raw.nodes)}; accepted: min <= desired <= max`);
+  }
+  if (idleTimeoutSeconds <= pingSeconds) {
+    problems.push(
+      `idleTimeoutSeconds: got ${idleTimeoutSeconds}; accepted: more than pingSeconds (${pingSeconds}), ` +
+        'or the balancer cuts idle sockets between pings',
+    );
+  }
+  const strategy: Strategy | undefined = get('strategy', undefined);
+  const haproxyBuilt = strategy === undefined || strategy === 'haproxy';
+  if (haproxyBuilt && haproxySourceIps < neededIps) {
+    problems.push(
+      `haproxySourceIps: ${ipsGiven}; accepted: at least ${neededIps} for targetConnections ` +
+        `${targetConnections} (${USABLE_EPHEMERAL_PORTS} ports per source IP and backend)`,
+    );
+  }
+  const eniLimit = maxSecondaryIps(haproxyInstanceType);
+  if (haproxyBuilt && haproxySourceIps > eniLimit) {
+    problems.push(
+      `haproxySourceIps: ${ipsGiven} from targetConnections ${targetConnections}; accepted: at most ${eniLimit} secondary IPs on one ENI ` +
+        `of ${haproxyInstanceType} (lower targetConnections or pick a larger haproxyInstanceType)`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    strategy,
+    nodes,
+    instanceType: get('instanceType', DEFAULTS.instanceType),
+    haproxyInstanceType,
+    wsPort: get('wsPort', DEFAULTS.wsPort),
+    maxConnectionsPerNode,
+    drainSeconds: get('drainSeconds', DEFAULTS.drainSeconds),
+    pingSeconds,
+    idleTimeoutSeconds,
+    certificateArn: get<string | undefined>('certificateArn', undefined),
+    publicHostname: get<string | undefined>('publicHostname', undefined),
+    targetConnections,
+    haproxySourceIps,
+    allowedOrigins: get('allowedOrigins', DEFAULTS.allowedOrigins),
+  };
+}
+
+/** Read every known key from a construct's context (cdk.json, `-c`, or a test's App context). */
+export function readContext(tryGetContext: (key: string) => unknown): Partial<Record<ContextKey, unknown>> {
+  return Object.fromEntries(CONTEXT_KEYS.map((key) => [key, tryGetContext(key)]));
+}

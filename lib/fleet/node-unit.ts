@@ -1,0 +1,84 @@
+/**
+ * The node service's systemd unit and environment file, rendered from typed input. Values may be CDK
+ * tokens (table name, secret ARN, region): CloudFormation fills them in before the instance boots.
+ */
+
+/** Where the node learns its client-facing endpoint (see runtime/node/settings.ts). */
+export type EndpointSource = 'imds-public' | 'imds-private';
+
+/** The node service's environment, named exactly as runtime/node/settings.ts reads it. */
+export interface NodeEnvironment {
+  readonly HOST: string;
+  readonly PORT: number;
+  readonly ENDPOINT_SOURCE: EndpointSource;
+  readonly MAX_CONNECTIONS: number;
+  readonly PING_SECONDS: number;
+  readonly DRAIN_SECONDS: number;
+  readonly TOKEN_SECRET_ARN: string;
+  readonly REGISTRY_TABLE: string;
+  /** The balancer's name under nlb/haproxy; absent under direct (the audience is the node id). */
+  readonly TOKEN_AUDIENCE?: string;
+  /** The AWS SDK does not read the region from instance metadata. */
+  readonly AWS_REGION: string;
+  /** Fleet dimension of the node's EMF metric lines (see lib/dashboard.ts). */
+  readonly METRICS_FLEET: string;
+}
+
+export const NODE_INSTALL_DIR = '/opt/wslb/node';
+export const NODE_ENV_FILE = '/etc/wslb/node.env';
+export const NODE_LOG_FILE = '/var/log/wslb/node.log';
+export const NODE_UNIT_NAME = 'wslb-node.service';
+/** The node binary the AL2023 `nodejs22` package installs. */
+export const NODE_BINARY = '/usr/bin/node-22';
+
+/** Seconds systemd waits after SIGTERM beyond the drain window before it sends SIGKILL. */
+const STOP_GRACE_SECONDS = 15;
+
+/** `KEY=value` lines; values are plain identifiers, ARNs and numbers, never secrets. */
+export function renderEnvFile(env: NodeEnvironment): string {
+  return `${Object.entries(env)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`;
+}
+
+export interface NodeUnitInput {
+  /** Drain window the service gets after SIGTERM. */
+  readonly drainSeconds: number;
+  /** Open-file limit: one descriptor per WebSocket plus headroom. */
+  readonly maxConnections: number;
+}
+
+export function renderNodeUnit(input: NodeUnitInput): string {
+  const noFile = Math.max(65_536, input.maxConnections + 4096);
+  return [
+    '[Unit]',
+    'Description=wslb WebSocket node',
+    'Wants=network-online.target',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    'User=wslb',
+    'Group=wslb',
+    `EnvironmentFile=${NODE_ENV_FILE}`,
+    `ExecStart=${NODE_BINARY} --enable-source-maps ${NODE_INSTALL_DIR}/main.js`,
+    'Restart=on-failure',
+    'RestartSec=2',
+    // The service drains on SIGTERM and exits 0; systemd must wait out the whole drain.
+    'KillSignal=SIGTERM',
+    'KillMode=mixed',
+    `TimeoutStopSec=${input.drainSeconds + STOP_GRACE_SECONDS}`,
+    `LimitNOFILE=${noFile}`,
+    `StandardOutput=append:${NODE_LOG_FILE}`,
+    `StandardError=append:${NODE_LOG_FILE}`,
+    'NoNewPrivileges=yes',
+    'ProtectSystem=strict',
+    'ProtectHome=yes',
+    'PrivateTmp=yes',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}

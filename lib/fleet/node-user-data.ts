@@ -1,0 +1,72 @@
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { writeFileCommand } from '../shell';
+import {
+  NODE_ENV_FILE,
+  NODE_INSTALL_DIR,
+  NODE_LOG_FILE,
+  NODE_UNIT_NAME,
+  type NodeEnvironment,
+  renderEnvFile,
+  renderNodeUnit,
+} from './node-unit';
+
+export const CW_AGENT_CONFIG = '/opt/aws/amazon-cloudwatch-agent/etc/wslb.json';
+
+export interface NodeUserDataInput {
+  readonly bundle: s3assets.Asset;
+  readonly env: NodeEnvironment;
+  /** CloudWatch Logs group the agent ships the node's log (and its EMF metric lines) to. */
+  readonly logGroupName: string;
+}
+
+/** The CloudWatch agent tails the node's JSON log; CloudWatch Logs extracts EMF lines as metrics. */
+export function renderCloudWatchAgentConfig(logGroupName: string): string {
+  return JSON.stringify(
+    {
+      logs: {
+        logs_collected: {
+          files: {
+            collect_list: [
+              { file_path: NODE_LOG_FILE, log_group_name: logGroupName, log_stream_name: '{instance_id}' },
+            ],
+          },
+        },
+      },
+    },
+    null,
+    2,
+  );
+}
+
+/** Boot script of a WS node: install Node.js, fetch the bundle, write unit and env, start the service. */
+export function nodeUserData(input: NodeUserDataInput): ec2.UserData {
+  const userData = ec2.UserData.forLinux();
+  userData.addCommands(
+    'set -euo pipefail',
+    'dnf install -y nodejs22 amazon-cloudwatch-agent unzip',
+    'id wslb >/dev/null 2>&1 || useradd --system --no-create-home --shell /sbin/nologin wslb',
+    `install -d -o wslb -g wslb -m 0755 ${NODE_INSTALL_DIR} /var/log/wslb`,
+  );
+  const zip = userData.addS3DownloadCommand({
+    bucket: input.bundle.bucket,
+    bucketKey: input.bundle.s3ObjectKey,
+    localFile: '/tmp/wslb-node.zip',
+  });
+  userData.addCommands(
+    `unzip -o -q ${zip} -d ${NODE_INSTALL_DIR}`,
+    writeFileCommand(NODE_ENV_FILE, renderEnvFile(input.env), '0640'),
+    writeFileCommand(
+      `/etc/systemd/system/${NODE_UNIT_NAME}`,
+      renderNodeUnit({
+        drainSeconds: input.env.DRAIN_SECONDS,
+        maxConnections: input.env.MAX_CONNECTIONS,
+      }),
+    ),
+    writeFileCommand(CW_AGENT_CONFIG, renderCloudWatchAgentConfig(input.logGroupName)),
+    `/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${CW_AGENT_CONFIG}`,
+    'systemctl daemon-reload',
+    `systemctl enable --now ${NODE_UNIT_NAME}`,
+  );
+  return userData;
+}

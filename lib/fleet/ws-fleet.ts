@@ -1,0 +1,139 @@
+import { Annotations, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { NodeCounts } from '../config';
+import type { RegistryTable } from '../registry-table';
+import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
+import type { EndpointSource } from './node-unit';
+import { nodeUserData } from './node-user-data';
+
+/** Tag key HAProxy's discovery agent filters on; the value names one stack's fleet. */
+export const FLEET_TAG_KEY = 'wslb:fleet';
+
+/** Bundle entry of the node service. */
+export const NODE_ENTRY = 'runtime/node/main.ts';
+
+export interface WsFleetProps {
+  readonly vpc: ec2.IVpc;
+  /** Where the nodes run. */
+  readonly subnets: ec2.SubnetSelection;
+  /** Give each node a public IPv4 address (direct strategy). @default false */
+  readonly publicIp?: boolean;
+  /** EC2 instance type of a node; must be Graviton (arm64). */
+  readonly instanceType: string;
+  /** Auto Scaling group size. */
+  readonly nodes: NodeCounts;
+  /** Port the node service listens on. */
+  readonly wsPort: number;
+  /** Upgrades beyond this many open sockets get 503. */
+  readonly maxConnectionsPerNode: number;
+  /** Ping interval of the node service. */
+  readonly pingSeconds: number;
+  /** Drain window after SIGTERM. */
+  readonly drainSeconds: number;
+  /** How the node learns the endpoint it reports to the registry. @default 'imds-private' */
+  readonly endpointSource?: EndpointSource;
+  /** Extra token audience the nodes accept (the balancer name). @default - only the node id */
+  readonly tokenAudience?: string;
+  readonly tokenSecret: secretsmanager.ISecret;
+  readonly registry: RegistryTable;
+  /** Log group the node log (with its EMF metric lines) goes to. */
+  readonly logGroup: logs.ILogGroup;
+  /** Value of the {@link FLEET_TAG_KEY} tag on every node. */
+  readonly fleetTag: string;
+}
+
+/**
+ * The WS nodes: an Auto Scaling group of AL2023 arm64 instances from a launch template with IMDSv2
+ * required, no key pair and no SSH (Session Manager only), running the node service under systemd.
+ */
+export class WsFleet extends Construct implements ec2.IConnectable {
+  readonly asg: autoscaling.AutoScalingGroup;
+  readonly role: iam.Role;
+  readonly securityGroup: ec2.SecurityGroup;
+  readonly connections: ec2.Connections;
+
+  constructor(scope: Construct, id: string, props: WsFleetProps) {
+    super(scope, id);
+    const bundle = new RuntimeBundle(this, 'Bundle', { entries: { main: NODE_ENTRY } });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    bundle.asset.grantRead(this.role);
+    props.tokenSecret.grantRead(this.role);
+    props.registry.grantHeartbeat(this.role);
+    props.logGroup.grantWrite(this.role);
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'wslb WS nodes',
+      allowAllOutbound: true,
+      allowAllIpv6Outbound: true,
+    });
+    this.connections = this.securityGroup.connections;
+
+    const launchTemplate = new ec2.LaunchTemplate(this, 'LaunchTemplate', {
+      machineImage: ec2.MachineImage.latestAmazonLinux2023({ cpuType: ec2.AmazonLinuxCpuType.ARM_64 }),
+      instanceType: new ec2.InstanceType(props.instanceType),
+      role: this.role,
+      securityGroup: this.securityGroup,
+      requireImdsv2: true,
+      httpPutResponseHopLimit: 1,
+      associatePublicIpAddress: props.publicIp ?? false,
+      blockDevices: [
+        {
+          deviceName: '/dev/xvda',
+          volume: ec2.BlockDeviceVolume.ebs(8, { encrypted: true, volumeType: ec2.EbsDeviceVolumeType.GP3 }),
+        },
+      ],
+      userData: nodeUserData({
+        bundle: bundle.asset,
+        logGroupName: props.logGroup.logGroupName,
+        env: {
+          HOST: '0.0.0.0',
+          PORT: props.wsPort,
+          ENDPOINT_SOURCE: props.endpointSource ?? 'imds-private',
+          MAX_CONNECTIONS: props.maxConnectionsPerNode,
+          PING_SECONDS: props.pingSeconds,
+          DRAIN_SECONDS: props.drainSeconds,
+          TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
+          REGISTRY_TABLE: props.registry.table.tableName,
+          TOKEN_AUDIENCE: props.tokenAudience,
+          AWS_REGION: Stack.of(this).region,
+          METRICS_FLEET: props.fleetTag,
+        },
+      }),
+    });
+
+    this.asg = new autoscaling.AutoScalingGroup(this, 'Asg', {
+      vpc: props.vpc,
+      vpcSubnets: props.subnets,
+      launchTemplate,
+      minCapacity: props.nodes.min,
+      desiredCapacity: props.nodes.desired,
+      maxCapacity: props.nodes.max,
+      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
+    });
+    Tags.of(this.asg).add(FLEET_TAG_KEY, props.fleetTag, { applyToLaunchedInstances: true });
+
+    Annotations.of(this.asg).acknowledgeWarning(
+      '@aws-cdk/aws-autoscaling:desiredCapacitySet',
+      'nodes=MIN/DESIRED/MAX is an explicit parameter: a deploy that resets the size to it is intended',
+    );
+    Validations.of(this.asg).acknowledge({
+      id: 'AwsSolutions-AS3',
+      reason: 'Scaling events are in the group activity history; this app has no operator topic to notify.',
+    });
+    acknowledgeAssetRead(this.role);
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
+      reason: 'Session Manager is the only shell access (no SSH); this is the policy AWS maintains for it.',
+    });
+  }
+}

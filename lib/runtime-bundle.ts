@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { DockerImage, type ILocalBundling, Validations } from 'aws-cdk-lib';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { Construct } from 'constructs';
+
+/** The repository root: `lib/` sits right below it. */
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** Thrown at synth when a bundle entry point is missing from `runtime/`. */
+export class MissingEntryError extends Error {
+  constructor(readonly entry: string) {
+    super(
+      `wslb: bundle entry ${entry} does not exist; the runtime must provide it before this stack can synth`,
+    );
+    this.name = 'MissingEntryError';
+  }
+}
+
+export interface RuntimeBundleProps {
+  /**
+   * Output file name (without `.js`) to entry point, relative to the repository root,
+   * e.g. `{ main: 'runtime/node/main.ts' }`.
+   */
+  readonly entries: Readonly<Record<string, string>>;
+  /** Node.js version esbuild targets. @default 'node22' (the version the user data installs) */
+  readonly target?: string;
+}
+
+/** esbuild, run in-process at synth: no Docker, and the same bundler NodejsFunction uses. */
+class EsbuildLocal implements ILocalBundling {
+  constructor(
+    private readonly entries: Readonly<Record<string, string>>,
+    private readonly target: string,
+  ) {}
+
+  tryBundle(outputDir: string): boolean {
+    for (const entry of Object.values(this.entries)) {
+      if (!existsSync(path.join(REPO_ROOT, entry))) throw new MissingEntryError(entry);
+    }
+    // Loaded lazily so that synth without bundling never needs esbuild.
+    const esbuild = require('esbuild') as typeof import('esbuild');
+    esbuild.buildSync({
+      entryPoints: Object.fromEntries(
+        Object.entries(this.entries).map(([name, entry]) => [name, path.join(REPO_ROOT, entry)]),
+      ),
+      outdir: outputDir,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: this.target,
+      minify: true,
+      sourcemap: true,
+      // ws loads these native speed-ups only when present.
+      external: ['bufferutil', 'utf-8-validate'],
+      logLevel: 'error',
+    });
+    return true;
+  }
+}
+
+/**
+ * Runtime entry points bundled by esbuild into one zip uploaded as an S3 asset. The asset hash is the
+ * bundle's, so a deploy ships a new bundle exactly when the bundled code changed.
+ */
+export class RuntimeBundle extends Construct {
+  readonly asset: s3assets.Asset;
+
+  constructor(scope: Construct, id: string, props: RuntimeBundleProps) {
+    super(scope, id);
+    this.asset = new s3assets.Asset(this, 'Asset', {
+      path: path.join(REPO_ROOT, 'runtime'),
+      bundling: {
+        image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
+        local: new EsbuildLocal(props.entries, props.target ?? 'node22'),
+      },
+    });
+  }
+}
+
+/** The wildcards `Asset.grantRead` writes, acknowledged on the role that reads a bundle. */
+export function acknowledgeAssetRead(role: iam.IRole): void {
+  const reason = 'Asset.grantRead: read-only access to the CDK asset bucket that holds the runtime bundle.';
+  for (const finding of [
+    'Action::s3:GetBucket*',
+    'Action::s3:GetObject*',
+    'Action::s3:List*',
+    'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+  ]) {
+    Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+  }
+}

@@ -1,0 +1,12 @@
+/** Heredoc terminator; no rendered file contains it on a line of its own. */
+const EOF_MARK = 'WSLB_EOF';
+
+/**
+ * A shell command that writes `content` to `path` with `mode`. The heredoc is quoted so the shell
+ * expands nothing; CloudFormation has already substituted any token by then.
+ */
+export function writeFileCommand(path: string, content: string, mode = '0644'): string {
+  if (content.split('\n').includes(EOF_MARK)) throw new Error(`${path}: content holds the heredoc marker`);
+  const body = content.endsWith('\n') ? content : `${content}\n`;
+  return `install -D -m ${mode} /dev/null ${path}\ncat > ${path} <<'${EOF_MARK}'\n${body}${EOF_MARK}`;
+}

@@ -1,0 +1,134 @@
+import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import type { Construct } from 'constructs';
+import { AuthService } from '../auth-service';
+import type { WslbConfig } from '../config';
+import { WslbCore } from '../core';
+import { WslbDashboard } from '../dashboard';
+import { WsFleet } from '../fleet/ws-fleet';
+
+export interface NlbStackProps extends StackProps {
+  /** The app's validated context. */
+  readonly config: WslbConfig;
+}
+
+/** Port of the TLS listener when a certificate is given. */
+export const TLS_PORT = 443;
+
+/**
+ * `nlb`: an internet-facing Network Load Balancer in front of private nodes. TCP on the WS port, TLS on
+ * 443 when a certificate is given; the NLB's idle timeout outlives the ping interval and deregistration
+ * waits out the drain window, then cuts what is left.
+ */
+export class NlbStack extends Stack {
+  constructor(scope: Construct, id: string, props: NlbStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const core = new WslbCore(this, 'Core', { privateNodes: true });
+    const { vpc } = core.network;
+
+    const fleet = new WsFleet(this, 'Fleet', {
+      vpc,
+      subnets: core.network.nodeSubnets,
+      instanceType: config.instanceType,
+      nodes: config.nodes,
+      wsPort: config.wsPort,
+      maxConnectionsPerNode: config.maxConnectionsPerNode,
+      pingSeconds: config.pingSeconds,
+      drainSeconds: config.drainSeconds,
+      endpointSource: 'imds-private',
+      tokenAudience: this.stackName,
+      tokenSecret: core.tokenSecret.secret,
+      registry: core.registry,
+      logGroup: core.nodeLogs,
+      fleetTag: this.stackName,
+    });
+
+    core.network.allowEndpointsFrom(fleet);
+
+    const nlbSecurityGroup = new ec2.SecurityGroup(this, 'NlbSecurityGroup', {
+      vpc,
+      description: 'wslb NLB: clients in, nodes out',
+      allowAllOutbound: false,
+    });
+    const nlb = new elbv2.NetworkLoadBalancer(this, 'Nlb', {
+      vpc,
+      internetFacing: true,
+      vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
+      securityGroups: [nlbSecurityGroup],
+      crossZoneEnabled: true,
+    });
+    Validations.of(nlb).acknowledge({
+      id: 'AwsSolutions-ELB2',
+      reason:
+        'NLB access logs cover TLS listeners only and need a log bucket; flow counts are on the dashboard.',
+    });
+    const targetGroup = new elbv2.NetworkTargetGroup(this, 'Nodes', {
+      vpc,
+      port: config.wsPort,
+      protocol: elbv2.Protocol.TCP,
+      targets: [fleet.asg],
+      deregistrationDelay: Duration.seconds(config.drainSeconds),
+      connectionTermination: true,
+      healthCheck: {
+        protocol: elbv2.Protocol.HTTP,
+        path: '/healthz',
+        interval: Duration.seconds(10),
+        healthyThresholdCount: 2,
+        unhealthyThresholdCount: 2,
+      },
+    });
+    const listen = (id: string, port: number, certificateArn?: string) => {
+      const listener = nlb.addListener(id, {
+        port,
+        protocol: certificateArn ? elbv2.Protocol.TLS : elbv2.Protocol.TCP,
+        certificates: certificateArn ? [elbv2.ListenerCertificate.fromArn(certificateArn)] : undefined,
+        sslPolicy: certificateArn ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
+        tcpIdleTimeout: Duration.seconds(config.idleTimeoutSeconds),
+        defaultTargetGroups: [targetGroup],
+      });
+      nlbSecurityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(port), `clients to ${id}`);
+      return listener;
+    };
+    listen('Tcp', config.wsPort);
+    if (config.certificateArn) listen('Tls', TLS_PORT, config.certificateArn);
+    Validations.of(nlbSecurityGroup).acknowledge({
+      id: 'AwsSolutions-EC23',
+      reason: 'The NLB is the public WebSocket entry point: clients connect from anywhere.',
+    });
+    fleet.connections.allowFrom(
+      nlbSecurityGroup,
+      ec2.Port.tcp(config.wsPort),
+      'NLB to nodes and health checks',
+    );
+
+    const host = config.publicHostname ?? nlb.loadBalancerDnsName;
+    const publicUrl = config.certificateArn ? `wss://${host}` : `ws://${host}:${config.wsPort}`;
+    const auth = new AuthService(this, 'Auth', {
+      strategy: 'nlb',
+      publicUrl,
+      balancerName: this.stackName,
+      tokenSecret: core.tokenSecret.secret,
+      usersSecret: core.usersSecret.secret,
+      registry: core.registry,
+      allowedOrigins: config.allowedOrigins,
+    });
+
+    new WslbDashboard(this, 'Dashboard', {
+      fleet: this.stackName,
+      extraWidgets: [
+        new cloudwatch.GraphWidget({
+          title: 'NLB flows',
+          width: 24,
+          left: [nlb.metrics.activeFlowCount(), nlb.metrics.newFlowCount()],
+          right: [targetGroup.metrics.healthyHostCount()],
+        }),
+      ],
+    });
+
+    new CfnOutput(this, 'AuthUrl', { value: auth.url.url });
+    new CfnOutput(this, 'WsUrl', { value: publicUrl });
+  }
+}

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { App, type Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '../../lib/app';
+import { type ContextKey, parseConfig } from '../../lib/config';
+
+export const REPO_ROOT = path.resolve(__dirname, '../..');
+
+/** cdk.json's context: `new App()` in a test does not read it. */
+const CDK_JSON_CONTEXT = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'), 'utf8')).context as Record<
+  string,
+  unknown
+>;
+
+export interface SynthOptions {
+  /** Run esbuild for the stacks' bundles. @default false (bundling is 2-7 s a stack) */
+  readonly bundle?: boolean;
+}
+
+/** An App with cdk.json's context plus `context`, built the way bin/wslb.ts builds it. */
+export function synthApp(
+  context: Partial<Record<ContextKey, unknown>> = {},
+  options: SynthOptions = {},
+): { app: App; stacks: Stack[] } {
+  const app = new App({
+    context: {
+      ...CDK_JSON_CONTEXT,
+      ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
+      ...context,
+    },
+  });
+  const stacks = buildApp(app, parseConfig(context));
+  return { app, stacks };
+}
+
+export function templateOf(context: Partial<Record<ContextKey, unknown>>): Template {
+  const { stacks } = synthApp(context);
+  if (stacks.length !== 1) throw new Error(`expected one stack, got ${stacks.length}`);
+  return Template.fromStack(stacks[0]!);
+}
+
+/** 64 hex digits (asset hashes, S3 keys) and CDK's asset parameter names change with every bundle. */
+const HASH = /[0-9a-f]{64}/g;
+
+/** The template as JSON with asset hashes replaced, so a snapshot moves only when infrastructure does. */
+export function maskedTemplate(template: Template): unknown {
+  return JSON.parse(JSON.stringify(template.toJSON()).replace(HASH, '[ASSET_HASH]'));
+}
+
+/** All `Fn::Join` pieces of a user data property, joined with tokens shown as `{…}`. */
+export function userDataText(userData: unknown): string {
+  const join = (userData as { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } })['Fn::Base64']['Fn::Join'];
+  return join[1].map((part) => (typeof part === 'string' ? part : '{TOKEN}')).join(join[0]);
+}
