@@ -72,6 +72,11 @@ export class LocalCluster {
     return this.secrets!.demoUser;
   }
 
+  /** The embedded registry's loopback endpoint (for inspection in tests). */
+  get registryEndpoint(): string {
+    return this.registry!.endpoint;
+  }
+
   get authService(): AuthService {
     return this.auth!;
   }

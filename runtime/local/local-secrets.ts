@@ -8,14 +8,14 @@ export interface LocalSecrets {
   demoUser: { username: string; password: string };
 }
 
-/** A fresh token key and one demo user per run. The demo hash is cheap (N=2^12) so 1,000 logins take seconds. */
+/** A fresh token key and one demo user per run. The demo hash is cheap (N=2^10, not the production 2^17) so a 1,000-client demo logs in within seconds. */
 export async function createLocalSecrets(dir: RunDir): Promise<LocalSecrets> {
   const tokenSecretFile = dir.writeSecret(
     'token-secret.json',
     JSON.stringify({ kid: 'local-1', secret: randomBytes(32).toString('base64url') }),
   );
   const demoUser = { username: 'demo', password: randomBytes(9).toString('base64url') };
-  const hash = await hashPassword(demoUser.password, { N: 2 ** 12, r: 8, p: 1 });
+  const hash = await hashPassword(demoUser.password, { N: 2 ** 10, r: 8, p: 1 });
   const usersFile = dir.writeSecret('users.json', JSON.stringify({ users: { [demoUser.username]: hash } }));
   return { tokenSecretFile, usersFile, demoUser };
 }
