@@ -69,7 +69,7 @@ export class DynamoDbRegistry implements NodeRegistry {
     const oldest = this.now() - this.freshnessMs;
     const fresh: NodeRecord[] = [];
     for await (const page of paginateScan(
-      { client: this.doc },
+      { client: this.doc, pageSize: this.pageSize },
       { TableName: this.table, ConsistentRead: true },
     )) {
       for (const item of page.Items ?? []) {

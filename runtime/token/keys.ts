@@ -30,7 +30,9 @@ export function parseKeyRing(json: string): TokenKeyRing {
     throw new Error('token secret is not valid JSON');
   }
   const isRing = typeof raw === 'object' && raw !== null && 'keys' in raw;
-  const parsed = isRing ? ringSchema.safeParse(raw) : keySchema.transform((k) => ({ keys: [k] })).safeParse(raw);
+  const parsed = isRing
+    ? ringSchema.safeParse(raw)
+    : keySchema.transform((k) => ({ keys: [k] })).safeParse(raw);
   if (!parsed.success) {
     throw new Error(`token secret is malformed: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
   }

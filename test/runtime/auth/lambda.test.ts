@@ -1,3 +1,4 @@
+import { handler } from '../../../runtime/auth/lambda';
 import { DynamoDbRegistry, type EmbeddedRegistry, startEmbeddedRegistry } from '../../../runtime/registry';
 import { type AuthFiles, writeAuthFiles } from '../../helpers/auth-fixture';
 
@@ -40,7 +41,6 @@ describe('Lambda adapter (Function URL / HTTP API v2 events)', () => {
   });
 
   it('answers a session request, also with a base64 body', async () => {
-    const { handler } = await import('../../../runtime/auth/lambda');
     const body = JSON.stringify({ username: 'alice', password: 'wonderland' });
     const plain = await handler(event(body));
     expect(plain.statusCode).toBe(200);
@@ -50,7 +50,6 @@ describe('Lambda adapter (Function URL / HTTP API v2 events)', () => {
   });
 
   it('maps errors to statuses', async () => {
-    const { handler } = await import('../../../runtime/auth/lambda');
     expect((await handler(event('{'))).statusCode).toBe(400);
     expect((await handler(event('x'.repeat(17_000)))).statusCode).toBe(413);
     const get = await handler(event(undefined, { requestContext: { http: { method: 'GET' } } }));

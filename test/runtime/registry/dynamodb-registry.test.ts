@@ -1,4 +1,9 @@
-import { DynamoDbRegistry, type EmbeddedRegistry, startEmbeddedRegistry } from '../../../runtime/registry';
+import {
+  createDocumentClient,
+  DynamoDbRegistry,
+  type EmbeddedRegistry,
+  startEmbeddedRegistry,
+} from '../../../runtime/registry';
 
 describe('DynamoDbRegistry on the embedded registry', () => {
   let embedded: EmbeddedRegistry;
@@ -64,14 +69,24 @@ describe('DynamoDbRegistry on the embedded registry', () => {
 
   it('reads every page of a large registry', async () => {
     await Promise.all(Array.from({ length: 60 }, (_, i) => beat(`bulk-${i}`)));
+    const client = createDocumentClient(embedded.endpoint);
+    let scans = 0;
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        scans += 1;
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
     const paged = new DynamoDbRegistry({
       tableName: embedded.tableName,
-      endpoint: embedded.endpoint,
+      client,
       freshnessMs: 5000,
       now,
       scanPageSize: 7,
     });
     const bulk = (await paged.list()).filter((n) => n.nodeId.startsWith('bulk-'));
     expect(bulk).toHaveLength(60);
+    expect(scans).toBeGreaterThan(60 / 7);
   });
 });
