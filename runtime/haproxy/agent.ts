@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { Logger } from '../shared/log';
+import { type Backend, backendSetKey } from './backend';
+import type { BackendSource } from './discovery/backend-source';
+import type { ConfigCheck } from './haproxy-binary';
+import type { Reloader } from './reloader';
+import type { RenderedHaproxy } from './render-haproxy';
+
+export type SyncResult = 'unchanged' | 'written' | 'reloaded' | 'skipped-empty' | 'invalid' | 'error';
+
+export interface AgentOptions {
+  source: BackendSource;
+  /** Backends → config text; the static part (listen port, source IPs, ...) is closed over. */
+  render: (backends: Backend[]) => RenderedHaproxy;
+  /** The live config HAProxy reads. The candidate is written next to it, then renamed over it. */
+  configPath: string;
+  /** `haproxy -c` on the candidate. */
+  check: (file: string) => Promise<ConfigCheck>;
+  reloader: Reloader;
+  logger: Logger;
+  /** @default 10_000 */
+  pollMs?: number;
+  /**
+   * Apply an empty list while backends are configured. A tag typo or an IAM slip would otherwise empty the
+   * whole pool, so by default an empty answer keeps the current set. @default false
+   */
+  allowEmpty?: boolean;
+}
+
+/**
+ * Discovery loop: list → compare with the applied set → render → `haproxy -c` → atomic rename → reload.
+ * Reloads only when the set changed and the rendered text differs from the file on disk.
+ */
+export class Agent {
+  private appliedKey: string | undefined;
+  private appliedCount = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight: Promise<SyncResult> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: AgentOptions) {}
+
+  /** One round; concurrent callers share the round in progress. */
+  syncOnce(): Promise<SyncResult> {
+    if (!this.inFlight) {
+      this.inFlight = this.round().finally(() => {
+        this.inFlight = undefined;
+      });
+    }
+    return this.inFlight;
+  }
+
+  private async round(): Promise<SyncResult> {
+    const { logger } = this.options;
+    let backends: Backend[];
+    try {
+      backends = await this.options.source.list();
+    } catch (error) {
+      logger.error({ event: 'discovery_failed', err: error }, 'backend discovery failed; keeping the current config');
+      return 'error';
+    }
+    const key = backendSetKey(backends);
+    if (key === this.appliedKey) return 'unchanged';
+    if (backends.length === 0 && this.appliedCount > 0 && !this.options.allowEmpty) {
+      logger.warn({ event: 'empty_discovery', applied: this.appliedCount }, 'discovery found no backends; ignored');
+      return 'skipped-empty';
+    }
+    try {
+      const result = await this.apply(backends);
+      if (result !== 'invalid') {
+        this.appliedKey = key;
+        this.appliedCount = backends.length;
+      }
+      return result;
+    } catch (error) {
+      logger.error({ event: 'apply_failed', err: error }, 'could not apply the new backend set');
+      return 'error';
+    }
+  }
+
+  private async apply(backends: Backend[]): Promise<SyncResult> {
+    const { configPath, logger } = this.options;
+    const rendered = this.options.render(backends);
+    for (const warning of rendered.warnings) logger.warn({ event: 'render_warning' }, warning);
+    const current = await readFile(configPath, 'utf8').catch(() => undefined);
+    const running = await this.options.reloader.running();
+    if (current === rendered.text && running) {
+      logger.info({ event: 'config_current', backends: backends.length }, 'config on disk already matches');
+      return 'unchanged';
+    }
+    const candidate = `${configPath}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await writeFile(candidate, rendered.text, { mode: 0o644 });
+      const check = await this.options.check(candidate);
+      if (!check.ok) {
+        logger.error({ event: 'config_invalid', output: check.output }, 'haproxy -c refused the rendered config');
+        return 'invalid';
+      }
+      await rename(candidate, configPath);
+    } finally {
+      await rm(candidate, { force: true });
+    }
+    const ids = backends.map((b) => b.id);
+    if (!running) {
+      logger.info({ event: 'config_written', backends: ids }, 'haproxy not running; config written for its start');
+      return 'written';
+    }
+    await this.options.reloader.reload();
+    logger.info({ event: 'reloaded', backends: ids }, 'backend set changed; haproxy reloaded');
+    return 'reloaded';
+  }
+
+  /** Sync now, then every poll interval until stop(). */
+  start(): void {
+    this.stopped = false;
+    const tick = async () => {
+      await this.syncOnce();
+      if (!this.stopped) this.timer = setTimeout(tick, this.options.pollMs ?? 10_000);
+    };
+    void tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.inFlight;
+  }
+}

@@ -1,0 +1,95 @@
+import { effectiveMaxconnPerServer, type HaproxyInput, parseHaproxyInput } from './haproxy-input';
+import { planServers } from './source-ips';
+
+export const BACKEND_NAME = 'ws_nodes';
+export const FRONTEND_NAME = 'ws_in';
+
+export interface RenderedHaproxy {
+  text: string;
+  warnings: string[];
+}
+
+/** HAProxy time format: the largest unit that divides the value exactly. */
+export function formatDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}
+
+/** Typed input → `haproxy.cfg`. Throws HaproxyInputError for a bad input. */
+export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
+  const c = parseHaproxyInput(input);
+  const t = c.timeouts;
+  const hc = c.healthCheck;
+  const plan = planServers({
+    backends: c.backends,
+    sourceIps: c.sourceIps,
+    targetConnections: c.targetConnections,
+    portRange: c.portRange,
+  });
+  const warnings = [...plan.warnings];
+  if (c.backends.length === 0) warnings.push('no backends: HAProxy answers 503 until one is discovered');
+
+  const maxconnPerServer = effectiveMaxconnPerServer(c);
+  const firstLine = new Map<string, string>();
+  const serverLines = plan.servers.map((s) => {
+    const source = s.source ? ` source ${s.source}` : '';
+    const first = firstLine.get(s.nodeId);
+    // One health check per node: the node's other lines follow its first line's state.
+    const health = first ? `track ${BACKEND_NAME}/${first}` : 'check';
+    if (!first) firstLine.set(s.nodeId, s.name);
+    return `  server ${s.name} ${s.host}:${s.port}${source} maxconn ${maxconnPerServer} ${health}`;
+  });
+  const tls = c.tlsCertFile ? ` ssl crt ${c.tlsCertFile}` : '';
+
+  const lines = [
+    '# Rendered by wslb runtime/haproxy; do not edit by hand.',
+    'global',
+    '  master-worker',
+    `  maxconn ${c.maxconn}`,
+    `  hard-stop-after ${formatDuration(t.hardStopAfterMs)}`,
+    // expose-fd listeners: the new worker takes the listening sockets over on reload, no refused connects.
+    `  stats socket ${c.statsSocket} mode 600 level admin expose-fd listeners`,
+    '  stats timeout 30s',
+    '  log stdout format raw local0 notice',
+    '',
+    'defaults',
+    '  mode http',
+    '  log global',
+    '  option dontlognull',
+    // Keep-alive (the default) is WebSocket-safe: after a 101 the stream becomes a tunnel.
+    '  option redispatch',
+    '  retries 2',
+    `  timeout connect ${formatDuration(t.connectMs)}`,
+    `  timeout client ${formatDuration(t.clientMs)}`,
+    `  timeout server ${formatDuration(t.serverMs)}`,
+    `  timeout http-request ${formatDuration(t.httpRequestMs)}`,
+    `  timeout queue ${formatDuration(t.connectMs)}`,
+    `  timeout tunnel ${formatDuration(t.tunnelMs)}`,
+    `  timeout client-fin ${formatDuration(t.clientFinMs)}`,
+    `  default-server inter ${formatDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}`,
+    '',
+    `frontend ${FRONTEND_NAME}`,
+    `  bind ${c.listen.address}:${c.listen.port}${tls}`,
+    '  option forwardfor',
+    `  default_backend ${BACKEND_NAME}`,
+    '',
+    `backend ${BACKEND_NAME}`,
+    '  balance leastconn',
+    `  option httpchk GET ${hc.path}`,
+    '  http-check expect status 200',
+    ...serverLines,
+    '',
+    'frontend stats',
+    `  bind ${c.stats.address}:${c.stats.port}`,
+    '  no log',
+    '  http-request use-service prometheus-exporter if { path /metrics }',
+    '  monitor-uri /health',
+    '  stats enable',
+    '  stats uri /stats',
+    '  stats refresh 10s',
+    '',
+  ];
+  return { text: lines.join('\n'), warnings };
+}
