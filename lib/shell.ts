@@ -10,3 +10,8 @@ export function writeFileCommand(path: string, content: string, mode = '0644'): 
   const body = content.endsWith('\n') ? content : `${content}\n`;
   return `install -D -m ${mode} /dev/null ${path}\ncat > ${path} <<'${EOF_MARK}'\n${body}${EOF_MARK}`;
 }
+
+/** Copy an S3 object to a local file with the instance role (AWS CLI v2 ships with AL2023). */
+export function s3CopyCommand(bucketName: string, key: string, localFile: string, region: string): string {
+  return `aws s3 cp 's3://${bucketName}/${key}' '${localFile}' --region ${region} --only-show-errors`;
+}

@@ -1,6 +1,7 @@
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { writeFileCommand } from '../shell';
+import { s3CopyCommand, writeFileCommand } from '../shell';
 import {
   NODE_ENV_FILE,
   NODE_INSTALL_DIR,
@@ -48,12 +49,9 @@ export function nodeUserData(input: NodeUserDataInput): ec2.UserData {
     'id wslb >/dev/null 2>&1 || useradd --system --no-create-home --shell /sbin/nologin wslb',
     `install -d -o wslb -g wslb -m 0755 ${NODE_INSTALL_DIR} /var/log/wslb`,
   );
-  const zip = userData.addS3DownloadCommand({
-    bucket: input.bundle.bucket,
-    bucketKey: input.bundle.s3ObjectKey,
-    localFile: '/tmp/wslb-node.zip',
-  });
+  const zip = '/tmp/wslb-node.zip';
   userData.addCommands(
+    s3CopyCommand(input.bundle.s3BucketName, input.bundle.s3ObjectKey, zip, Stack.of(input.bundle).region),
     `unzip -o -q ${zip} -d ${NODE_INSTALL_DIR}`,
     writeFileCommand(NODE_ENV_FILE, renderEnvFile(input.env), '0640'),
     writeFileCommand(

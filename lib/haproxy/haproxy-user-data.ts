@@ -1,6 +1,7 @@
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { writeFileCommand } from '../shell';
+import { s3CopyCommand, writeFileCommand } from '../shell';
 
 export const HAPROXY_INSTALL_DIR = '/opt/wslb/haproxy';
 export const HAPROXY_ENV_FILE = '/etc/wslb/haproxy.env';
@@ -100,12 +101,9 @@ export function haproxyUserData(input: HaproxyUserDataInput): ec2.UserData {
     'dnf install -y haproxy keepalived nodejs22 unzip',
     `install -d -m 0755 ${HAPROXY_INSTALL_DIR}`,
   );
-  const zip = userData.addS3DownloadCommand({
-    bucket: input.bundle.bucket,
-    bucketKey: input.bundle.s3ObjectKey,
-    localFile: '/tmp/wslb-haproxy.zip',
-  });
+  const zip = '/tmp/wslb-haproxy.zip';
   userData.addCommands(
+    s3CopyCommand(input.bundle.s3BucketName, input.bundle.s3ObjectKey, zip, Stack.of(input.bundle).region),
     `unzip -o -q ${zip} -d ${HAPROXY_INSTALL_DIR}`,
     writeFileCommand(HAPROXY_ENV_FILE, renderHaproxyEnvFile(input.env), '0640'),
     writeFileCommand(FAILOVER_COMMAND, renderFailoverWrapper(), '0755'),

@@ -1,0 +1,129 @@
+import { ConfigError, DEFAULTS, parseConfig } from '../../lib/config';
+
+const problemsOf = (raw: Record<string, unknown>): readonly string[] => {
+  try {
+    parseConfig(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('parseConfig accepted the context');
+};
+
+describe('parseConfig', () => {
+  test('defaults: all strategies, small Graviton nodes, source IPs computed from the fleet size', () => {
+    expect(parseConfig({})).toEqual({
+      strategy: undefined,
+      nodes: DEFAULTS.nodes,
+      instanceType: 't4g.small',
+      haproxyInstanceType: 'c7g.large',
+      wsPort: 8080,
+      maxConnectionsPerNode: 10_000,
+      drainSeconds: 30,
+      pingSeconds: 25,
+      idleTimeoutSeconds: 350,
+      certificateArn: undefined,
+      publicHostname: undefined,
+      // 4 nodes x 10,000 connections: two source IPs of 28,232 ports.
+      targetConnections: 40_000,
+      haproxySourceIps: 2,
+      allowedOrigins: ['*'],
+    });
+  });
+
+  test('-c values arrive as strings and are parsed', () => {
+    const config = parseConfig({
+      strategy: 'nlb',
+      nodes: '1/3/5',
+      wsPort: '9000',
+      idleTimeoutSeconds: '120',
+      allowedOrigins: 'https://a.example.com, https://b.example.com',
+      certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
+    });
+    expect(config).toMatchObject({
+      strategy: 'nlb',
+      nodes: { min: 1, desired: 3, max: 5 },
+      wsPort: 9000,
+      idleTimeoutSeconds: 120,
+      allowedOrigins: ['https://a.example.com', 'https://b.example.com'],
+    });
+    expect(parseConfig({ nodes: '3' }).nodes).toEqual({ min: 3, desired: 3, max: 3 });
+    expect(parseConfig({ nodes: { min: 0, desired: 1, max: 2 } }).nodes).toEqual({
+      min: 0,
+      desired: 1,
+      max: 2,
+    });
+  });
+
+  test('an unknown strategy names the key, the value and the accepted words', () => {
+    expect(() => parseConfig({ strategy: 'bogus' })).toThrow(
+      'invalid context:\n  strategy: got "bogus"; accepted: one of nlb | haproxy | direct',
+    );
+  });
+
+  test('every bad key is reported at once', () => {
+    expect(
+      problemsOf({
+        nodes: '3/1/2',
+        instanceType: 'T4G SMALL',
+        wsPort: '80',
+        maxConnectionsPerNode: 0,
+        drainSeconds: '1.5',
+        pingSeconds: 'often',
+        certificateArn: 'arn:aws:iam::123456789012:role/x',
+        publicHostname: 'WS.Example.com',
+        allowedOrigins: 'ftp://x',
+      }),
+    ).toEqual([
+      'instanceType: got "T4G SMALL"; accepted: an EC2 instance type like t4g.small',
+      'wsPort: got "80"; accepted: an integer from 1024 to 65535',
+      'maxConnectionsPerNode: got 0; accepted: an integer from 1 to 1000000',
+      'drainSeconds: got "1.5"; accepted: an integer from 0 to 3600',
+      'pingSeconds: got "often"; accepted: an integer from 1 to 3600',
+      'certificateArn: got "arn:aws:iam::123456789012:role/x"; accepted: an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)',
+      'publicHostname: got "WS.Example.com"; accepted: a lower-case DNS name like ws.example.com',
+      'allowedOrigins: got "ftp://x"; accepted: a comma-separated list of origins (https://app.example.com) or *',
+      'nodes: got "3/1/2"; accepted: min <= desired <= max',
+    ]);
+  });
+
+  test('a malformed node count says what shape is accepted', () => {
+    expect(problemsOf({ nodes: '2/4' })).toEqual([
+      'nodes: got "2/4"; accepted: MIN/DESIRED/MAX with integers 0-100 and max >= 1 (e.g. 2/2/4), or one integer N for N/N/N',
+    ]);
+  });
+
+  test('the idle timeout must outlive the ping interval', () => {
+    expect(problemsOf({ pingSeconds: 90, idleTimeoutSeconds: 90 })).toEqual([
+      'idleTimeoutSeconds: got 90; accepted: more than pingSeconds (90), or the balancer cuts idle sockets between pings',
+    ]);
+    expect(problemsOf({ idleTimeoutSeconds: 30 })).toEqual([
+      'idleTimeoutSeconds: got 30; accepted: an integer from 60 to 6000',
+    ]);
+  });
+
+  test('too few source IPs for the target connection count are refused', () => {
+    expect(problemsOf({ targetConnections: 100_000, haproxySourceIps: 3 })).toEqual([
+      'haproxySourceIps: got 3; accepted: at least 4 for targetConnections 100000 (28232 ports per source IP and backend)',
+    ]);
+    expect(parseConfig({ targetConnections: 100_000 }).haproxySourceIps).toBe(4);
+    expect(parseConfig({ targetConnections: 100_000, haproxySourceIps: 6 }).haproxySourceIps).toBe(6);
+  });
+
+  test('more source IPs than one ENI of the instance type takes are refused', () => {
+    expect(problemsOf({ targetConnections: 1_000_000 })).toEqual([
+      'haproxySourceIps: computed 36 from targetConnections 1000000; accepted: at most 9 secondary IPs on one ENI of c7g.large (lower targetConnections or pick a larger haproxyInstanceType)',
+    ]);
+    expect(problemsOf({ haproxySourceIps: 50 })).toEqual([
+      'haproxySourceIps: got 50; accepted: an integer from 1 to 49',
+    ]);
+    // An unlisted type falls back to the largest ENI (49 secondary IPs).
+    expect(
+      parseConfig({ targetConnections: 1_000_000, haproxyInstanceType: 'c8gn.16xlarge' }).haproxySourceIps,
+    ).toBe(36);
+  });
+
+  test('haproxy limits do not apply when another strategy is built', () => {
+    expect(parseConfig({ strategy: 'direct', targetConnections: 1_000_000 }).strategy).toBe('direct');
+  });
+});

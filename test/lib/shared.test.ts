@@ -1,0 +1,152 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { STRATEGIES } from '../../lib/config';
+import { templateOf, userDataText } from './helpers';
+
+type Resource = { Properties: Record<string, unknown> };
+
+describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
+  let template: Template;
+  beforeAll(() => {
+    template = templateOf({ strategy, drainSeconds: 40 });
+  });
+
+  test('registry table: nodeId key, TTL on expiresAt, on-demand, PITR, KMS encryption', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'nodeId', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'nodeId', AttributeType: 'S' }],
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
+  test('token secret generated at deploy as {"kid":"k1","secret":…}; users secret starts empty', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: '{"kid":"k1"}',
+        GenerateStringKey: 'secret',
+        PasswordLength: 48,
+        ExcludePunctuation: true,
+      },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '{"users":{}}' });
+  });
+
+  test('auth: Function URL without IAM auth, CORS for POST, secrets and table passed by name only', () => {
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'NONE',
+      Cors: { AllowMethods: ['POST'], AllowOrigins: ['*'], AllowHeaders: ['content-type'], MaxAge: 3600 },
+      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthFunction'), 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      Environment: {
+        Variables: Match.objectLike({
+          STRATEGY: strategy,
+          TOKEN_SECRET_ARN: { Ref: Match.stringLikeRegexp('^CoreTokenSecret') },
+          USERS_SECRET_ARN: { Ref: Match.stringLikeRegexp('^CoreUsersSecret') },
+          REGISTRY_TABLE: { Ref: Match.stringLikeRegexp('^CoreRegistryTable') },
+        }),
+      },
+    });
+  });
+
+  test('auth IAM: its log group, read both secrets, Scan the table, nothing else', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes('"Roles":[{"Ref":"AuthRole'),
+    ) as Resource;
+    const statements = (policy.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement;
+    expect(statements.map((s) => s.Action)).toEqual([
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      'dynamodb:Scan',
+    ]);
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: Match.absent(),
+    });
+  });
+
+  test('node IAM: bundle read, token secret read, heartbeat writes, its log group; SSM core for Session Manager', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
+      JSON.stringify(p).includes('"Roles":[{"Ref":"FleetRole'),
+    ) as Resource;
+    const statements = (
+      policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+    ).Statement;
+    expect(statements.map((s) => s.Action)).toEqual([
+      ['s3:GetBucket*', 's3:GetObject*', 's3:List*'],
+      ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+      ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    ]);
+    expect(statements[1]!.Resource).toEqual({ Ref: expect.stringMatching(/^CoreTokenSecret/) });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],
+      }),
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore'],
+          ],
+        },
+      ],
+    });
+  });
+
+  test('node user data: Node.js, the bundle from S3, the env file and a systemd unit that drains on SIGTERM', () => {
+    const [lt] = Object.values(
+      template.findResources('AWS::EC2::LaunchTemplate', {
+        Properties: { LaunchTemplateData: { UserData: Match.anyValue() } },
+      }),
+    ).filter((r) => JSON.stringify(r).includes('wslb-node.service')) as Resource[];
+    const text = userDataText((lt!.Properties.LaunchTemplateData as { UserData: unknown }).UserData);
+    expect(text).toContain('dnf install -y nodejs22 amazon-cloudwatch-agent unzip');
+    expect(text).toMatch(
+      /aws s3 cp 's3:\/\/\{TOKEN\}\/[0-9a-f]{64}\.zip' '\/tmp\/wslb-node\.zip' --region \{TOKEN\}/,
+    );
+    expect(text).toContain(
+      [
+        'PORT=8080',
+        `ENDPOINT_SOURCE=${strategy === 'direct' ? 'imds-public' : 'imds-private'}`,
+        'MAX_CONNECTIONS=10000',
+        'PING_SECONDS=25',
+        'DRAIN_SECONDS=40',
+        'TOKEN_SECRET_ARN={TOKEN}',
+        'REGISTRY_TABLE={TOKEN}',
+      ].join('\n'),
+    );
+    expect(text).toContain('ExecStart=/usr/bin/node-22 --enable-source-maps /opt/wslb/node/main.js\n');
+    expect(text).toContain('KillSignal=SIGTERM\n');
+    expect(text).toContain('TimeoutStopSec=55\n');
+    expect(text).toContain('systemctl enable --now wslb-node.service');
+    expect(text).not.toMatch(/secret=|"secret"/i);
+  });
+
+  test('ASG: launch template, sizes from nodes, fleet tag at launch', () => {
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      MinSize: '2',
+      DesiredCapacity: '2',
+      MaxSize: '4',
+      LaunchTemplate: Match.objectLike({ LaunchTemplateId: Match.anyValue() }),
+      Tags: [{ Key: 'wslb:fleet', PropagateAtLaunch: true, Value: `wslb-${strategy}` }],
+    });
+    template.resourceCountIs('AWS::AutoScaling::LaunchConfiguration', 0);
+  });
+
+  test('dashboard: connections per node and upgrades per minute from the fleet metrics', () => {
+    const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Resource[];
+    const body = JSON.stringify(dashboard!.Properties.DashboardBody);
+    expect(body).toContain('Connections per node');
+    expect(body).toContain(`Fleet=\\\\\\"wslb-${strategy}\\\\\\" MetricName=\\\\\\"Connections\\\\\\"`);
+    expect(body).toContain('Upgrades per minute');
+    expect(body).toContain('\\"wslb\\",\\"Accepted\\",\\"Fleet\\",\\"wslb-');
+  });
+});
