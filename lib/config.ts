@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { maxSecondaryIps, sourceIpsFor, USABLE_EPHEMERAL_PORTS } from './source-ips';
+import { connectionsPerNode, maxSecondaryIps, sourceIpsFor, USABLE_EPHEMERAL_PORTS } from './source-ips';
 
 /** The three strategies; the same words are used in context, stack ids, folders and logs. */
 export const STRATEGIES = ['nlb', 'haproxy', 'direct'] as const;
@@ -133,7 +133,8 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
   const idleTimeoutSeconds: number = get('idleTimeoutSeconds', DEFAULTS.idleTimeoutSeconds);
   const haproxyInstanceType: string = get('haproxyInstanceType', DEFAULTS.haproxyInstanceType);
   const targetConnections: number = get('targetConnections', nodes.max * maxConnectionsPerNode);
-  const neededIps = sourceIpsFor(targetConnections);
+  const perNode = connectionsPerNode(targetConnections, maxConnectionsPerNode);
+  const neededIps = sourceIpsFor(perNode);
   const haproxySourceIps: number = get('haproxySourceIps', neededIps);
   const ipsGiven = 'haproxySourceIps' in parsed ? `got ${haproxySourceIps}` : `computed ${haproxySourceIps}`;
 
@@ -150,15 +151,16 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
   const haproxyBuilt = strategy === undefined || strategy === 'haproxy';
   if (haproxyBuilt && haproxySourceIps < neededIps) {
     problems.push(
-      `haproxySourceIps: ${ipsGiven}; accepted: at least ${neededIps} for targetConnections ` +
-        `${targetConnections} (${USABLE_EPHEMERAL_PORTS} ports per source IP and backend)`,
+      `haproxySourceIps: ${ipsGiven}; accepted: at least ${neededIps} for ${perNode} connections to one node ` +
+        `(the smaller of targetConnections and maxConnectionsPerNode; ${USABLE_EPHEMERAL_PORTS} ports per ` +
+        'source IP and node)',
     );
   }
   const eniLimit = maxSecondaryIps(haproxyInstanceType);
   if (haproxyBuilt && haproxySourceIps > eniLimit) {
     problems.push(
-      `haproxySourceIps: ${ipsGiven} from targetConnections ${targetConnections}; accepted: at most ${eniLimit} secondary IPs on one ENI ` +
-        `of ${haproxyInstanceType} (lower targetConnections or pick a larger haproxyInstanceType)`,
+      `haproxySourceIps: ${ipsGiven} for ${perNode} connections to one node; accepted: at most ${eniLimit} ` +
+        `secondary IPs on one ENI of ${haproxyInstanceType} (pick a larger haproxyInstanceType)`,
     );
   }
   if (problems.length > 0) throw new ConfigError(problems);

@@ -39,17 +39,25 @@ const SECONDARY_IPS_PER_ENI: Readonly<Record<string, number>> = {
 export const DEFAULT_MAX_SECONDARY_IPS = 49;
 
 /**
- * How many source IPs one HAProxy instance needs so that `targetConnections` fit, assuming the worst
- * case of every connection going to one backend (a one-node fleet, or a skewed spread). Never below 1.
+ * The most connections one HAProxy instance can hold to a single node: all of them in the worst case
+ * (one node left, or a skewed spread), but never more than the node's own cap, past which it refuses.
+ */
+export function connectionsPerNode(targetConnections: number, maxConnectionsPerNode: number): number {
+  return Math.min(targetConnections, maxConnectionsPerNode);
+}
+
+/**
+ * How many source IPs one HAProxy instance needs so that `perNodeConnections` fit between it and one
+ * node: one port per connection on each (source IP, node ip:port) pair. Never below 1.
  */
 export function sourceIpsFor(
-  targetConnections: number,
+  perNodeConnections: number,
   usablePorts: number = USABLE_EPHEMERAL_PORTS,
 ): number {
-  if (!Number.isInteger(targetConnections) || targetConnections < 1) {
-    throw new RangeError(`targetConnections must be a positive integer, got ${targetConnections}`);
+  if (!Number.isInteger(perNodeConnections) || perNodeConnections < 1) {
+    throw new RangeError(`perNodeConnections must be a positive integer, got ${perNodeConnections}`);
   }
-  return Math.max(1, Math.ceil(targetConnections / usablePorts));
+  return Math.max(1, Math.ceil(perNodeConnections / usablePorts));
 }
 
 /** The most secondary private IPs an ENI of `instanceType` takes. */

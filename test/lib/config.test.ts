@@ -24,9 +24,9 @@ describe('parseConfig', () => {
       idleTimeoutSeconds: 350,
       certificateArn: undefined,
       publicHostname: undefined,
-      // 4 nodes x 10,000 connections: two source IPs of 28,232 ports.
+      // 4 nodes x 10,000 connections; one node takes at most 10,000: one source IP of 28,232 ports.
       targetConnections: 40_000,
-      haproxySourceIps: 2,
+      haproxySourceIps: 1,
       allowedOrigins: ['*'],
     });
   });
@@ -102,28 +102,46 @@ describe('parseConfig', () => {
     ]);
   });
 
-  test('too few source IPs for the target connection count are refused', () => {
-    expect(problemsOf({ targetConnections: 100_000, haproxySourceIps: 3 })).toEqual([
-      'haproxySourceIps: got 3; accepted: at least 4 for targetConnections 100000 (28232 ports per source IP and backend)',
+  test('too few source IPs for the connections one node can take are refused', () => {
+    expect(
+      problemsOf({ targetConnections: 100_000, maxConnectionsPerNode: 100_000, haproxySourceIps: 3 }),
+    ).toEqual([
+      'haproxySourceIps: got 3; accepted: at least 4 for 100000 connections to one node (the smaller of ' +
+        'targetConnections and maxConnectionsPerNode; 28232 ports per source IP and node)',
     ]);
-    expect(parseConfig({ targetConnections: 100_000 }).haproxySourceIps).toBe(4);
-    expect(parseConfig({ targetConnections: 100_000, haproxySourceIps: 6 }).haproxySourceIps).toBe(6);
+    expect(parseConfig({ targetConnections: 100_000, maxConnectionsPerNode: 100_000 }).haproxySourceIps).toBe(
+      4,
+    );
+    // A node refuses past its cap, so 10,000 per node needs one source IP whatever the total.
+    expect(parseConfig({ targetConnections: 100_000 }).haproxySourceIps).toBe(1);
+    expect(parseConfig({ targetConnections: 50_000, maxConnectionsPerNode: 200_000 }).haproxySourceIps).toBe(
+      2,
+    );
+    expect(parseConfig({ haproxySourceIps: 6 }).haproxySourceIps).toBe(6);
   });
 
   test('more source IPs than one ENI of the instance type takes are refused', () => {
-    expect(problemsOf({ targetConnections: 1_000_000 })).toEqual([
-      'haproxySourceIps: computed 36 from targetConnections 1000000; accepted: at most 9 secondary IPs on one ENI of c7g.large (lower targetConnections or pick a larger haproxyInstanceType)',
+    expect(problemsOf({ targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 })).toEqual([
+      'haproxySourceIps: computed 36 for 1000000 connections to one node; accepted: at most 9 secondary IPs on ' +
+        'one ENI of c7g.large (pick a larger haproxyInstanceType)',
     ]);
     expect(problemsOf({ haproxySourceIps: 50 })).toEqual([
       'haproxySourceIps: got 50; accepted: an integer from 1 to 49',
     ]);
     // An unlisted type falls back to the largest ENI (49 secondary IPs).
     expect(
-      parseConfig({ targetConnections: 1_000_000, haproxyInstanceType: 'c8gn.16xlarge' }).haproxySourceIps,
+      parseConfig({
+        targetConnections: 1_000_000,
+        maxConnectionsPerNode: 1_000_000,
+        haproxyInstanceType: 'c8gn.16xlarge',
+      }).haproxySourceIps,
     ).toBe(36);
   });
 
   test('haproxy limits do not apply when another strategy is built', () => {
-    expect(parseConfig({ strategy: 'direct', targetConnections: 1_000_000 }).strategy).toBe('direct');
+    expect(
+      parseConfig({ strategy: 'direct', targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 })
+        .strategy,
+    ).toBe('direct');
   });
 });

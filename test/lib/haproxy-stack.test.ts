@@ -7,7 +7,11 @@ describe('haproxy stack', () => {
   let template: Template;
   let instances: Resource[];
   beforeAll(() => {
-    template = templateOf({ strategy: 'haproxy', targetConnections: 100_000 });
+    template = templateOf({
+      strategy: 'haproxy',
+      targetConnections: 100_000,
+      maxConnectionsPerNode: 100_000,
+    });
     instances = Object.values(template.findResources('AWS::EC2::Instance')) as Resource[];
   });
 
@@ -25,7 +29,7 @@ describe('haproxy stack', () => {
     );
     for (const list of addresses) {
       expect(list.filter((a) => a.Primary)).toHaveLength(1);
-      // targetConnections 100,000 needs ceil(100000 / 28232) = 4 source IPs.
+      // 100,000 connections to one node need ceil(100000 / 28232) = 4 source IPs.
       expect(list.filter((a) => !a.Primary)).toHaveLength(4);
     }
     const all = addresses.flat().map((a) => a.PrivateIpAddress);
