@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { intVar, parseEnv } from '../shared/env';
+
+const ipList = z
+  .string()
+  .transform((s) => s.split(',').map((ip) => ip.trim()))
+  .pipe(z.array(z.ipv4()).min(1));
+
+/**
+ * The discovery agent's settings, one environment variable each (the CDK haproxy stack writes them into the
+ * instance's env file; the local cluster calls startLocalHaproxy instead).
+ */
+export const agentSettingsSchema = z
+  .object({
+    /** The live haproxy.cfg; candidates are written beside it and renamed over it. */
+    HAPROXY_CONFIG_PATH: z.string().min(1).default('/etc/haproxy/haproxy.cfg'),
+    /** Pid file of the master (`haproxy -Ws -p`); SIGUSR2 to that pid reloads. */
+    HAPROXY_PID_FILE: z.string().min(1).default('/run/haproxy.pid'),
+    /** Master CLI socket (`haproxy -S`); when set, each reload is confirmed through `show proc`. */
+    HAPROXY_MASTER_SOCKET: z.string().min(1).optional(),
+    /** Runtime API socket written into the config (`stats socket … expose-fd listeners`). */
+    HAPROXY_STATS_SOCKET: z.string().min(1).default('/run/haproxy/admin.sock'),
+    /** Fleet tag the WS nodes carry; discovery lists running instances with FLEET_TAG_KEY=FLEET_TAG_VALUE. */
+    FLEET_TAG_KEY: z.string().min(1).optional(),
+    FLEET_TAG_VALUE: z.string().min(1).optional(),
+    /** Instead of EC2: a JSON file `[{ id, host, port }]` (local runs). */
+    BACKENDS_FILE: z.string().min(1).optional(),
+    /** The WS nodes' port. */
+    WS_PORT: intVar(1, 65535, 8080),
+    /** Client-facing listener. */
+    LISTEN_ADDRESS: z.ipv4().default('0.0.0.0'),
+    LISTEN_PORT: intVar(1, 65535, 80),
+    /** Stats page (/stats), Prometheus (/metrics) and the keepalived check (/health). */
+    STATS_ADDRESS: z.ipv4().default('127.0.0.1'),
+    STATS_PORT: intVar(1, 65535, 8404),
+    /** Source addresses for the server lines, comma-separated; overrides SOURCE_IPS_FROM. */
+    SOURCE_IPS: ipList.optional(),
+    /** `imds`: the primary ENI's private IPs minus VIP_PRIVATE_IP; `none`: no `source` (kernel's choice). */
+    SOURCE_IPS_FROM: z.enum(['imds', 'none']).default('none'),
+    /** The keepalived VIP; never used as a source address because it moves on failover. */
+    VIP_PRIVATE_IP: z.ipv4().optional(),
+    /** Discovery interval. */
+    POLL_SECONDS: intVar(1, 3600, 10),
+    /** Process-wide connection cap; the unit's LimitNOFILE must exceed about 2 × MAXCONN. */
+    MAXCONN: intVar(1, 10_000_000, 100_000),
+    /** Per server line cap. @default - the ephemeral range size */
+    MAXCONN_PER_SERVER: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    /** Target connections; logs a warning when the source IPs cannot hold them. */
+    TARGET_CONNECTIONS: z.coerce.number().int().min(0).optional(),
+    /** PEM with certificate and key: the listener speaks TLS (wss). */
+    TLS_CERT_FILE: z.string().min(1).optional(),
+    /** Idle limit of an established WebSocket. */
+    TUNNEL_TIMEOUT_SECONDS: intVar(1, 86_400, 3600),
+    /** How long an old worker keeps its WebSockets after a reload. */
+    HARD_STOP_AFTER_SECONDS: intVar(1, 86_400, 3600),
+    HEALTH_PATH: z.string().regex(/^\/\S*$/).default('/healthz'),
+    /** Region for the EC2 client (the SDK also reads it itself). */
+    AWS_REGION: z.string().min(1).optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((s, ctx) => {
+    const ec2 = Boolean(s.FLEET_TAG_KEY) || Boolean(s.FLEET_TAG_VALUE);
+    if (!s.BACKENDS_FILE && !(s.FLEET_TAG_KEY && s.FLEET_TAG_VALUE)) {
+      ctx.addIssue({ code: 'custom', path: ['FLEET_TAG_KEY'], message: 'set FLEET_TAG_KEY and FLEET_TAG_VALUE' });
+    }
+    if (s.BACKENDS_FILE && ec2) {
+      ctx.addIssue({ code: 'custom', path: ['BACKENDS_FILE'], message: 'BACKENDS_FILE excludes FLEET_TAG_*' });
+    }
+  });
+
+export type AgentSettings = z.infer<typeof agentSettingsSchema>;
+
+export function agentSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): AgentSettings {
+  return parseEnv(agentSettingsSchema, env);
+}

@@ -1,0 +1,50 @@
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { createLogger } from '../shared/log';
+import { runFailover } from './failover/run';
+import { failoverSettingsFromEnv } from './failover/settings';
+import { Imds } from './imds';
+
+/**
+ * Entry point: keepalived's notify_master/backup/fault/stop run it with the state as argument; a systemd
+ * service runs it with --reconcile. Exit code 1 when the VIP could not be moved, 2 on bad settings or usage.
+ */
+async function main(): Promise<number> {
+  let settings: ReturnType<typeof failoverSettingsFromEnv>;
+  try {
+    settings = failoverSettingsFromEnv();
+  } catch (error) {
+    createLogger('haproxy-failover').error({ event: 'bad_settings', err: error }, String(error));
+    return 2;
+  }
+  const logger = createLogger('haproxy-failover', settings.LOG_LEVEL);
+  const controller = new AbortController();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      controller.signal.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  process.once('SIGTERM', () => controller.abort());
+  process.once('SIGINT', () => controller.abort());
+  // Back-off is ours (withRetry): one SDK attempt per call keeps the delays predictable.
+  const client = new EC2Client({ region: settings.AWS_REGION, maxAttempts: 1 });
+  const imds = new Imds();
+  return runFailover(process.argv.slice(2), {
+    settings,
+    client,
+    logger,
+    sleep,
+    interfaceId: () => imds.primaryInterfaceId(),
+    signal: controller.signal,
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error) => {
+    createLogger('haproxy-failover').fatal({ event: 'crashed', err: error }, 'failover crashed');
+    process.exit(1);
+  },
+);
