@@ -32,7 +32,7 @@ const INTERFACE_ENDPOINTS: ReadonlyArray<[string, ec2.InterfaceVpcEndpointAwsSer
 /**
  * VPC over two AZs with public subnets and, when nodes are private, isolated subnets without a NAT
  * gateway: S3 and DynamoDB gateway endpoints (dnf repositories of AL2023 and the node bundle live in
- * S3) and interface endpoints for the rest. IPv6 is dual-stack so public nodes are reachable on v6.
+ * S3) and interface endpoints for the rest.
  */
 export class WslbNetwork extends Construct {
   readonly vpc: ec2.Vpc;
@@ -60,7 +60,8 @@ export class WslbNetwork extends Construct {
     }
     this.vpc = new ec2.Vpc(this, 'Vpc', {
       ipAddresses: ec2.IpAddresses.cidr(props.cidr ?? '10.40.0.0/16'),
-      ipProtocol: ec2.IpProtocol.DUAL_STACK,
+      // Public nodes are reachable on IPv6 too; isolated subnets stay IPv4-only so nothing tries a v6 route they lack.
+      ipProtocol: this.privateNodes ? ec2.IpProtocol.IPV4_ONLY : ec2.IpProtocol.DUAL_STACK,
       maxAzs: 2,
       natGateways: 0,
       subnetConfiguration,

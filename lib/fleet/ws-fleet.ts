@@ -21,8 +21,10 @@ export interface WsFleetProps {
   readonly vpc: ec2.IVpc;
   /** Where the nodes run. */
   readonly subnets: ec2.SubnetSelection;
-  /** Give each node a public IPv4 address (direct strategy). @default false */
+  /** Give each node a public IPv4 and an IPv6 address (direct strategy). @default false */
   readonly publicIp?: boolean;
+  /** Replace nodes a load balancer reports unhealthy, not only failed instances. @default false */
+  readonly elbHealthCheck?: boolean;
   /** EC2 instance type of a node; must be Graviton (arm64). */
   readonly instanceType: string;
   /** Auto Scaling group size. */
@@ -118,8 +120,26 @@ export class WsFleet extends Construct implements ec2.IConnectable {
       minCapacity: props.nodes.min,
       desiredCapacity: props.nodes.desired,
       maxCapacity: props.nodes.max,
-      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
+      healthChecks: props.elbHealthCheck
+        ? autoscaling.HealthChecks.withAdditionalChecks({
+            additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
+            gracePeriod: Duration.minutes(5),
+          })
+        : autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
+      // A new bundle or setting is a new launch template version: roll it out one node at a time, each
+      // old node draining on SIGTERM as it goes.
+      updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
+        maxBatchSize: 1,
+        minInstancesInService: Math.min(props.nodes.min, props.nodes.max - 1),
+      }),
     });
+    if (props.publicIp) {
+      // The launch template's interface overrides the subnet's IPv6 auto-assignment: ask for one.
+      (launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate).addPropertyOverride(
+        'LaunchTemplateData.NetworkInterfaces.0.Ipv6AddressCount',
+        1,
+      );
+    }
     Tags.of(this.asg).add(FLEET_TAG_KEY, props.fleetTag, { applyToLaunchedInstances: true });
 
     Annotations.of(this.asg).acknowledgeWarning(

@@ -39,6 +39,7 @@ export class NlbStack extends Stack {
       pingSeconds: config.pingSeconds,
       drainSeconds: config.drainSeconds,
       endpointSource: 'imds-private',
+      elbHealthCheck: true,
       tokenAudience: this.stackName,
       tokenSecret: core.tokenSecret.secret,
       registry: core.registry,

@@ -23,7 +23,9 @@ describe('direct stack', () => {
     template.hasResourceProperties('AWS::EC2::LaunchTemplate', {
       LaunchTemplateData: Match.objectLike({
         MetadataOptions: { HttpTokens: 'required', HttpPutResponseHopLimit: 1 },
-        NetworkInterfaces: [Match.objectLike({ AssociatePublicIpAddress: true, DeviceIndex: 0 })],
+        NetworkInterfaces: [
+          Match.objectLike({ AssociatePublicIpAddress: true, DeviceIndex: 0, Ipv6AddressCount: 1 }),
+        ],
         KeyName: Match.absent(),
       }),
     });

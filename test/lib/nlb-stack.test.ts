@@ -50,6 +50,7 @@ describe('nlb stack', () => {
     });
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       TargetGroupARNs: [{ Ref: Match.stringLikeRegexp('^Nodes') }],
+      HealthCheckType: 'ELB',
     });
   });
 

@@ -139,6 +139,9 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
       Tags: [{ Key: 'wslb:fleet', PropagateAtLaunch: true, Value: `wslb-${strategy}` }],
     });
     template.resourceCountIs('AWS::AutoScaling::LaunchConfiguration', 0);
+    template.hasResource('AWS::AutoScaling::AutoScalingGroup', {
+      UpdatePolicy: { AutoScalingRollingUpdate: { MaxBatchSize: 1, MinInstancesInService: 2 } },
+    });
   });
 
   test('dashboard: connections per node and upgrades per minute from the fleet metrics', () => {
