@@ -16,8 +16,6 @@ export interface AuthService {
 }
 
 const KEY_REFRESH_MS = 60_000;
-/** How long a registry read is reused; well under the heartbeat interval. */
-const REGISTRY_VIEW_MS = 250;
 
 /** Builds the auth service from settings: the same wiring on Lambda and in the local cluster. */
 export async function createAuthService(
@@ -40,7 +38,10 @@ export async function createAuthService(
       endpoint: settings.REGISTRY_ENDPOINT,
       freshnessMs: settings.FRESHNESS_MS,
     });
-  const view = new RegistryView(registry, REGISTRY_VIEW_MS);
+  const view = new RegistryView(registry, {
+    cacheMs: settings.REGISTRY_CACHE_MS,
+    freshnessMs: settings.FRESHNESS_MS,
+  });
   const handle = createSessionHandler({
     strategy: settings.STRATEGY,
     credentials,

@@ -1,26 +1,57 @@
 import type { NodeRecord, NodeRegistry } from '../registry';
 
+export interface RegistryViewOptions {
+  /** Refresh the view at most this often. @default 1000 */
+  cacheMs?: number;
+  /** An entry whose heartbeat is older than this is never offered, cached or not. @default 6000 */
+  freshnessMs?: number;
+  /** @default Date.now */
+  now?: () => number;
+}
+
 /**
- * A cached read of the registry: at most one read in flight, shared by concurrent logins, and reused
- * for `maxAgeMs`. Keeps a burst of logins from turning into a burst of registry scans.
+ * This auth instance's cached view of the registry. At most one read is in flight and concurrent logins
+ * share it; a view younger than `cacheMs` is used as is; an older one that is still within the
+ * freshness window is served at once while a refresh runs in the background, so a login waits for the
+ * registry only when the instance has no usable view at all.
  */
 export class RegistryView {
   private cached?: { at: number; nodes: NodeRecord[] };
   private inFlight?: Promise<NodeRecord[]>;
+  private readonly cacheMs: number;
+  private readonly freshnessMs: number;
+  private readonly now: () => number;
+  /** Registry items read so far (what DynamoDB bills), for metrics and logs. */
   itemsRead = 0;
+  reads = 0;
 
   constructor(
     private readonly registry: NodeRegistry,
-    private readonly maxAgeMs: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+    options: RegistryViewOptions = {},
+  ) {
+    this.cacheMs = options.cacheMs ?? 1000;
+    this.freshnessMs = options.freshnessMs ?? 6000;
+    this.now = options.now ?? Date.now;
+  }
 
   async nodes(): Promise<NodeRecord[]> {
-    if (this.cached && this.now() - this.cached.at < this.maxAgeMs) return this.cached.nodes;
+    const now = this.now();
+    const age = this.cached ? now - this.cached.at : Number.POSITIVE_INFINITY;
+    if (age < this.cacheMs) return this.fresh(this.cached!.nodes, now);
+    if (age < this.freshnessMs) {
+      // Serve the view we have; a failed background refresh is retried on the next login.
+      this.refresh().catch(() => {});
+      return this.fresh(this.cached!.nodes, now);
+    }
+    return this.fresh(await this.refresh(), this.now());
+  }
+
+  private refresh(): Promise<NodeRecord[]> {
     this.inFlight ??= this.registry
-      .list()
-      .then((nodes) => {
-        this.itemsRead += nodes.length;
+      .read()
+      .then(({ nodes, itemsRead }) => {
+        this.itemsRead += itemsRead;
+        this.reads += 1;
         this.cached = { at: this.now(), nodes };
         return nodes;
       })
@@ -28,5 +59,9 @@ export class RegistryView {
         this.inFlight = undefined;
       });
     return this.inFlight;
+  }
+
+  private fresh(nodes: NodeRecord[], now: number): NodeRecord[] {
+    return nodes.filter((n) => n.heartbeatAt >= now - this.freshnessMs);
   }
 }

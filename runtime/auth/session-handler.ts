@@ -60,7 +60,16 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
       audience: target.audience,
       ttlSeconds: deps.tokenTtlSeconds,
     });
-    log.info({ requestId: req.requestId, user: username, node: target.node, status: 200 }, 'session issued');
+    log.info(
+      {
+        requestId: req.requestId,
+        user: username,
+        node: target.node,
+        status: 200,
+        registryItemsRead: deps.view.itemsRead,
+      },
+      'session issued',
+    );
     return json(200, {
       url: target.url,
       token,

@@ -25,6 +25,8 @@ export const authSettingsSchema = z
     REGISTRY_ENDPOINT: z.url().optional(),
     /** A registry entry older than this is ignored. */
     FRESHNESS_MS: intVar(500, 600_000, 6000),
+    /** Refresh this instance's registry view at most this often; a login never waits while the view is fresh. */
+    REGISTRY_CACHE_MS: intVar(0, 60_000, 1000),
     /** How long this instance counts its own picks as pending on a node. */
     PENDING_MS: intVar(0, 600_000, 4000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -42,6 +44,13 @@ export const authSettingsSchema = z
         code: 'custom',
         path: ['USERS_SECRET_ARN'],
         message: 'set USERS_SECRET_ARN or USERS_FILE',
+      });
+    }
+    if (s.REGISTRY_CACHE_MS >= s.FRESHNESS_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REGISTRY_CACHE_MS'],
+        message: `must be below FRESHNESS_MS (${s.FRESHNESS_MS})`,
       });
     }
     if (s.STRATEGY !== 'direct' && !s.PUBLIC_URL) {

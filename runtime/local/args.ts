@@ -8,15 +8,18 @@ const argsSchema = z.object({
   once: z.boolean(),
   json: z.boolean(),
   'max-connections': z.coerce.number().int().min(1).max(19_000),
+  'auth-instances': z.coerce.number().int().min(1).max(1000),
 });
 
 export type LocalArgs = z.infer<typeof argsSchema>;
 
-export const USAGE = `usage: npm start -- [--strategy direct] [--nodes 3] [--clients 1000] [--max-connections 15000] [--once] [--json]
+export const USAGE = `usage: npm start -- [--strategy direct] [--nodes 3] [--clients 1000] [--max-connections 15000]
+                     [--auth-instances 1] [--once] [--json]
   --strategy         how clients reach nodes (direct)
   --nodes            WS node processes on 127.0.0.1 (1-32)
   --clients          demo clients to connect through the auth service (0-100000)
   --max-connections  per-node connection cap (a process holds < 20,000 files here)
+  --auth-instances   independent auth handler instances, as Lambda runs during a burst (1-1000)
   --once             run the demo, print the summary, stop; exit 0 only if every client connected
   --json             print the summary as one JSON object on stdout`;
 
@@ -29,6 +32,7 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
       nodes: { type: 'string', default: '3' },
       clients: { type: 'string', default: '1000' },
       'max-connections': { type: 'string', default: '15000' },
+      'auth-instances': { type: 'string', default: '1' },
       once: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
-import { type AuthService, createAuthService } from '../auth/auth-service';
 import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
 import { createLogger } from '../shared/log';
+import { AuthInstances } from './auth-instances';
 import { createLocalSecrets, type LocalSecrets } from './local-secrets';
 import { bundleNodeService } from './node-bundle';
 import { NodeProcess } from './node-process';
@@ -25,6 +25,10 @@ export interface LocalClusterOptions {
   drainSeconds?: number;
   /** @default 25 */
   pingSeconds?: number;
+  /** Independent auth handler instances, as Lambda execution environments. @default 1 */
+  authInstances?: number;
+  /** How often each auth instance re-reads the registry. @default 1000 */
+  registryCacheMs?: number;
   /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
   logLevel?: string;
 }
@@ -46,7 +50,7 @@ export class LocalCluster {
   private nextNode = 1;
   private bundle = '';
   private registry?: EmbeddedRegistry;
-  private auth?: AuthService;
+  private authInstances?: AuthInstances;
   private authServer?: ReturnType<typeof createAuthHttpServer>;
   private secrets?: LocalSecrets;
   private readonly dir = new RunDir();
@@ -77,8 +81,8 @@ export class LocalCluster {
     return this.registry!.endpoint;
   }
 
-  get authService(): AuthService {
-    return this.auth!;
+  get auth(): AuthInstances {
+    return this.authInstances!;
   }
 
   private async boot(): Promise<void> {
@@ -93,11 +97,12 @@ export class LocalCluster {
       REGISTRY_TABLE: this.registry.tableName,
       REGISTRY_ENDPOINT: this.registry.endpoint,
       FRESHNESS_MS: String(this.options.freshnessMs ?? 3000),
+      REGISTRY_CACHE_MS: String(this.options.registryCacheMs ?? 1000),
       LOG_LEVEL: this.options.logLevel ?? 'info',
     });
     const log = createLogger('wslb-auth', settings.LOG_LEVEL, pino.destination(this.dir.file('auth.log')));
-    this.auth = await createAuthService(settings, log);
-    this.authServer = createAuthHttpServer(this.auth.handle);
+    this.authInstances = await AuthInstances.create(settings, this.options.authInstances ?? 1, log);
+    this.authServer = createAuthHttpServer(this.authInstances.handle);
     const port = await listen(this.authServer, '127.0.0.1', 0);
     this.authUrl = `http://127.0.0.1:${port}`;
   }
@@ -153,7 +158,7 @@ export class LocalCluster {
   /** Stop everything this cluster started, by PID, and remove its run folder. Safe to call twice. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.stop(5000)));
-    this.auth?.stop();
+    this.authInstances?.stop();
     if (this.authServer) {
       this.authServer.closeAllConnections();
       await new Promise<void>((resolve) => this.authServer!.close(() => resolve()));

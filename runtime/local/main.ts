@@ -19,6 +19,7 @@ async function main(): Promise<number> {
     strategy: args.strategy,
     nodes: args.nodes,
     maxConnectionsPerNode: args['max-connections'],
+    authInstances: args['auth-instances'],
   });
   let fleet: ClientFleet | undefined;
   let stopping = false;
@@ -43,7 +44,12 @@ async function main(): Promise<number> {
     const { connected } = await fleet.open(args.clients);
     // One heartbeat later every node has reported its final count.
     await new Promise((r) => setTimeout(r, 300));
-    const summary = toSummary(args.strategy, args.clients, connected, await cluster.nodeCounts());
+    const { itemsRead, sessions } = cluster.auth.itemsReadPerSession();
+    const summary = toSummary(args.strategy, args.clients, connected, await cluster.nodeCounts(), {
+      instances: args['auth-instances'],
+      sessions,
+      registryItemsRead: itemsRead,
+    });
     if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else say(formatTable(summary));
     if (args.once) {

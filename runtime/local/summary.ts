@@ -4,6 +4,7 @@ export interface Summary {
   strategy: string;
   clients: { requested: number; connected: number; failed: number };
   nodes: { id: string; endpoint: string; connections: number }[];
+  auth: { instances: number; sessions: number; registryItemsRead: number };
 }
 
 export function formatTable(summary: Summary): string {
@@ -18,8 +19,10 @@ export function formatTable(summary: Summary): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   const { requested, connected, failed } = summary.clients;
+  const { instances, sessions, registryItemsRead } = summary.auth;
   return [
     `strategy ${summary.strategy}: ${connected}/${requested} clients connected, ${failed} failed`,
+    `auth: ${instances} instance(s), ${sessions} sessions, ${registryItemsRead} registry items read`,
     line(header),
     ...rows.map(line),
   ].join('\n');
@@ -30,10 +33,12 @@ export function toSummary(
   requested: number,
   connected: number,
   counts: NodeCount[],
+  auth: Summary['auth'],
 ): Summary {
   return {
     strategy,
     clients: { requested, connected, failed: requested - connected },
     nodes: counts.map(({ id, endpoint, connections }) => ({ id, endpoint, connections })),
+    auth,
   };
 }

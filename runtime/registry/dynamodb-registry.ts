@@ -6,7 +6,7 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import type { NodeHeartbeat, NodeRecord, NodeRegistry } from './types';
+import type { NodeHeartbeat, NodeRecord, NodeRegistry, RegistryRead } from './types';
 
 export interface DynamoDbRegistryOptions {
   tableName: string;
@@ -66,18 +66,24 @@ export class DynamoDbRegistry implements NodeRegistry {
   }
 
   async list(): Promise<NodeRecord[]> {
+    return (await this.read()).nodes;
+  }
+
+  async read(): Promise<RegistryRead> {
     const oldest = this.now() - this.freshnessMs;
     const fresh: NodeRecord[] = [];
+    let itemsRead = 0;
     for await (const page of paginateScan(
       { client: this.doc, pageSize: this.pageSize },
       { TableName: this.table, ConsistentRead: true },
     )) {
+      itemsRead += page.ScannedCount ?? 0;
       for (const item of page.Items ?? []) {
         const record = item as NodeRecord;
         if (typeof record.heartbeatAt === 'number' && record.heartbeatAt >= oldest) fresh.push(record);
       }
     }
-    return fresh;
+    return { nodes: fresh, itemsRead };
   }
 
   async remove(nodeId: string): Promise<void> {

@@ -1,3 +1,3 @@
 export { createDocumentClient, DynamoDbRegistry, type DynamoDbRegistryOptions } from './dynamodb-registry';
 export { type EmbeddedRegistry, REGISTRY_PARTITION_KEY, startEmbeddedRegistry } from './embedded';
-export type { NodeHeartbeat, NodeRecord, NodeRegistry, NodeState } from './types';
+export type { NodeHeartbeat, NodeRecord, NodeRegistry, NodeState, RegistryRead } from './types';

@@ -23,6 +23,13 @@ export interface NodeRegistry {
   heartbeat(node: NodeHeartbeat): Promise<void>;
   /** Only entries whose heartbeat is within the freshness window. */
   list(): Promise<NodeRecord[]>;
+  /** As `list`, plus how many items the read cost (stale ones included): what DynamoDB bills. */
+  read(): Promise<RegistryRead>;
   remove(nodeId: string): Promise<void>;
   setDraining(nodeId: string): Promise<void>;
+}
+
+export interface RegistryRead {
+  nodes: NodeRecord[];
+  itemsRead: number;
 }

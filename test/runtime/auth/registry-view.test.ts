@@ -1,0 +1,106 @@
+import { RegistryView } from '../../../runtime/auth/registry-view';
+import type { NodeRecord, NodeRegistry, RegistryRead } from '../../../runtime/registry';
+
+/** A registry whose reads the test releases by hand, counting each one. */
+class GatedRegistry implements NodeRegistry {
+  reads = 0;
+  nodes: NodeRecord[] = [];
+  private release: (() => void)[] = [];
+  async read(): Promise<RegistryRead> {
+    this.reads += 1;
+    await new Promise<void>((resolve) => this.release.push(resolve));
+    return { nodes: this.nodes, itemsRead: this.nodes.length + 1 };
+  }
+  releaseAll(): void {
+    for (const r of this.release.splice(0)) r();
+  }
+  async list() {
+    return (await this.read()).nodes;
+  }
+  async heartbeat() {}
+  async remove() {}
+  async setDraining() {}
+}
+
+const record = (nodeId: string, heartbeatAt: number): NodeRecord => ({
+  nodeId,
+  endpoint: 'ws://x',
+  connections: 0,
+  capacity: 10,
+  state: 'active',
+  heartbeatAt,
+  expiresAt: 0,
+});
+
+describe('RegistryView', () => {
+  let clock: number;
+  let registry: GatedRegistry;
+  let view: RegistryView;
+  beforeEach(() => {
+    clock = 100_000;
+    registry = new GatedRegistry();
+    registry.nodes = [record('a', clock)];
+    view = new RegistryView(registry, { cacheMs: 1000, freshnessMs: 6000, now: () => clock });
+  });
+
+  const settle = () => new Promise((r) => setImmediate(r));
+
+  it('shares one read among concurrent logins', async () => {
+    const logins = Promise.all(Array.from({ length: 50 }, () => view.nodes()));
+    await settle();
+    registry.releaseAll();
+    expect((await logins).every((n) => n.length === 1)).toBe(true);
+    expect(registry.reads).toBe(1);
+    expect(view.itemsRead).toBe(2);
+  });
+
+  it('reuses the view within cacheMs', async () => {
+    const first = view.nodes();
+    await settle();
+    registry.releaseAll();
+    await first;
+    clock += 999;
+    await view.nodes();
+    expect(registry.reads).toBe(1);
+  });
+
+  it('serves a view older than cacheMs at once while one refresh runs', async () => {
+    const first = view.nodes();
+    await settle();
+    registry.releaseAll();
+    await first;
+    clock += 2000;
+    const served = await Promise.all([view.nodes(), view.nodes(), view.nodes()]);
+    expect(served.map((n) => n.length)).toEqual([1, 1, 1]);
+    expect(registry.reads).toBe(2);
+    registry.releaseAll();
+  });
+
+  it('waits for the registry when the view is older than the freshness window', async () => {
+    const first = view.nodes();
+    await settle();
+    registry.releaseAll();
+    await first;
+    clock += 7000;
+    registry.nodes = [record('b', clock)];
+    let done = false;
+    const login = view.nodes().then((n) => {
+      done = true;
+      return n;
+    });
+    await settle();
+    expect(done).toBe(false);
+    registry.releaseAll();
+    expect((await login).map((n) => n.nodeId)).toEqual(['b']);
+  });
+
+  it('drops entries that went stale while cached', async () => {
+    registry.nodes = [record('old', clock - 5500), record('new', clock)];
+    const first = view.nodes();
+    await settle();
+    registry.releaseAll();
+    expect((await first).map((n) => n.nodeId)).toEqual(['old', 'new']);
+    clock += 600;
+    expect((await view.nodes()).map((n) => n.nodeId)).toEqual(['new']);
+  });
+});
