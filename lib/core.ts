@@ -1,6 +1,9 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import type { AuthServiceProps } from './auth-service';
+import type { WslbConfig } from './config';
+import type { WsFleetProps } from './fleet/ws-fleet';
 import { WslbNetwork, type WslbNetworkProps } from './network';
 import { RegistryTable } from './registry-table';
 import { TokenSecret } from './token-secret';
@@ -17,7 +20,11 @@ export class WslbCore extends Construct {
   readonly registry: RegistryTable;
   readonly nodeLogs: logs.LogGroup;
 
-  constructor(scope: Construct, id: string, props: WslbNetworkProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: WslbNetworkProps & { readonly config: WslbConfig },
+  ) {
     super(scope, id);
     this.network = new WslbNetwork(this, 'Network', props);
     this.tokenSecret = new TokenSecret(this, 'TokenSecret');
@@ -27,5 +34,34 @@ export class WslbCore extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+  }
+
+  /** Fleet props every strategy shares; the stack adds placement and endpoint specifics. */
+  fleetProps(): Omit<WsFleetProps, 'endpointSource'> {
+    const { config } = this.props;
+    return {
+      vpc: this.network.vpc,
+      subnets: this.network.nodeSubnets,
+      instanceType: config.instanceType,
+      nodes: config.nodes,
+      wsPort: config.wsPort,
+      maxConnectionsPerNode: config.maxConnectionsPerNode,
+      pingSeconds: config.pingSeconds,
+      drainSeconds: config.drainSeconds,
+      tokenSecret: this.tokenSecret.secret,
+      registry: this.registry,
+      logGroup: this.nodeLogs,
+      fleetTag: Stack.of(this).stackName,
+    };
+  }
+
+  /** Auth props every strategy shares; the stack adds the strategy and the address it hands out. */
+  authProps(): Omit<AuthServiceProps, 'strategy'> {
+    return {
+      tokenSecret: this.tokenSecret.secret,
+      usersSecret: this.usersSecret.secret,
+      registry: this.registry,
+      allowedOrigins: this.props.config.allowedOrigins,
+    };
   }
 }

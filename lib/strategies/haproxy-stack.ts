@@ -1,45 +1,33 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
 import { AuthService } from '../auth-service';
-import type { WslbConfig } from '../config';
 import { WslbCore } from '../core';
 import { WslbDashboard } from '../dashboard';
 import { FLEET_TAG_KEY, WsFleet } from '../fleet/ws-fleet';
 import { HaproxyPair } from '../haproxy/haproxy-pair';
 import { PAIR_SUBNET_GROUP } from '../network';
-
-export interface HaproxyStackProps extends StackProps {
-  /** The app's validated context. */
-  readonly config: WslbConfig;
-}
+import type { StrategyStackProps } from './strategy-stack-props';
 
 /**
  * `haproxy`: a Keepalived pair of HAProxy instances behind one Elastic IP, in front of private nodes
  * that the pair discovers by tag. Each instance leaves for the nodes from `haproxySourceIps` addresses.
  */
 export class HaproxyStack extends Stack {
-  constructor(scope: Construct, id: string, props: HaproxyStackProps) {
+  constructor(scope: Construct, id: string, props: StrategyStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const core = new WslbCore(this, 'Core', { privateNodes: true, haproxyPair: true });
+    const core = new WslbCore(this, 'Core', {
+      config,
+      privateNodes: true,
+      haproxyPair: true,
+    });
     const { vpc } = core.network;
 
     const fleet = new WsFleet(this, 'Fleet', {
-      vpc,
-      subnets: core.network.nodeSubnets,
-      instanceType: config.instanceType,
-      nodes: config.nodes,
-      wsPort: config.wsPort,
-      maxConnectionsPerNode: config.maxConnectionsPerNode,
-      pingSeconds: config.pingSeconds,
-      drainSeconds: config.drainSeconds,
+      ...core.fleetProps(),
       endpointSource: 'imds-private',
       tokenAudience: this.stackName,
-      tokenSecret: core.tokenSecret.secret,
-      registry: core.registry,
-      logGroup: core.nodeLogs,
-      fleetTag: this.stackName,
     });
 
     const pair = new HaproxyPair(this, 'Haproxy', {
@@ -61,10 +49,7 @@ export class HaproxyStack extends Stack {
       strategy: 'haproxy',
       publicUrl,
       balancerName: this.stackName,
-      tokenSecret: core.tokenSecret.secret,
-      usersSecret: core.usersSecret.secret,
-      registry: core.registry,
-      allowedOrigins: config.allowedOrigins,
+      ...core.authProps(),
     });
 
     new WslbDashboard(this, 'Dashboard', { fleet: this.stackName });

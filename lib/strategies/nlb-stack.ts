@@ -1,18 +1,13 @@
-import { CfnOutput, Duration, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import type { Construct } from 'constructs';
 import { AuthService } from '../auth-service';
-import type { WslbConfig } from '../config';
 import { WslbCore } from '../core';
 import { WslbDashboard } from '../dashboard';
 import { WsFleet } from '../fleet/ws-fleet';
-
-export interface NlbStackProps extends StackProps {
-  /** The app's validated context. */
-  readonly config: WslbConfig;
-}
+import type { StrategyStackProps } from './strategy-stack-props';
 
 /** Port of the TLS listener when a certificate is given. */
 export const TLS_PORT = 443;
@@ -23,28 +18,20 @@ export const TLS_PORT = 443;
  * waits out the drain window, then cuts what is left.
  */
 export class NlbStack extends Stack {
-  constructor(scope: Construct, id: string, props: NlbStackProps) {
+  constructor(scope: Construct, id: string, props: StrategyStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const core = new WslbCore(this, 'Core', { privateNodes: true });
+    const core = new WslbCore(this, 'Core', {
+      config,
+      privateNodes: true,
+    });
     const { vpc } = core.network;
 
     const fleet = new WsFleet(this, 'Fleet', {
-      vpc,
-      subnets: core.network.nodeSubnets,
-      instanceType: config.instanceType,
-      nodes: config.nodes,
-      wsPort: config.wsPort,
-      maxConnectionsPerNode: config.maxConnectionsPerNode,
-      pingSeconds: config.pingSeconds,
-      drainSeconds: config.drainSeconds,
+      ...core.fleetProps(),
       endpointSource: 'imds-private',
       elbHealthCheck: true,
       tokenAudience: this.stackName,
-      tokenSecret: core.tokenSecret.secret,
-      registry: core.registry,
-      logGroup: core.nodeLogs,
-      fleetTag: this.stackName,
     });
 
     core.network.allowEndpointsFrom(fleet);
@@ -111,10 +98,7 @@ export class NlbStack extends Stack {
       strategy: 'nlb',
       publicUrl,
       balancerName: this.stackName,
-      tokenSecret: core.tokenSecret.secret,
-      usersSecret: core.usersSecret.secret,
-      registry: core.registry,
-      allowedOrigins: config.allowedOrigins,
+      ...core.authProps(),
     });
 
     new WslbDashboard(this, 'Dashboard', {
