@@ -31,6 +31,7 @@ export interface ConnectOptions {
 export interface ClientEvents {
   open: { url: string; node?: string; attempt: number };
   message: unknown;
+  /** An open socket closed (a socket that never opened causes `reconnecting` only). */
   close: { code: number; reason: string; willReconnect: boolean };
   reconnecting: { attempt: number; delayMs: number; cause: string };
   /** Fatal: the auth service refused the credentials; the client stops. */
@@ -129,8 +130,14 @@ export class WslbClient extends Emitter<ClientEvents> {
       // A refused upgrade or a dead node; onclose follows and decides what to do.
     };
     socket.onclose = (event) => {
+      const wasOpen = this.openedAt !== undefined;
       this.socket = undefined;
       this.openedAt = undefined;
+      if (!wasOpen) {
+        // The upgrade was refused (full, draining, bad token) or the node is gone: ask the auth service again.
+        if (!this.stopped) void this.retry(`connect failed (${event.code})`, 0);
+        return;
+      }
       const willReconnect = !this.stopped;
       this.emit('close', { code: event.code, reason: event.reason, willReconnect });
       if (willReconnect) void this.retry(`closed ${event.code}`, 0);

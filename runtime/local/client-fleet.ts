@@ -16,6 +16,8 @@ export interface FleetOptions {
 /** Counters of what happened to the fleet's sockets, for summaries and failure tests. */
 export interface FleetStats {
   opens: number;
+  /** Connection attempts that did not open (refused upgrade, node gone) and were retried through auth. */
+  failedAttempts: number;
   reopens: number;
   closesByCode: Record<number, number>;
   authErrors: number;
@@ -24,7 +26,7 @@ export interface FleetStats {
 /** Many clients through the auth service, opened with bounded concurrency; used by the demo, tests and benches. */
 export class ClientFleet {
   readonly clients: WslbClient[] = [];
-  readonly stats: FleetStats = { opens: 0, reopens: 0, closesByCode: {}, authErrors: 0 };
+  readonly stats: FleetStats = { opens: 0, failedAttempts: 0, reopens: 0, closesByCode: {}, authErrors: 0 };
   /** Node of each reconnect, in order, for "never sent back to the drained node" checks. */
   readonly reopenedOn: (string | undefined)[] = [];
 
@@ -109,6 +111,9 @@ export class ClientFleet {
     });
     client.on('error', () => {
       this.stats.authErrors += 1;
+    });
+    client.on('reconnecting', ({ cause }) => {
+      if (cause.startsWith('connect failed')) this.stats.failedAttempts += 1;
     });
   }
 }
