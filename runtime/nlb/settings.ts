@@ -1,0 +1,70 @@
+/** An address the balancer forwards to or listens on (IPv4 only: the stand-in is an `ip` family table). */
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export interface TargetSpec extends Endpoint {
+  /** Unique within the target group, e.g. the node id. */
+  id: string;
+}
+
+/** The NLB target health states wslb models (`unused`/`unavailable` have no local meaning). */
+export type TargetState = 'initial' | 'healthy' | 'unhealthy' | 'draining';
+
+export interface HealthCheckSettings {
+  /** HTTP path probed on the target's own port. */
+  path: string;
+  intervalMs: number;
+  /** A probe not answered within this counts as a failure; must be below the interval. */
+  timeoutMs: number;
+  /** Consecutive successes that make an initial or unhealthy target healthy. */
+  healthyThreshold: number;
+  /** Consecutive failures that make an initial or healthy target unhealthy. */
+  unhealthyThreshold: number;
+}
+
+/**
+ * The values the CDK `nlb` stack gives its target group (lib/strategies/nlb-stack.ts: HTTP /healthz every
+ * 10 s, 2/2 thresholds); the NLB's own HTTP check timeout is 6 s. Keep both in step.
+ */
+export const NLB_HEALTH_CHECK_DEFAULTS: Readonly<HealthCheckSettings> = Object.freeze({
+  path: '/healthz',
+  intervalMs: 10_000,
+  timeoutMs: 6_000,
+  healthyThreshold: 2,
+  unhealthyThreshold: 2,
+});
+
+/** The stack's deregistration delay is `drainSeconds`, whose default is 30. */
+export const NLB_DEREGISTRATION_DELAY_MS_DEFAULT = 30_000;
+
+/** The virtual address the local stand-in answers on, inside its namespace. */
+export const NLB_VIP_DEFAULT: Readonly<Endpoint> = Object.freeze({ host: '127.0.9.9', port: 8000 });
+
+/** Our own nftables table; nothing else in the namespace is touched. */
+export const NLB_TABLE_DEFAULT = 'wslb_nlb';
+
+/** Collects every problem, then throws once. */
+export function validateHealthCheck(settings: HealthCheckSettings): HealthCheckSettings {
+  const problems: string[] = [];
+  const positiveInt = (key: keyof HealthCheckSettings, max: number) => {
+    const value = settings[key] as number;
+    if (!Number.isInteger(value) || value < 1 || value > max) {
+      problems.push(`healthCheck.${key} must be an integer in [1, ${max}] (got ${value})`);
+    }
+  };
+  positiveInt('intervalMs', 300_000);
+  positiveInt('timeoutMs', 120_000);
+  positiveInt('healthyThreshold', 10);
+  positiveInt('unhealthyThreshold', 10);
+  if (settings.timeoutMs >= settings.intervalMs) {
+    problems.push(
+      `healthCheck.timeoutMs (${settings.timeoutMs}) must be below intervalMs (${settings.intervalMs})`,
+    );
+  }
+  if (!settings.path.startsWith('/'))
+    problems.push(`healthCheck.path must start with / (got ${settings.path})`);
+  if (problems.length > 0) throw new RangeError(problems.join('; '));
+  return settings;
+}
