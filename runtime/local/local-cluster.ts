@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
+import type { NodeChoiceRule } from '../auth/choose-node';
 import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
@@ -29,6 +30,10 @@ export interface LocalClusterOptions {
   authInstances?: number;
   /** How often each auth instance re-reads the registry. @default 1000 */
   registryCacheMs?: number;
+  /** How the auth service picks a node. @default 'p2c' */
+  nodeChoice?: NodeChoiceRule;
+  /** Add a user `bench` whose scrypt cost is this N (e.g. 16), for login bursts. @default - no bench user */
+  benchUserScryptN?: number;
   /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
   logLevel?: string;
 }
@@ -76,6 +81,11 @@ export class LocalCluster {
     return this.secrets!.demoUser;
   }
 
+  /** The bench user (only with `benchUserScryptN`). */
+  get benchCredentials(): { username: string; password: string } | undefined {
+    return this.secrets!.benchUser;
+  }
+
   /** The embedded registry's loopback endpoint (for inspection in tests). */
   get registryEndpoint(): string {
     return this.registry!.endpoint;
@@ -88,7 +98,7 @@ export class LocalCluster {
   private async boot(): Promise<void> {
     this.bundle = bundleNodeService(this.dir.path);
     this.registry = await startEmbeddedRegistry();
-    this.secrets = await createLocalSecrets(this.dir);
+    this.secrets = await createLocalSecrets(this.dir, { benchUserScryptN: this.options.benchUserScryptN });
     await Promise.all(Array.from({ length: this.options.nodes }, () => this.addNode()));
     const settings = authSettingsSchema.parse({
       STRATEGY: this.options.strategy,
@@ -98,6 +108,7 @@ export class LocalCluster {
       REGISTRY_ENDPOINT: this.registry.endpoint,
       FRESHNESS_MS: String(this.options.freshnessMs ?? 3000),
       REGISTRY_CACHE_MS: String(this.options.registryCacheMs ?? 1000),
+      NODE_CHOICE: this.options.nodeChoice ?? 'p2c',
       LOG_LEVEL: this.options.logLevel ?? 'info',
     });
     const log = createLogger('wslb-auth', settings.LOG_LEVEL, pino.destination(this.dir.file('auth.log')));
