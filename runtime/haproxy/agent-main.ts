@@ -26,7 +26,11 @@ async function sourceIps(settings: AgentSettings, imds: Imds): Promise<string[]>
 }
 
 /** Wires settings into an Agent: the same class the local cluster uses, with EC2 or a file as source. */
-export async function buildAgent(settings: AgentSettings, logger: Logger, deps: AgentDeps = {}): Promise<Agent> {
+export async function buildAgent(
+  settings: AgentSettings,
+  logger: Logger,
+  deps: AgentDeps = {},
+): Promise<Agent> {
   const source: BackendSource = settings.BACKENDS_FILE
     ? new FileBackendSource(settings.BACKENDS_FILE)
     : new Ec2BackendSource({
@@ -59,7 +63,10 @@ export async function buildAgent(settings: AgentSettings, logger: Logger, deps: 
       }),
     configPath: settings.HAPROXY_CONFIG_PATH,
     check: (file) => checkHaproxyConfig(file, bin),
-    reloader: new MasterReloader({ pidFile: settings.HAPROXY_PID_FILE, masterSocket: settings.HAPROXY_MASTER_SOCKET }),
+    reloader: new MasterReloader({
+      pidFile: settings.HAPROXY_PID_FILE,
+      masterSocket: settings.HAPROXY_MASTER_SOCKET,
+    }),
     logger,
     pollMs: settings.POLL_SECONDS * 1000,
   });

@@ -53,7 +53,10 @@ export const agentSettingsSchema = z
     TUNNEL_TIMEOUT_SECONDS: intVar(1, 86_400, 3600),
     /** How long an old worker keeps its WebSockets after a reload. */
     HARD_STOP_AFTER_SECONDS: intVar(1, 86_400, 3600),
-    HEALTH_PATH: z.string().regex(/^\/\S*$/).default('/healthz'),
+    HEALTH_PATH: z
+      .string()
+      .regex(/^\/\S*$/)
+      .default('/healthz'),
     /** Region for the EC2 client (the SDK also reads it itself). */
     AWS_REGION: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -61,10 +64,18 @@ export const agentSettingsSchema = z
   .superRefine((s, ctx) => {
     const ec2 = Boolean(s.FLEET_TAG_KEY) || Boolean(s.FLEET_TAG_VALUE);
     if (!s.BACKENDS_FILE && !(s.FLEET_TAG_KEY && s.FLEET_TAG_VALUE)) {
-      ctx.addIssue({ code: 'custom', path: ['FLEET_TAG_KEY'], message: 'set FLEET_TAG_KEY and FLEET_TAG_VALUE' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FLEET_TAG_KEY'],
+        message: 'set FLEET_TAG_KEY and FLEET_TAG_VALUE',
+      });
     }
     if (s.BACKENDS_FILE && ec2) {
-      ctx.addIssue({ code: 'custom', path: ['BACKENDS_FILE'], message: 'BACKENDS_FILE excludes FLEET_TAG_*' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['BACKENDS_FILE'],
+        message: 'BACKENDS_FILE excludes FLEET_TAG_*',
+      });
     }
   });
 

@@ -38,6 +38,8 @@ export class Agent {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<SyncResult> | undefined;
   private stopped = false;
+  /** A reload was attempted and not confirmed: the file on disk may be newer than what HAProxy runs. */
+  private reloadPending = false;
 
   constructor(private readonly options: AgentOptions) {}
 
@@ -57,13 +59,19 @@ export class Agent {
     try {
       backends = await this.options.source.list();
     } catch (error) {
-      logger.error({ event: 'discovery_failed', err: error }, 'backend discovery failed; keeping the current config');
+      logger.error(
+        { event: 'discovery_failed', err: error },
+        'backend discovery failed; keeping the current config',
+      );
       return 'error';
     }
     const key = backendSetKey(backends);
     if (key === this.appliedKey) return 'unchanged';
     if (backends.length === 0 && this.appliedCount > 0 && !this.options.allowEmpty) {
-      logger.warn({ event: 'empty_discovery', applied: this.appliedCount }, 'discovery found no backends; ignored');
+      logger.warn(
+        { event: 'empty_discovery', applied: this.appliedCount },
+        'discovery found no backends; ignored',
+      );
       return 'skipped-empty';
     }
     try {
@@ -85,7 +93,7 @@ export class Agent {
     for (const warning of rendered.warnings) logger.warn({ event: 'render_warning' }, warning);
     const current = await readFile(configPath, 'utf8').catch(() => undefined);
     const running = await this.options.reloader.running();
-    if (current === rendered.text && running) {
+    if (current === rendered.text && running && !this.reloadPending) {
       logger.info({ event: 'config_current', backends: backends.length }, 'config on disk already matches');
       return 'unchanged';
     }
@@ -94,7 +102,10 @@ export class Agent {
       await writeFile(candidate, rendered.text, { mode: 0o644 });
       const check = await this.options.check(candidate);
       if (!check.ok) {
-        logger.error({ event: 'config_invalid', output: check.output }, 'haproxy -c refused the rendered config');
+        logger.error(
+          { event: 'config_invalid', output: check.output },
+          'haproxy -c refused the rendered config',
+        );
         return 'invalid';
       }
       await rename(candidate, configPath);
@@ -103,10 +114,15 @@ export class Agent {
     }
     const ids = backends.map((b) => b.id);
     if (!running) {
-      logger.info({ event: 'config_written', backends: ids }, 'haproxy not running; config written for its start');
+      logger.info(
+        { event: 'config_written', backends: ids },
+        'haproxy not running; config written for its start',
+      );
       return 'written';
     }
+    this.reloadPending = true;
     await this.options.reloader.reload();
+    this.reloadPending = false;
     logger.info({ event: 'reloaded', backends: ids }, 'backend set changed; haproxy reloaded');
     return 'reloaded';
   }

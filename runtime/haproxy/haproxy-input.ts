@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { DEFAULT_PORT_RANGE, portsPerPair } from './source-ips';
 
 const port = z.number().int().min(1).max(65535);
-const ms = (fallback: number) => z.number().int().min(1).max(24 * 3600 * 1000).default(fallback);
+const ms = (fallback: number) =>
+  z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600 * 1000)
+    .default(fallback);
 
 /** Ids become part of `server` names: keep them to characters HAProxy accepts in a name. */
 const backendSchema = z.object({
@@ -34,12 +40,7 @@ export const haproxyInputSchema = z
     /** Local addresses the backend connections leave from; one `server` line per node and source IP. */
     sourceIps: z.array(z.ipv4()).default([]),
     /** Process-wide connection cap (client side). */
-    maxconn: z
-      .number()
-      .int()
-      .min(1)
-      .max(10_000_000)
-      .default(100_000),
+    maxconn: z.number().int().min(1).max(10_000_000).default(100_000),
     /** Per `server` line cap. @default - the port range size, so a line never runs out of ports */
     maxconnPerServer: z.number().int().min(1).max(1_000_000).optional(),
     /** When set, warn if the source IPs cannot hold this many connections. */
@@ -74,17 +75,26 @@ export const haproxyInputSchema = z
     const seen = new Set<string>();
     input.backends.forEach((b, i) => {
       if (seen.has(b.id)) {
-        ctx.addIssue({ code: 'custom', path: ['backends', i, 'id'], message: `duplicate backend id ${b.id}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['backends', i, 'id'],
+          message: `duplicate backend id ${b.id}`,
+        });
       }
       seen.add(b.id);
     });
     const ips = new Set<string>();
     input.sourceIps.forEach((ip, i) => {
-      if (ips.has(ip)) ctx.addIssue({ code: 'custom', path: ['sourceIps', i], message: `duplicate source IP ${ip}` });
+      if (ips.has(ip))
+        ctx.addIssue({ code: 'custom', path: ['sourceIps', i], message: `duplicate source IP ${ip}` });
       ips.add(ip);
     });
     if (input.listen.port === input.stats.port && input.listen.address === input.stats.address) {
-      ctx.addIssue({ code: 'custom', path: ['stats', 'port'], message: 'stats and listen share an address:port' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stats', 'port'],
+        message: 'stats and listen share an address:port',
+      });
     }
   });
 
@@ -102,7 +112,9 @@ export class HaproxyInputError extends Error {
 export function parseHaproxyInput(input: HaproxyInput): HaproxyConfig {
   const result = haproxyInputSchema.safeParse(input);
   if (!result.success) {
-    throw new HaproxyInputError(result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`));
+    throw new HaproxyInputError(
+      result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`),
+    );
   }
   return result.data;
 }

@@ -9,7 +9,10 @@ const absolutePath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, 'an absolute path 
 export const keepalivedInputSchema = z
   .object({
     /** VRRP instance name. */
-    instanceName: z.string().regex(/^[A-Za-z0-9_]{1,32}$/).default('WSLB_HAPROXY'),
+    instanceName: z
+      .string()
+      .regex(/^[A-Za-z0-9_]{1,32}$/)
+      .default('WSLB_HAPROXY'),
     /** Interface VRRP runs on and the VIP is added to (`ens5` on Nitro instances). */
     interface: z.string().regex(/^[A-Za-z0-9._-]{1,15}$/, 'an interface name'),
     virtualRouterId: z.number().int().min(1).max(255).default(51),
@@ -64,11 +67,15 @@ export class KeepalivedInputError extends Error {
 export function renderKeepalivedConfig(input: KeepalivedInput): string {
   const parsed = keepalivedInputSchema.safeParse(input);
   if (!parsed.success) {
-    throw new KeepalivedInputError(parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`));
+    throw new KeepalivedInputError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`),
+    );
   }
   const k = parsed.data;
   const script =
-    k.check.kind === 'http' ? `${k.curlPath} -fsS -m 2 -o /dev/null ${k.check.url}` : `${k.pidofPath} haproxy`;
+    k.check.kind === 'http'
+      ? `${k.curlPath} -fsS -m 2 -o /dev/null ${k.check.url}`
+      : `${k.pidofPath} haproxy`;
   const notify = (state: string) => `"${k.failoverCommand} ${state}"`;
   return [
     '# Rendered by wslb runtime/haproxy; do not edit by hand.',

@@ -97,7 +97,13 @@ export function planServers(input: PlanServersInput): ServerPlan {
       continue;
     }
     input.sourceIps.forEach((source, k) => {
-      servers.push({ name: `${node.id}-s${k + 1}`, nodeId: node.id, host: node.host, port: node.port, source });
+      servers.push({
+        name: `${node.id}-s${k + 1}`,
+        nodeId: node.id,
+        host: node.host,
+        port: node.port,
+        source,
+      });
     });
   }
   if (input.targetConnections !== undefined && input.backends.length > 0) {

@@ -38,7 +38,9 @@ export class Ec2BackendSource implements BackendSource {
           // The filter already asks for running instances; checking again guards against a stale page.
           if (instance.State?.Name !== 'running') continue;
           if (!instance.InstanceId || !instance.PrivateIpAddress) continue;
-          const tagged = instance.Tags?.some((t) => t.Key === this.options.tagKey && t.Value === this.options.tagValue);
+          const tagged = instance.Tags?.some(
+            (t) => t.Key === this.options.tagKey && t.Value === this.options.tagValue,
+          );
           if (!tagged) continue;
           backends.push({ id: instance.InstanceId, host: instance.PrivateIpAddress, port });
         }

@@ -12,7 +12,9 @@ export class StaticBackendSource implements BackendSource {
   }
 }
 
-const fileSchema = z.array(z.object({ id: z.string().min(1), host: z.string().min(1), port: z.number().int() }));
+const fileSchema = z.array(
+  z.object({ id: z.string().min(1), host: z.string().min(1), port: z.number().int() }),
+);
 
 /** Backends from a JSON file (`[{ id, host, port }]`) that another process rewrites. */
 export class FileBackendSource implements BackendSource {
@@ -20,7 +22,8 @@ export class FileBackendSource implements BackendSource {
 
   async list(): Promise<Backend[]> {
     const parsed = fileSchema.safeParse(JSON.parse(await readFile(this.file, 'utf8')));
-    if (!parsed.success) throw new Error(`${this.file}: not a list of { id, host, port }: ${parsed.error.message}`);
+    if (!parsed.success)
+      throw new Error(`${this.file}: not a list of { id, host, port }: ${parsed.error.message}`);
     return parsed.data;
   }
 }

@@ -32,7 +32,10 @@ export async function reconcileLoop(options: ReconcileOptions): Promise<number> 
         await options.ensure();
       } catch (error) {
         failures++;
-        logger.error({ event: 'reconcile_failed', err: error }, 'could not re-assert the VIP; retrying next round');
+        logger.error(
+          { event: 'reconcile_failed', err: error },
+          'could not re-assert the VIP; retrying next round',
+        );
       }
     } else {
       logger.debug({ event: 'reconcile_idle', state: state ?? 'unknown' }, 'not MASTER; nothing to assert');

@@ -18,9 +18,15 @@ export interface FailoverDeps {
   maxReconcileRounds?: number;
 }
 
-const NOTIFY_ARGS: Record<string, VrrpState> = { master: 'MASTER', backup: 'BACKUP', fault: 'FAULT', stop: 'STOP' };
+const NOTIFY_ARGS: Record<string, VrrpState> = {
+  master: 'MASTER',
+  backup: 'BACKUP',
+  fault: 'FAULT',
+  stop: 'STOP',
+};
 
-export const FAILOVER_USAGE = 'usage: failover-main master|backup|fault|stop   (keepalived notify)\n       failover-main --reconcile';
+export const FAILOVER_USAGE =
+  'usage: failover-main master|backup|fault|stop   (keepalived notify)\n       failover-main --reconcile';
 
 async function mover(deps: FailoverDeps): Promise<VipMover> {
   const s = deps.settings;

@@ -7,9 +7,15 @@ export const failoverSettingsSchema = z
     /** Secondary private IP that moves between the pair (the keepalived VIP). */
     VIP_PRIVATE_IP: z.ipv4().optional(),
     /** Elastic IP allocation to associate with this instance (with VIP_PRIVATE_IP when set). */
-    VIP_ALLOCATION_ID: z.string().regex(/^eipalloc-[0-9a-f]+$/, 'eipalloc-…').optional(),
+    VIP_ALLOCATION_ID: z
+      .string()
+      .regex(/^eipalloc-[0-9a-f]+$/, 'eipalloc-…')
+      .optional(),
     /** This instance's ENI. @default - the primary ENI, from IMDSv2 */
-    NETWORK_INTERFACE_ID: z.string().regex(/^eni-[0-9a-f]+$/, 'eni-…').optional(),
+    NETWORK_INTERFACE_ID: z
+      .string()
+      .regex(/^eni-[0-9a-f]+$/, 'eni-…')
+      .optional(),
     /** Where the notify calls record the VRRP state for --reconcile. */
     VRRP_STATE_FILE: z.string().min(1).default('/run/wslb/vrrp-state.json'),
     /** Reconcile interval while MASTER. */
@@ -23,7 +29,11 @@ export const failoverSettingsSchema = z
   })
   .superRefine((s, ctx) => {
     if (!s.VIP_PRIVATE_IP && !s.VIP_ALLOCATION_ID) {
-      ctx.addIssue({ code: 'custom', path: ['VIP_PRIVATE_IP'], message: 'set VIP_PRIVATE_IP and/or VIP_ALLOCATION_ID' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VIP_PRIVATE_IP'],
+        message: 'set VIP_PRIVATE_IP and/or VIP_ALLOCATION_ID',
+      });
     }
   });
 

@@ -61,7 +61,10 @@ export class VipMover {
     return withRetry(call, {
       ...this.options.retry,
       onRetry: ({ attempt, delayMs, error }) =>
-        this.options.logger.warn({ event: 'ec2_retry', call: label, attempt, delayMs, err: error }, 'retrying'),
+        this.options.logger.warn(
+          { event: 'ec2_retry', call: label, attempt, delayMs, err: error },
+          'retrying',
+        ),
     });
   }
 
@@ -89,7 +92,10 @@ export class VipMover {
     const vip = target.privateVip;
     if (!vip) return 'not-configured';
     if (await this.privateIpIsOurs(vip)) {
-      logger.info({ event: 'vip_already_ours', vip, eni: target.networkInterfaceId }, 'private VIP already here');
+      logger.info(
+        { event: 'vip_already_ours', vip, eni: target.networkInterfaceId },
+        'private VIP already here',
+      );
       return 'already-ours';
     }
     await this.retry('AssignPrivateIpAddresses', () =>
@@ -125,7 +131,10 @@ export class VipMover {
       ),
     );
     await this.confirm(`Elastic IP ${allocationId}`, () => this.elasticIpIsOurs(allocationId));
-    logger.info({ event: 'eip_moved', allocationId, eni: target.networkInterfaceId }, 'Elastic IP moved here');
+    logger.info(
+      { event: 'eip_moved', allocationId, eni: target.networkInterfaceId },
+      'Elastic IP moved here',
+    );
     return 'moved';
   }
 
@@ -136,6 +145,8 @@ export class VipMover {
       if (await isOurs()) return;
       await this.options.retry.sleep(interval);
     }
-    throw new VipMoveError(`${what} not shown on ${this.options.target.networkInterfaceId} after ${polls} polls`);
+    throw new VipMoveError(
+      `${what} not shown on ${this.options.target.networkInterfaceId} after ${polls} polls`,
+    );
   }
 }

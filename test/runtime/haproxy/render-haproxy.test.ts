@@ -13,7 +13,11 @@ const base: HaproxyInput = {
   statsSocket: '/run/haproxy/admin.sock',
 };
 const backends = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({ id: `i-${(i + 1).toString(16).padStart(17, '0')}`, host: `10.0.1.${i + 1}`, port: 8080 }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `i-${(i + 1).toString(16).padStart(17, '0')}`,
+    host: `10.0.1.${i + 1}`,
+    port: 8080,
+  }));
 const ips = (m: number) => Array.from({ length: m }, (_, i) => `10.0.0.${i + 10}`);
 
 describe('renderHaproxyConfig', () => {
@@ -75,20 +79,26 @@ describe('renderHaproxyConfig', () => {
       }),
     ).toThrow(/listen\.port: .*\n.*backends\.1\.port: .*\n.*sourceIps\.1: /s);
     expect(() =>
-      renderHaproxyConfig({ ...base, backends: [{ id: 'a', host: '10.0.0.1', port: 1 }, { id: 'a', host: '10.0.0.2', port: 2 }] }),
+      renderHaproxyConfig({
+        ...base,
+        backends: [
+          { id: 'a', host: '10.0.0.1', port: 1 },
+          { id: 'a', host: '10.0.0.2', port: 2 },
+        ],
+      }),
     ).toThrow('backends.1.id: duplicate backend id a');
-    expect(() => renderHaproxyConfig({ ...base, backends: [{ id: 'bad id', host: '10.0.0.1', port: 1 }] })).toThrow(
-      'backends.0.id',
-    );
+    expect(() =>
+      renderHaproxyConfig({ ...base, backends: [{ id: 'bad id', host: '10.0.0.1', port: 1 }] }),
+    ).toThrow('backends.0.id');
   });
 
   it('formats durations in the largest exact unit', () => {
-    expect([formatDuration(3_600_000), formatDuration(90_000), formatDuration(1_500), formatDuration(30_000)]).toEqual([
-      '1h',
-      '90s',
-      '1500ms',
-      '30s',
-    ]);
+    expect([
+      formatDuration(3_600_000),
+      formatDuration(90_000),
+      formatDuration(1_500),
+      formatDuration(30_000),
+    ]).toEqual(['1h', '90s', '1500ms', '30s']);
   });
 });
 
@@ -102,8 +112,25 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('haproxy -c accepts ev
     if (!openssl) return;
     const key = join(dir, 'key.pem');
     const cert = join(dir, 'cert.pem');
-    execFileSync(openssl, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert,
-      '-days', '1', '-subj', '/CN=127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      openssl,
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     certFile = join(dir, 'tls.pem');
     execFileSync('sh', ['-c', `cat "${cert}" "${key}" > "${certFile}"`]);
   });
@@ -116,10 +143,25 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('haproxy -c accepts ev
     ['1 backend, 1 source IP', () => ({ ...base, backends: backends(1), sourceIps: ips(1) })],
     ['3 backends, 4 source IPs', () => ({ ...base, backends: backends(3), sourceIps: ips(4) })],
     ['50 backends, 8 source IPs', () => ({ ...base, backends: backends(50), sourceIps: ips(8) })],
-    ['large maxconn', () => ({ ...base, backends: backends(2), sourceIps: ips(2), maxconn: 2_000_000, maxconnPerServer: 60_000 })],
-    ['custom timeouts and health check', () => ({ ...base, backends: backends(2),
-      timeouts: { tunnelMs: 86_400_000, clientFinMs: 1_500, hardStopAfterMs: 600_000 },
-      healthCheck: { path: '/ready', interMs: 250, fall: 5, rise: 1 } })],
+    [
+      'large maxconn',
+      () => ({
+        ...base,
+        backends: backends(2),
+        sourceIps: ips(2),
+        maxconn: 2_000_000,
+        maxconnPerServer: 60_000,
+      }),
+    ],
+    [
+      'custom timeouts and health check',
+      () => ({
+        ...base,
+        backends: backends(2),
+        timeouts: { tunnelMs: 86_400_000, clientFinMs: 1_500, hardStopAfterMs: 600_000 },
+        healthCheck: { path: '/ready', interMs: 250, fall: 5, rise: 1 },
+      }),
+    ],
     ['TLS on', () => ({ ...base, backends: backends(2), sourceIps: ips(2), tlsCertFile: certFile })],
   ];
 

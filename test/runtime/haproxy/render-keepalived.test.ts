@@ -43,14 +43,18 @@ describe('renderKeepalivedConfig', () => {
   });
 
   it('can check the process instead of the monitor URI', () => {
-    expect(renderKeepalivedConfig({ ...base, check: { kind: 'pidof' } })).toContain('  script "/usr/bin/pidof haproxy"');
+    expect(renderKeepalivedConfig({ ...base, check: { kind: 'pidof' } })).toContain(
+      '  script "/usr/bin/pidof haproxy"',
+    );
   });
 
   it('refuses inconsistent input with every problem named', () => {
     expect(() =>
       renderKeepalivedConfig({ ...base, unicastPeers: ['10.0.0.5'], vip: '10.0.0.5', priority: 255 }),
     ).toThrow(/priority: .*\n.*unicastPeers: the peer list holds unicastSrcIp\n.*vip: the VIP must differ/s);
-    expect(() => renderKeepalivedConfig({ ...base, failoverCommand: 'relative/path' })).toThrow('failoverCommand');
+    expect(() => renderKeepalivedConfig({ ...base, failoverCommand: 'relative/path' })).toThrow(
+      'failoverCommand',
+    );
   });
 });
 
@@ -76,36 +80,42 @@ function keepalivedTest(bin: string, file: string): Promise<{ code: number; outp
   });
 }
 
-describeWithTool('keepalived', 'apt-get install -y keepalived')('keepalived -t accepts every rendered config', () => {
-  let dir: string;
-  let bin: string;
-  let iface: string;
+describeWithTool('keepalived', 'apt-get install -y keepalived')(
+  'keepalived -t accepts every rendered config',
+  () => {
+    let dir: string;
+    let bin: string;
+    let iface: string;
 
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'wslb-keepalived-'));
-    bin = toolOrSkip('keepalived', 'apt-get install -y keepalived')!;
-    iface = realInterface();
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'wslb-keepalived-'));
+      bin = toolOrSkip('keepalived', 'apt-get install -y keepalived')!;
+      iface = realInterface();
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const cases: Array<[string, Partial<KeepalivedInput>]> = [
-    ['first of the pair, http check', {}],
-    ['second of the pair', { priority: 100, unicastSrcIp: '10.0.0.6', unicastPeers: ['10.0.0.5'] }],
-    ['pidof check', { check: { kind: 'pidof' } }],
-    ['sub-second adverts (VRRPv3)', { advertIntSeconds: 0.5, virtualRouterId: 200 }],
-    ['three peers, /24 VIP', { unicastPeers: ['10.0.0.6', '10.0.0.7', '10.0.0.8'], vipPrefixLength: 24 }],
-  ];
+    const cases: Array<[string, Partial<KeepalivedInput>]> = [
+      ['first of the pair, http check', {}],
+      ['second of the pair', { priority: 100, unicastSrcIp: '10.0.0.6', unicastPeers: ['10.0.0.5'] }],
+      ['pidof check', { check: { kind: 'pidof' } }],
+      ['sub-second adverts (VRRPv3)', { advertIntSeconds: 0.5, virtualRouterId: 200 }],
+      ['three peers, /24 VIP', { unicastPeers: ['10.0.0.6', '10.0.0.7', '10.0.0.8'], vipPrefixLength: 24 }],
+    ];
 
-  it.each(cases)('%s', async (name, extra) => {
-    const file = join(dir, `${name.replace(/\W+/g, '-')}.conf`);
-    writeFileSync(file, renderKeepalivedConfig({ ...base, interface: iface, ...extra }));
-    expect(await keepalivedTest(bin, file)).toEqual({ code: 0, output: '' });
-  });
+    it.each(cases)('%s', async (name, extra) => {
+      const file = join(dir, `${name.replace(/\W+/g, '-')}.conf`);
+      writeFileSync(file, renderKeepalivedConfig({ ...base, interface: iface, ...extra }));
+      expect(await keepalivedTest(bin, file)).toEqual({ code: 0, output: '' });
+    });
 
-  it('the check itself catches a bad file and a missing one', async () => {
-    const bad = join(dir, 'bad.conf');
-    writeFileSync(bad, renderKeepalivedConfig({ ...base, interface: iface }).replace('state BACKUP', 'state BOGUS'));
-    expect((await keepalivedTest(bin, bad)).code).not.toBe(0);
-    expect((await keepalivedTest(bin, join(dir, 'missing.conf'))).code).not.toBe(0);
-  });
-});
+    it('the check itself catches a bad file and a missing one', async () => {
+      const bad = join(dir, 'bad.conf');
+      writeFileSync(
+        bad,
+        renderKeepalivedConfig({ ...base, interface: iface }).replace('state BACKUP', 'state BOGUS'),
+      );
+      expect((await keepalivedTest(bin, bad)).code).not.toBe(0);
+      expect((await keepalivedTest(bin, join(dir, 'missing.conf'))).code).not.toBe(0);
+    });
+  },
+);

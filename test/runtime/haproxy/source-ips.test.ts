@@ -44,9 +44,9 @@ describe('sourceIpsNeeded', () => {
   });
 
   it('uses a custom range (the 500-port namespace of the toolchain notes)', () => {
-    expect(sourceIpsNeeded({ targetConnections: 1_125, backends: 1, portRange: { low: 40000, high: 40499 } })).toEqual(
-      { sourceIps: 3, perBackendShare: 1_125, portsPerPair: 500, capacity: 1_500 },
-    );
+    expect(
+      sourceIpsNeeded({ targetConnections: 1_125, backends: 1, portRange: { low: 40000, high: 40499 } }),
+    ).toEqual({ sourceIps: 3, perBackendShare: 1_125, portsPerPair: 500, capacity: 1_500 });
   });
 
   it('needs at least one address, even for zero connections', () => {

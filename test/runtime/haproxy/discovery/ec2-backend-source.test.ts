@@ -21,7 +21,10 @@ describe('Ec2BackendSource', () => {
 
   it('asks for the fleet tag and running instances, reads every page, and maps id/host/port', async () => {
     const pages = [
-      { Reservations: [{ Instances: [instance('i-0b', '10.0.1.2'), instance('i-0a', '10.0.1.1')] }], NextToken: 'page-2' },
+      {
+        Reservations: [{ Instances: [instance('i-0b', '10.0.1.2'), instance('i-0a', '10.0.1.1')] }],
+        NextToken: 'page-2',
+      },
       { Reservations: [{ Instances: [instance('i-0c', '10.0.1.3')] }], NextToken: 'page-3' },
       { Reservations: [{ Instances: [instance('i-0d', '10.0.1.4')] }] },
     ];

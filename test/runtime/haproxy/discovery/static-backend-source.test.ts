@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FileBackendSource, StaticBackendSource } from '../../../../runtime/haproxy/discovery/static-backend-source';
+import {
+  FileBackendSource,
+  StaticBackendSource,
+} from '../../../../runtime/haproxy/discovery/static-backend-source';
 
 describe('StaticBackendSource', () => {
   it('returns a copy of a fixed list, or whatever the function returns now', async () => {

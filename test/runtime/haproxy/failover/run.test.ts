@@ -12,7 +12,9 @@ import { memoryLogger } from '../helpers/logger';
 const ENI = 'eni-0aaa';
 const VIP = '10.0.0.100';
 const eniWith = (...ips: string[]) => ({
-  NetworkInterfaces: [{ NetworkInterfaceId: ENI, PrivateIpAddresses: ips.map((ip) => ({ PrivateIpAddress: ip })) }],
+  NetworkInterfaces: [
+    { NetworkInterfaceId: ENI, PrivateIpAddresses: ips.map((ip) => ({ PrivateIpAddress: ip })) },
+  ],
 });
 
 describe('runFailover', () => {
@@ -54,7 +56,10 @@ describe('runFailover', () => {
   afterAll(() => ec2.restore());
 
   it('notify master: records MASTER, moves the VIP to the ENI from IMDS, exits 0', async () => {
-    ec2.on(DescribeNetworkInterfacesCommand).resolvesOnce(eniWith('10.0.0.5')).resolves(eniWith('10.0.0.5', VIP));
+    ec2
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce(eniWith('10.0.0.5'))
+      .resolves(eniWith('10.0.0.5', VIP));
     ec2.on(AssignPrivateIpAddressesCommand).resolves({});
     const { d, log } = deps();
 
@@ -65,7 +70,10 @@ describe('runFailover', () => {
       PrivateIpAddresses: [VIP],
       AllowReassignment: true,
     });
-    expect(log.lines.find((l) => l.event === 'failover_done')).toMatchObject({ privateIp: 'moved', level: 30 });
+    expect(log.lines.find((l) => l.event === 'failover_done')).toMatchObject({
+      privateIp: 'moved',
+      level: 30,
+    });
   });
 
   it('notify backup/fault/stop: records the state and calls nothing', async () => {
@@ -135,9 +143,15 @@ describe('runFailover', () => {
 
 describe('failoverSettingsFromEnv', () => {
   it('needs a private VIP or an Elastic IP, and names every bad variable', () => {
-    expect(() => failoverSettingsFromEnv({})).toThrow('VIP_PRIVATE_IP: set VIP_PRIVATE_IP and/or VIP_ALLOCATION_ID');
+    expect(() => failoverSettingsFromEnv({})).toThrow(
+      'VIP_PRIVATE_IP: set VIP_PRIVATE_IP and/or VIP_ALLOCATION_ID',
+    );
     expect(() =>
-      failoverSettingsFromEnv({ VIP_PRIVATE_IP: '10.0.0.300', VIP_ALLOCATION_ID: 'eip-1', NETWORK_INTERFACE_ID: 'x' }),
+      failoverSettingsFromEnv({
+        VIP_PRIVATE_IP: '10.0.0.300',
+        VIP_ALLOCATION_ID: 'eip-1',
+        NETWORK_INTERFACE_ID: 'x',
+      }),
     ).toThrow(/VIP_PRIVATE_IP: .*\n.*VIP_ALLOCATION_ID: eipalloc-… \(got "eip-1"\)\n.*NETWORK_INTERFACE_ID/s);
   });
 

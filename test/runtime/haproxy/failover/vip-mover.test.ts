@@ -16,7 +16,9 @@ const VIP = '10.0.0.100';
 const EIP = 'eipalloc-0123';
 
 const eniWith = (...ips: string[]) => ({
-  NetworkInterfaces: [{ NetworkInterfaceId: ENI, PrivateIpAddresses: ips.map((ip) => ({ PrivateIpAddress: ip })) }],
+  NetworkInterfaces: [
+    { NetworkInterfaceId: ENI, PrivateIpAddresses: ips.map((ip) => ({ PrivateIpAddress: ip })) },
+  ],
 });
 const eipOn = (eni: string, ip = VIP) => ({
   Addresses: [{ AllocationId: EIP, NetworkInterfaceId: eni, PrivateIpAddress: ip }],
@@ -78,7 +80,11 @@ describe('VipMover', () => {
 
   it('associates the Elastic IP with our ENI and VIP, AllowReassociation, then confirms', async () => {
     ec2.on(DescribeNetworkInterfacesCommand).resolves(eniWith('10.0.0.5', VIP));
-    ec2.on(DescribeAddressesCommand).resolvesOnce(eipOn(OTHER)).resolvesOnce(eipOn(OTHER)).resolves(eipOn(ENI));
+    ec2
+      .on(DescribeAddressesCommand)
+      .resolvesOnce(eipOn(OTHER))
+      .resolvesOnce(eipOn(OTHER))
+      .resolves(eipOn(ENI));
     ec2.on(AssociateAddressCommand).resolves({ AssociationId: 'eipassoc-1' });
     const { mover } = setup({ privateVip: VIP, allocationId: EIP });
 
@@ -89,7 +95,10 @@ describe('VipMover', () => {
   });
 
   it('an Elastic IP alone goes to the ENI without a private address', async () => {
-    ec2.on(DescribeAddressesCommand).resolvesOnce({ Addresses: [{ AllocationId: EIP }] }).resolves(eipOn(ENI, '10.0.0.5'));
+    ec2
+      .on(DescribeAddressesCommand)
+      .resolvesOnce({ Addresses: [{ AllocationId: EIP }] })
+      .resolves(eipOn(ENI, '10.0.0.5'));
     ec2.on(AssociateAddressCommand).resolves({});
     const { mover } = setup({ allocationId: EIP });
 
@@ -103,7 +112,10 @@ describe('VipMover', () => {
   });
 
   it('retries throttling and transient errors with growing, jittered back-off', async () => {
-    ec2.on(DescribeNetworkInterfacesCommand).resolvesOnce(eniWith('10.0.0.5')).resolves(eniWith('10.0.0.5', VIP));
+    ec2
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce(eniWith('10.0.0.5'))
+      .resolves(eniWith('10.0.0.5', VIP));
     ec2
       .on(AssignPrivateIpAddressesCommand)
       .rejectsOnce(ec2Error('RequestLimitExceeded', 503))
@@ -169,7 +181,13 @@ describe('retry', () => {
           calls++;
           throw ec2Error('Throttling');
         },
-        { maxAttempts: 8, baseDelayMs: 1_000, maxDelayMs: 3_000, random: () => 0.999, sleep: async (ms) => void sleeps.push(ms) },
+        {
+          maxAttempts: 8,
+          baseDelayMs: 1_000,
+          maxDelayMs: 3_000,
+          random: () => 0.999,
+          sleep: async (ms) => void sleeps.push(ms),
+        },
       ),
     ).rejects.toThrow('Throttling');
     expect(calls).toBe(8);
