@@ -15,3 +15,11 @@ export function writeFileCommand(path: string, content: string, mode = '0644'): 
 export function s3CopyCommand(bucketName: string, key: string, localFile: string, region: string): string {
   return `aws s3 cp 's3://${bucketName}/${key}' '${localFile}' --region ${region} --only-show-errors`;
 }
+
+/** A systemd `EnvironmentFile`: `KEY=value` lines, absent values left out. Values are never secrets. */
+export function envFileText(env: object): string {
+  return `${Object.entries(env)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => `${key}=${value}`)
+    .join('\n')}\n`;
+}

@@ -1,3 +1,5 @@
+import { envFileText } from '../shell';
+
 /**
  * The node service's systemd unit and environment file, rendered from typed input. Values may be CDK
  * tokens (table name, secret ARN, region): CloudFormation fills them in before the instance boots.
@@ -36,10 +38,7 @@ const STOP_GRACE_SECONDS = 15;
 
 /** `KEY=value` lines; values are plain identifiers, ARNs and numbers, never secrets. */
 export function renderEnvFile(env: NodeEnvironment): string {
-  return `${Object.entries(env)
-    .filter(([, value]) => value !== undefined)
-    .map(([key, value]) => `${key}=${value}`)
-    .join('\n')}\n`;
+  return envFileText(env);
 }
 
 export interface NodeUnitInput {

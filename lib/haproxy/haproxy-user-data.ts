@@ -1,7 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
-import { s3CopyCommand, writeFileCommand } from '../shell';
+import { envFileText, s3CopyCommand, writeFileCommand } from '../shell';
 
 export const HAPROXY_INSTALL_DIR = '/opt/wslb/haproxy';
 export const HAPROXY_ENV_FILE = '/etc/wslb/haproxy.env';
@@ -12,40 +12,44 @@ export const FAILOVER_COMMAND = '/usr/local/sbin/wslb-failover';
 export const RENDERED_MARK = '# Rendered by wslb runtime/haproxy';
 
 /**
- * The environment of the discovery agent and the failover program on one instance of the pair. The
- * agent renders haproxy.cfg and keepalived.conf from it; values may be CDK tokens.
+ * The environment of the discovery agent and the failover program on one instance of the pair, named as
+ * runtime/haproxy/agent-settings.ts and failover/settings.ts read them; values may be CDK tokens.
  */
 export interface HaproxyEnvironment {
-  /** Client-facing port, and the port of every node. */
+  /** The nodes' port. */
   readonly WS_PORT: number;
+  /** Client-facing port. */
+  readonly LISTEN_PORT: number;
+  /** Process-wide client connection cap: the connections the pair is sized for. */
+  readonly MAXCONN: number;
+  /** Connections the pair is sized for (the agent warns when the source IPs cannot hold them). */
+  readonly TARGET_CONNECTIONS: number;
   /** Tag that marks the nodes: DescribeInstances filters on it. */
   readonly FLEET_TAG_KEY: string;
   readonly FLEET_TAG_VALUE: string;
   /** This instance's secondary private IPs, comma-separated: one `source` per backend `server` line. */
   readonly SOURCE_IPS: string;
-  /** Connections the pair is sized for (the agent warns when the source IPs cannot hold them). */
-  readonly TARGET_CONNECTIONS: number;
-  /** This instance's and the peer's primary private IPs (VRRP unicast). */
-  readonly OWN_IP: string;
-  readonly PEER_IP: string;
-  /** The floating private VIP and its interface. */
-  readonly VIP: string;
-  readonly VRRP_INTERFACE: string;
-  /** Keepalived priority; both sides start BACKUP, the higher wins a simultaneous start. */
-  readonly KEEPALIVED_PRIORITY: number;
+  /** The floating private VIP (keepalived's virtual_ipaddress; never a source address). */
+  readonly VIP_PRIVATE_IP: string;
+  /** The public VIP: the failover program associates it with VIP_PRIVATE_IP on this ENI. */
+  readonly VIP_ALLOCATION_ID: string;
   /** This instance's ENI: the failover program assigns the VIP to it. */
   readonly NETWORK_INTERFACE_ID: string;
-  /** The public VIP: the failover program associates it with the VIP on this ENI. */
-  readonly EIP_ALLOCATION_ID: string;
-  readonly FAILOVER_COMMAND: string;
   readonly AWS_REGION: string;
+  /** Inputs of keepalived.conf: this instance's and the peer's primary IPs (unicast VRRP). */
+  readonly OWN_IP: string;
+  readonly PEER_IP: string;
+  /** Interface VRRP runs on and the VIP is added to. */
+  readonly VRRP_INTERFACE: string;
+  /** Both sides start BACKUP with nopreempt; the higher priority wins a simultaneous start. */
+  readonly KEEPALIVED_PRIORITY: number;
+  /** notify_master/backup/fault/stop program. */
+  readonly FAILOVER_COMMAND: string;
 }
 
-export function renderHaproxyEnvFile(env: HaproxyEnvironment): string {
-  return `${Object.entries(env)
-    .map(([key, value]) => `${key}=${value}`)
-    .join('\n')}\n`;
-}
+/** Keepalived's package default config holds sample VIPs: never start it with that. */
+const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
+export const RECONCILE_UNIT_NAME = 'wslb-haproxy-reconcile.service';
 
 export function renderAgentUnit(): string {
   return [
@@ -60,6 +64,26 @@ export function renderAgentUnit(): string {
     `ExecStart=/usr/bin/node-22 --enable-source-maps ${HAPROXY_INSTALL_DIR}/agent.js`,
     'Restart=always',
     'RestartSec=2',
+    '',
+    '[Install]',
+    'WantedBy=multi-user.target',
+    '',
+  ].join('\n');
+}
+
+/** While MASTER, the failover program re-asserts the VIP every few seconds (a lost call, a manual move). */
+export function renderReconcileUnit(): string {
+  return [
+    '[Unit]',
+    'Description=wslb VIP reconciler (keeps the VIP on this instance while it is MASTER)',
+    'Wants=network-online.target',
+    'After=network-online.target',
+    '',
+    '[Service]',
+    'Type=simple',
+    `ExecStart=${FAILOVER_COMMAND} --reconcile`,
+    'Restart=always',
+    'RestartSec=5',
     '',
     '[Install]',
     'WantedBy=multi-user.target',
@@ -105,20 +129,25 @@ export function haproxyUserData(input: HaproxyUserDataInput): ec2.UserData {
   userData.addCommands(
     s3CopyCommand(input.bundle.s3BucketName, input.bundle.s3ObjectKey, zip, Stack.of(input.bundle).region),
     `unzip -o -q ${zip} -d ${HAPROXY_INSTALL_DIR}`,
-    writeFileCommand(HAPROXY_ENV_FILE, renderHaproxyEnvFile(input.env), '0640'),
+    writeFileCommand(HAPROXY_ENV_FILE, envFileText(input.env), '0640'),
     writeFileCommand(FAILOVER_COMMAND, renderFailoverWrapper(), '0755'),
     writeFileCommand(`/etc/systemd/system/${AGENT_UNIT_NAME}`, renderAgentUnit()),
+    writeFileCommand(`/etc/systemd/system/${RECONCILE_UNIT_NAME}`, renderReconcileUnit()),
     writeFileCommand(
       '/etc/systemd/system/haproxy.service.d/limits.conf',
       renderHaproxyLimits(input.env.TARGET_CONNECTIONS),
     ),
     'systemctl daemon-reload',
     `systemctl enable --now ${AGENT_UNIT_NAME}`,
-    'for _ in $(seq 120); do',
-    `  if grep -qs '^${RENDERED_MARK}' /etc/haproxy/haproxy.cfg && grep -qs '^${RENDERED_MARK}' /etc/keepalived/keepalived.conf; then break; fi`,
-    '  sleep 1',
-    'done',
-    'systemctl enable --now haproxy.service keepalived.service',
+    'wait_rendered() {',
+    `  for _ in $(seq 120); do grep -qs '^${RENDERED_MARK}' "$1" && return 0; sleep 1; done`,
+    `  echo "wslb: $1 was not rendered; not starting the daemon that reads it" >&2`,
+    '  return 1',
+    '}',
+    'wait_rendered /etc/haproxy/haproxy.cfg',
+    'systemctl enable --now haproxy.service',
+    `wait_rendered ${KEEPALIVED_CONF}`,
+    `systemctl enable --now keepalived.service ${RECONCILE_UNIT_NAME}`,
   );
   return userData;
 }

@@ -131,11 +131,19 @@ describe('haproxy stack', () => {
       expect(text).toContain('ExecStart=/usr/bin/node-22 --enable-source-maps /opt/wslb/haproxy/agent.js');
       expect(text).toContain('exec /usr/bin/node-22 --enable-source-maps /opt/wslb/haproxy/failover.js "$@"');
       expect(text).toContain('systemctl enable --now wslb-haproxy-agent.service');
-      expect(text).toContain('systemctl enable --now haproxy.service keepalived.service');
+      expect(text).toContain(
+        'wait_rendered /etc/haproxy/haproxy.cfg\nsystemctl enable --now haproxy.service\n',
+      );
+      expect(text).toContain(
+        'wait_rendered /etc/keepalived/keepalived.conf\n' +
+          'systemctl enable --now keepalived.service wslb-haproxy-reconcile.service',
+      );
+      expect(text).toContain('ExecStart=/usr/local/sbin/wslb-failover --reconcile\n');
+      expect(text).toContain('WS_PORT=8080\nLISTEN_PORT=8080\nMAXCONN=100000\n');
       expect(text).toMatch(/FLEET_TAG_KEY=wslb:fleet\nFLEET_TAG_VALUE=wslb-haproxy\n/);
       expect(text).toMatch(/SOURCE_IPS=(\d+\.\d+\.\d+\.\d+,){3}\d+\.\d+\.\d+\.\d+\n/);
-      expect(text).toContain('VIP=10.40.2.6\nVRRP_INTERFACE=ens5\n');
-      expect(text).toContain('NETWORK_INTERFACE_ID={TOKEN}\nEIP_ALLOCATION_ID={TOKEN}\n');
+      expect(text).toContain('VIP_PRIVATE_IP=10.40.2.6\nVRRP_INTERFACE=ens5\n');
+      expect(text).toContain('NETWORK_INTERFACE_ID={TOKEN}\nVIP_ALLOCATION_ID={TOKEN}\n');
       expect(text).toContain('LimitNOFILE=204096');
     }
     expect(texts[0]).toContain('OWN_IP=10.40.2.4\nPEER_IP=10.40.2.5\n');
