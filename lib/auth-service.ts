@@ -20,8 +20,11 @@ export interface AuthServiceProps {
   readonly publicUrl?: string;
   /** Token audience for nlb/haproxy; the nodes accept the same name. @default - the runtime's default ('wslb') */
   readonly balancerName?: string;
+  /** Token signing key, read by ARN. */
   readonly tokenSecret: secretsmanager.ISecret;
+  /** Users and their scrypt hashes, read by ARN. */
   readonly usersSecret: secretsmanager.ISecret;
+  /** Registry the service reads (Scan) to pick nodes. */
   readonly registry: RegistryTable;
   /** Origins allowed by CORS on the Function URL. */
   readonly allowedOrigins: readonly string[];

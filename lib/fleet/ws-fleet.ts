@@ -18,6 +18,7 @@ export const FLEET_TAG_KEY = 'wslb:fleet';
 export const NODE_ENTRY = 'runtime/node/main.ts';
 
 export interface WsFleetProps {
+  /** The VPC of the nodes. */
   readonly vpc: ec2.IVpc;
   /** Where the nodes run. */
   readonly subnets: ec2.SubnetSelection;
@@ -41,7 +42,9 @@ export interface WsFleetProps {
   readonly endpointSource?: EndpointSource;
   /** Extra token audience the nodes accept (the balancer name). @default - only the node id */
   readonly tokenAudience?: string;
+  /** Token signing key; the nodes get read access and its ARN, never its value. */
   readonly tokenSecret: secretsmanager.ISecret;
+  /** Registry the nodes heartbeat into. */
   readonly registry: RegistryTable;
   /** Log group the node log (with its EMF metric lines) goes to. */
   readonly logGroup: logs.ILogGroup;

@@ -18,6 +18,7 @@ const NITRO_INTERFACE = 'ens5';
 const PRIORITIES = [150, 100] as const;
 
 export interface HaproxyPairProps {
+  /** The VPC of the pair. */
   readonly vpc: ec2.IVpc;
   /** The dedicated subnet the pair shares: a private VIP can only move inside one subnet. */
   readonly subnet: ec2.ISubnet;
@@ -29,8 +30,9 @@ export interface HaproxyPairProps {
   readonly targetConnections: number;
   /** Client port and node port. */
   readonly wsPort: number;
-  /** Tag key and value the nodes carry, for discovery. */
+  /** Tag key the nodes carry, for discovery. */
   readonly fleetTagKey: string;
+  /** Tag value of this stack's nodes. */
   readonly fleetTagValue: string;
 }
 
