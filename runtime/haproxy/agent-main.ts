@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { createLogger, type Logger } from '../shared/log';
 import { Agent } from './agent';
@@ -8,6 +10,7 @@ import { Ec2BackendSource } from './discovery/ec2-backend-source';
 import { FileBackendSource } from './discovery/static-backend-source';
 import { checkHaproxyConfig, requireHaproxy } from './haproxy-binary';
 import { Imds, sourceIpsFromInterface } from './imds';
+import { keepalivedInputFromSettings, writeKeepalivedConfig } from './keepalived-file';
 import { MasterReloader } from './reloader';
 import { renderHaproxyConfig } from './render-haproxy';
 
@@ -49,6 +52,7 @@ export async function buildAgent(
         listen: { address: settings.LISTEN_ADDRESS, port: settings.LISTEN_PORT },
         stats: { address: settings.STATS_ADDRESS, port: settings.STATS_PORT },
         statsSocket: settings.HAPROXY_STATS_SOCKET,
+        user: settings.HAPROXY_USER === 'root' ? undefined : settings.HAPROXY_USER,
         tlsCertFile: settings.TLS_CERT_FILE,
         backends,
         sourceIps: ips,
@@ -72,6 +76,18 @@ export async function buildAgent(
   });
 }
 
+/** Once at start: the stats socket's directory (absent on some distributions) and keepalived.conf. */
+export async function prepareHost(settings: AgentSettings, logger: Logger): Promise<void> {
+  await mkdir(dirname(settings.HAPROXY_STATS_SOCKET), { recursive: true });
+  const keepalived = keepalivedInputFromSettings(settings);
+  if (keepalived && (await writeKeepalivedConfig(settings.KEEPALIVED_CONFIG_PATH, keepalived))) {
+    logger.info(
+      { event: 'keepalived_written', path: settings.KEEPALIVED_CONFIG_PATH },
+      'keepalived.conf written',
+    );
+  }
+}
+
 /** `agent-main` polls until SIGTERM; `agent-main --once` syncs once (e.g. before haproxy's first start). */
 async function main(): Promise<number> {
   let settings: AgentSettings;
@@ -82,6 +98,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = createLogger('haproxy-agent', settings.LOG_LEVEL);
+  await prepareHost(settings, logger);
   const agent = await buildAgent(settings, logger);
   if (process.argv.includes('--once')) {
     const result = await agent.syncOnce();

@@ -57,6 +57,31 @@ export const agentSettingsSchema = z
       .string()
       .regex(/^\/\S*$/)
       .default('/healthz'),
+    /** haproxy drops root to this user after binding (`user`/`group`); `root` keeps root. */
+    HAPROXY_USER: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .default('haproxy'),
+    /** Where the agent writes keepalived.conf at start when OWN_IP is set. */
+    KEEPALIVED_CONFIG_PATH: z.string().min(1).default('/etc/keepalived/keepalived.conf'),
+    /** keepalived.conf inputs: this instance's primary IP (unicast_src_ip); unset = no keepalived.conf. */
+    OWN_IP: z.ipv4().optional(),
+    /** The peer's primary IP (unicast_peer). */
+    PEER_IP: z.ipv4().optional(),
+    /** Interface VRRP runs on and the VIP is added to (`ens5`). */
+    VRRP_INTERFACE: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,15}$/)
+      .optional(),
+    /** 1-254; both sides start BACKUP with nopreempt, the higher wins a simultaneous start. */
+    KEEPALIVED_PRIORITY: z.coerce.number().int().min(1).max(254).optional(),
+    /** VRRP router id, the same on both sides and unique in the subnet. */
+    VRRP_ROUTER_ID: intVar(1, 255, 51),
+    /** notify_master/backup/fault/stop program (absolute path). */
+    FAILOVER_COMMAND: z
+      .string()
+      .regex(/^\/\S+$/)
+      .optional(),
     /** Region for the EC2 client (the SDK also reads it itself). */
     AWS_REGION: z.string().min(1).optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -69,6 +94,18 @@ export const agentSettingsSchema = z
         path: ['FLEET_TAG_KEY'],
         message: 'set FLEET_TAG_KEY and FLEET_TAG_VALUE',
       });
+    }
+    if (s.OWN_IP) {
+      for (const key of [
+        'PEER_IP',
+        'VRRP_INTERFACE',
+        'KEEPALIVED_PRIORITY',
+        'FAILOVER_COMMAND',
+        'VIP_PRIVATE_IP',
+      ] as const) {
+        if (s[key] === undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required with OWN_IP' });
+      }
     }
     if (s.BACKENDS_FILE && ec2) {
       ctx.addIssue({

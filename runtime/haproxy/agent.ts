@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Logger } from '../shared/log';
 import { type Backend, backendSetKey } from './backend';
 import type { BackendSource } from './discovery/backend-source';
@@ -63,7 +63,9 @@ export class Agent {
         { event: 'discovery_failed', err: error },
         'backend discovery failed; keeping the current config',
       );
-      return 'error';
+      if (this.appliedKey !== undefined || (await this.configExists())) return 'error';
+      // No config at all yet (first boot): write one without servers so HAProxy can start and answer 503.
+      backends = [];
     }
     const key = backendSetKey(backends);
     if (key === this.appliedKey) return 'unchanged';
@@ -85,6 +87,13 @@ export class Agent {
       logger.error({ event: 'apply_failed', err: error }, 'could not apply the new backend set');
       return 'error';
     }
+  }
+
+  private configExists(): Promise<boolean> {
+    return access(this.options.configPath).then(
+      () => true,
+      () => false,
+    );
   }
 
   private async apply(backends: Backend[]): Promise<SyncResult> {

@@ -34,6 +34,11 @@ export const haproxyInputSchema = z
     tlsCertFile: z.string().min(1).optional(),
     /** Stats page (`/stats`) and Prometheus exporter (`/metrics`) listener. */
     stats: z.object({ address: z.ipv4().default('127.0.0.1'), port }),
+    /** Drop root after binding: `user`/`group` in `global`. @default - keep the starting user (local runs) */
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+      .optional(),
     /** Runtime API socket (`expose-fd listeners`, so a reload hands the listening sockets over). */
     statsSocket: z.string().min(1),
     backends: z.array(backendSchema).default([]),

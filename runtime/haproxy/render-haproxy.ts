@@ -52,6 +52,7 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
     // expose-fd listeners: the new worker takes the listening sockets over on reload, no refused connects.
     `  stats socket ${c.statsSocket} mode 600 level admin expose-fd listeners`,
     '  stats timeout 30s',
+    ...(c.user ? [`  user ${c.user}`, `  group ${c.user}`] : []),
     '  log stdout format raw local0 notice',
     '',
     'defaults',

@@ -1,7 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildAgent } from '../../../runtime/haproxy/agent-main';
+import { buildAgent, prepareHost } from '../../../runtime/haproxy/agent-main';
 import { agentSettingsFromEnv } from '../../../runtime/haproxy/agent-settings';
 import type { Imds } from '../../../runtime/haproxy/imds';
 import { memoryLogger } from './helpers/logger';
@@ -80,5 +80,49 @@ describe('buildAgent', () => {
       '  server n1-s2 10.0.1.1:8080 source 10.0.0.11 maxconn 28232 track ws_nodes/n1-s1',
     );
     expect(text).not.toContain('10.0.0.100');
+    expect(text).toContain('  user haproxy\n  group haproxy');
+  });
+});
+
+describe('prepareHost', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wslb-prepare-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const env = {
+    FLEET_TAG_KEY: 'wslb:fleet',
+    FLEET_TAG_VALUE: 'wslb-haproxy',
+    HAPROXY_STATS_SOCKET: join(dir, 'run', 'haproxy', 'admin.sock'),
+    KEEPALIVED_CONFIG_PATH: join(dir, 'keepalived', 'keepalived.conf'),
+    VIP_PRIVATE_IP: '10.40.2.6',
+    OWN_IP: '10.40.2.4',
+    PEER_IP: '10.40.2.5',
+    VRRP_INTERFACE: 'ens5',
+    KEEPALIVED_PRIORITY: '150',
+    FAILOVER_COMMAND: '/usr/local/sbin/wslb-failover',
+  };
+
+  it('creates the stats socket directory and renders keepalived.conf from the env file names', async () => {
+    await prepareHost(agentSettingsFromEnv(env), memoryLogger().logger);
+    expect(existsSync(join(dir, 'run', 'haproxy'))).toBe(true);
+    const text = readFileSync(env.KEEPALIVED_CONFIG_PATH, 'utf8');
+    expect(text.startsWith('# Rendered by wslb runtime/haproxy')).toBe(true);
+    for (const line of [
+      '  unicast_src_ip 10.40.2.4',
+      '    10.40.2.5',
+      '  priority 150',
+      '    10.40.2.6/32 dev ens5',
+      '  script "/usr/bin/curl -fsS -m 2 -o /dev/null http://127.0.0.1:8404/health"',
+      '  notify_master "/usr/local/sbin/wslb-failover master"',
+    ]) {
+      expect(text.split('\n')).toContain(line);
+    }
+  });
+
+  it('needs every keepalived input once OWN_IP is set', () => {
+    expect(() =>
+      agentSettingsFromEnv({ FLEET_TAG_KEY: 'k', FLEET_TAG_VALUE: 'v', OWN_IP: '10.0.0.1' }),
+    ).toThrow(
+      /PEER_IP: required with OWN_IP\n.*VRRP_INTERFACE: .*\n.*KEEPALIVED_PRIORITY: .*\n.*FAILOVER_COMMAND: .*\n.*VIP_PRIVATE_IP: required with OWN_IP/s,
+    );
   });
 });

@@ -114,6 +114,18 @@ describe('Agent', () => {
     expect(reloads).toBe(1);
   });
 
+  it('on first boot with discovery failing, writes a config without servers so HAProxy can start', async () => {
+    running = false;
+    backends = new Error('UnauthorizedOperation');
+    const { a } = agent();
+    expect(await a.syncOnce()).toBe('written');
+    expect(readFileSync(configPath, 'utf8')).not.toMatch(/^ {2}server /m);
+    expect(await a.syncOnce()).toBe('error');
+    running = true;
+    backends = [n('a')];
+    expect(await a.syncOnce()).toBe('reloaded');
+  });
+
   it('applies an empty set when told to', async () => {
     const { a } = agent({ allowEmpty: true });
     await a.syncOnce();

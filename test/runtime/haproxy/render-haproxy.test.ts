@@ -162,6 +162,7 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('haproxy -c accepts ev
         healthCheck: { path: '/ready', interMs: 250, fall: 5, rise: 1 },
       }),
     ],
+    ['dropping root to the haproxy user', () => ({ ...base, backends: backends(1), user: 'haproxy' })],
     ['TLS on', () => ({ ...base, backends: backends(2), sourceIps: ips(2), tlsCertFile: certFile })],
   ];
 
