@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, release, totalmem } from 'node:os';
+
+export interface Machine {
+  nproc: number;
+  memoryGiB: number;
+  node: string;
+  cpu: string;
+  kernel: string;
+  haproxy?: string;
+}
+
+export function describeMachine(): Machine {
+  let haproxy: string | undefined;
+  try {
+    const out = execFileSync('haproxy', ['-v'], {
+      encoding: 'utf8',
+      env: { PATH: `${process.env.PATH}:/usr/sbin` },
+    });
+    haproxy = /version (\S+)/.exec(out)?.[1];
+  } catch {
+    haproxy = undefined;
+  }
+  return {
+    nproc: Number(execFileSync('nproc', { encoding: 'utf8' }).trim()),
+    memoryGiB: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    kernel: release(),
+    haproxy,
+  };
+}

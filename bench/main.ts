@@ -1,0 +1,79 @@
+import '../runtime/local/quiet-sdk-warning';
+import { join } from 'node:path';
+import { parseBenchArgs } from './args';
+import { cleanupAll, installCleanupHandlers } from './harness/cleanup';
+import { describeMachine } from './harness/machine';
+import { say } from './harness/progress';
+import { buildWorkers } from './harness/worker-build';
+import { type Report, writeReport } from './report/write';
+import { SECTIONS } from './sections';
+import type { SectionResult } from './types';
+
+/** `npm run bench`: every section in turn, then the JSON, the Markdown table and the charts. */
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseBenchArgs>;
+  try {
+    args = parseBenchArgs(process.argv.slice(2), join(__dirname, 'results'));
+  } catch (err) {
+    say((err as Error).message);
+    return 2;
+  }
+  installCleanupHandlers();
+  const started = Date.now();
+  const machine = describeMachine();
+  say(JSON.stringify({ event: 'bench start', quick: args.quick, only: args.only ?? 'all', machine }));
+  const build = buildWorkers();
+  const results: SectionResult[] = [];
+  const charts: Record<string, string> = {};
+  for (const section of SECTIONS.filter((s) => !args.only || args.only.includes(s.id))) {
+    say(`\n== ${section.title}`);
+    const t0 = Date.now();
+    try {
+      const { charts: sectionCharts = {}, ...out } = await section.run({ quick: args.quick, build });
+      Object.assign(charts, sectionCharts);
+      results.push({
+        id: section.id,
+        title: section.title,
+        status: 'ok',
+        durationMs: Date.now() - t0,
+        ...out,
+        charts: Object.keys(sectionCharts),
+      });
+    } catch (err) {
+      const error = (err as Error).stack ?? String(err);
+      say(JSON.stringify({ event: 'section failed', section: section.id, error }));
+      results.push({
+        id: section.id,
+        title: section.title,
+        status: 'failed',
+        durationMs: Date.now() - t0,
+        error,
+        data: {},
+        targets: [],
+        table: [],
+        charts: [],
+      });
+    }
+  }
+  const report: Report = {
+    schema: 1,
+    date: new Date(started).toISOString(),
+    quick: args.quick,
+    machine,
+    durationMs: Date.now() - started,
+    sections: results,
+  };
+  const files = writeReport(args.out, report, charts);
+  say(`\n${JSON.stringify({ event: 'bench done', seconds: Math.round(report.durationMs / 1000), files })}`);
+  await cleanupAll();
+  return results.every((r) => r.status === 'ok') ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err: Error) => {
+    say(`bench failed: ${err.stack ?? err.message}`);
+    await cleanupAll();
+    process.exit(1);
+  },
+);

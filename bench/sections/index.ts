@@ -1,0 +1,9 @@
+import type { Section } from '../types';
+import { capacity } from './capacity';
+import { evenness } from './evenness';
+import { nodeOverhead } from './node-overhead';
+import { pathCost } from './path-cost';
+import { portWall } from './port-wall';
+
+/** In the order. */
+export const SECTIONS: Section[] = [nodeOverhead, pathCost, evenness, capacity, portWall];

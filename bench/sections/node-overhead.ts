@@ -1,0 +1,155 @@
+import { onCleanup } from '../harness/cleanup';
+import { Load, rate, split } from '../harness/load';
+import { NodeRig } from '../harness/node-rig';
+import { rssBytes } from '../harness/rss';
+import { Worker } from '../harness/worker';
+import { check, round, type Section, type SectionContext, sleep } from '../types';
+import type { BareEchoJob } from '../workers/bare-echo-worker';
+import type { ConnectJob, ConnectStatus } from '../workers/connect-worker';
+import type { OpenedSockets } from '../workers/open-sockets';
+
+type Server = 'bare' | 'wslb';
+
+interface Measured {
+  server: Server;
+  opened: number;
+  failed: number;
+  bytesPerConnection: number;
+  acceptsPerSecond: number;
+}
+
+const CLIENT_WORKERS = 3;
+const MAX_PAYLOAD = 64 * 1024;
+
+/** Start one server of the kind, open the load against it, read its RSS before and after; stop both. */
+async function measure(
+  ctx: SectionContext,
+  rig: NodeRig,
+  server: Server,
+  n: number,
+  round_: number,
+): Promise<Measured> {
+  let pid: number | undefined;
+  let target: { url: string; audience: string };
+  let stopServer: () => Promise<void>;
+  if (server === 'wslb') {
+    const node = await rig.startNode(`overhead-${round_}`, 19_000);
+    pid = node.pid;
+    target = { url: node.endpoint, audience: node.nodeId };
+    stopServer = () => node.stop(3_000);
+  } else {
+    const worker = new Worker<BareEchoJob, { port: number }>(ctx.build, 'bare-echo');
+    const { port } = await worker.run({ maxPayloadBytes: MAX_PAYLOAD, deadlineMs: 300_000 });
+    pid = worker.pid;
+    target = { url: `ws://127.0.0.1:${port}`, audience: 'bare' };
+    stopServer = () => worker.stop();
+  }
+  try {
+    await sleep(1_000);
+    const before = rssBytes(pid);
+    const load = await Load.run<ConnectJob, OpenedSockets, ConnectStatus>(
+      ctx.build,
+      'connect',
+      split(n, CLIENT_WORKERS).map((count) => ({
+        targets: [target],
+        keyFile: rig.secrets.tokenSecretFile,
+        count,
+        concurrency: 100,
+        openTimeoutMs: 20_000,
+        deadlineMs: 240_000,
+      })),
+      { label: `${server} node, ${n} idle sockets`, total: n },
+    );
+    try {
+      await sleep(2_000);
+      const after = rssBytes(pid);
+      const opened = load.results.reduce((s, r) => s + r.opened, 0);
+      return {
+        server,
+        opened,
+        failed: load.results.reduce((s, r) => s + r.failed, 0),
+        bytesPerConnection: opened > 0 ? (after - before) / opened : 0,
+        acceptsPerSecond: rate(opened, load.results),
+      };
+    } finally {
+      await load.stop();
+    }
+  } finally {
+    await stopServer();
+  }
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Section 1: the wslb node against a bare `ws` echo server under the same idle load, as ratios. */
+export const nodeOverhead: Section = {
+  id: 'node-overhead',
+  title: 'Node overhead: wslb node vs bare ws',
+  async run(ctx) {
+    const n = ctx.quick ? 1_500 : 15_000;
+    const rounds = ctx.quick ? 1 : 2;
+    const rig = await NodeRig.start(ctx.build.nodeBundle);
+    const unregister = onCleanup(
+      'overhead rig',
+      () => rig.stop(),
+      () => rig.killNow(),
+    );
+    const runs: Measured[] = [];
+    try {
+      for (let r = 0; r < rounds; r++) {
+        // Alternate the order so a drifting machine does not favour one server.
+        const order: Server[] = r % 2 === 0 ? ['bare', 'wslb'] : ['wslb', 'bare'];
+        for (const server of order) runs.push(await measure(ctx, rig, server, n, r));
+      }
+    } finally {
+      await rig.stop();
+      unregister();
+    }
+    const of = (s: Server) => runs.filter((m) => m.server === s);
+    const summary = (s: Server) => ({
+      opened: Math.min(...of(s).map((m) => m.opened)),
+      failed: Math.max(...of(s).map((m) => m.failed)),
+      bytesPerConnection: Math.round(mean(of(s).map((m) => m.bytesPerConnection))),
+      acceptsPerSecond: Math.round(mean(of(s).map((m) => m.acceptsPerSecond))),
+    });
+    const bare = summary('bare');
+    const wslb = summary('wslb');
+    const memoryRatio = wslb.bytesPerConnection / bare.bytesPerConnection;
+    const acceptRatio = wslb.acceptsPerSecond / bare.acceptsPerSecond;
+    const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+    return {
+      data: {
+        connections: n,
+        rounds,
+        clientProcesses: CLIENT_WORKERS,
+        bare,
+        wslb,
+        memoryRatio,
+        acceptRatio,
+        runs,
+      },
+      targets: [
+        check('memory per connection wslb/bare', memoryRatio, '<=', 1.1),
+        check('accept rate wslb/bare', acceptRatio, '>=', 0.9),
+      ],
+      table: [
+        ['server', 'idle sockets', 'failed', 'RSS per connection', 'accepts/s'],
+        [
+          'bare ws 8.23 echo',
+          String(bare.opened),
+          String(bare.failed),
+          kb(bare.bytesPerConnection),
+          String(bare.acceptsPerSecond),
+        ],
+        [
+          'wslb node',
+          String(wslb.opened),
+          String(wslb.failed),
+          kb(wslb.bytesPerConnection),
+          String(wslb.acceptsPerSecond),
+        ],
+        ['ratio wslb/bare', '', '', `${round(memoryRatio, 2)}×`, `${round(acceptRatio, 2)}×`],
+      ],
+    };
+  },
+};
