@@ -73,6 +73,7 @@ export async function buildAgent(
     }),
     logger,
     pollMs: settings.POLL_SECONDS * 1000,
+    allowEmpty: settings.ALLOW_EMPTY_BACKENDS,
   });
 }
 

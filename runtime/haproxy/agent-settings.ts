@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intVar, parseEnv } from '../shared/env';
+import { boolVar, intVar, parseEnv } from '../shared/env';
 
 const ipList = z
   .string()
@@ -39,6 +39,8 @@ export const agentSettingsSchema = z
     SOURCE_IPS_FROM: z.enum(['imds', 'none']).default('none'),
     /** The keepalived VIP; never used as a source address because it moves on failover. */
     VIP_PRIVATE_IP: z.ipv4().optional(),
+    /** Apply an empty discovery answer; by default it is ignored while nodes are configured (tag typo, IAM slip). */
+    ALLOW_EMPTY_BACKENDS: boolVar(false),
     /** Discovery interval. */
     POLL_SECONDS: intVar(1, 3600, 10),
     /** Process-wide connection cap; the unit's LimitNOFILE must exceed about 2 × MAXCONN. */

@@ -39,6 +39,15 @@ describe('sourceIpsNeeded', () => {
     expect(sourceIpsNeeded({ targetConnections: 100_001, backends: 2 }).perBackendShare).toBe(50_001);
   });
 
+  it('matches the README example: 400,000 over 6 nodes needs 3', () => {
+    expect(sourceIpsNeeded({ targetConnections: 400_000, backends: 6 })).toEqual({
+      sourceIps: 3,
+      perBackendShare: 66_667,
+      portsPerPair: 28_232,
+      capacity: 508_176,
+    });
+  });
+
   it('one more connection than a range holds needs a second address', () => {
     expect(sourceIpsNeeded({ targetConnections: 28_233, backends: 1 }).sourceIps).toBe(2);
   });
