@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { AuthServiceProps } from './auth-service';
@@ -34,6 +34,8 @@ export class WslbCore extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    // On the stack itself so the output keeps a plain name operators can script against.
+    new CfnOutput(Stack.of(this), 'UsersSecretArn', { value: this.usersSecret.secret.secretArn });
   }
 
   /** Fleet props every strategy shares; the stack adds placement and endpoint specifics. */

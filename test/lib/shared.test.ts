@@ -31,6 +31,7 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
       },
     });
     template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '{"users":{}}' });
+    template.hasOutput('UsersSecretArn', { Value: { Ref: Match.stringLikeRegexp('^CoreUsersSecret') } });
   });
 
   test('auth: Function URL without IAM auth, CORS for POST, secrets and table passed by name only', () => {
