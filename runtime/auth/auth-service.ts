@@ -4,7 +4,7 @@ import { secretSourceFromEnv } from '../shared/secret-source';
 import { refreshingKeyRing } from '../token';
 import { ScryptUserStore } from './credentials';
 import type { AuthRequest, AuthResponse } from './http-types';
-import { PendingAssignments } from './pending';
+import { InstancePicker } from './instance-picker';
 import { RegistryView } from './registry-view';
 import { createSessionHandler } from './session-handler';
 import type { AuthSettings } from './settings';
@@ -38,9 +38,15 @@ export async function createAuthService(
       endpoint: settings.REGISTRY_ENDPOINT,
       freshnessMs: settings.FRESHNESS_MS,
     });
+  const picker = new InstancePicker(
+    settings.NODE_CHOICE,
+    overrides.random ?? Math.random,
+    settings.PENDING_MS,
+  );
   const view = new RegistryView(registry, {
     cacheMs: settings.REGISTRY_CACHE_MS,
     freshnessMs: settings.FRESHNESS_MS,
+    onRefresh: (nodes) => picker.observe(nodes),
   });
   const handle = createSessionHandler({
     strategy: settings.STRATEGY,
@@ -48,10 +54,8 @@ export async function createAuthService(
     keys: keys.current,
     tokenTtlSeconds: settings.TOKEN_TTL_SECONDS,
     view,
-    pending: new PendingAssignments(settings.PENDING_MS),
-    nodeChoice: settings.NODE_CHOICE,
+    picker,
     balancer: settings.PUBLIC_URL ? { url: settings.PUBLIC_URL, name: settings.BALANCER_NAME } : undefined,
-    random: overrides.random ?? Math.random,
     log,
   });
   return {

@@ -5,10 +5,14 @@ export type NodeChoiceRule = 'p2c' | 'least-loaded' | 'random';
 /** A candidate's load as this auth instance sees it: registry count plus its own picks not yet visible. */
 export interface Candidate {
   node: NodeRecord;
+  /** This instance's picks on the node since its last heartbeat. */
   pending: number;
+  /** How many instances' picks one own pick stands for when comparing loads. @default 1 */
+  share?: number;
 }
 
-export const loadRatio = (c: Candidate) => (c.node.connections + c.pending) / c.node.capacity;
+export const loadRatio = (c: Candidate) =>
+  (c.node.connections + c.pending * (c.share ?? 1)) / c.node.capacity;
 
 const hasHeadroom = (c: Candidate) =>
   c.node.state === 'active' && c.node.connections + c.pending < c.node.capacity;
@@ -38,5 +42,9 @@ export function chooseNode(
   if (j >= i) j += 1;
   const a = open[i];
   const b = open[j];
-  return loadRatio(b) < loadRatio(a) ? b : a;
+  // Soft comparison: the larger the share, the less one instance trusts a small difference, so K
+  // instances seeing the same imbalance correct it about once between them, not K times.
+  const diff = (loadRatio(a) - loadRatio(b)) * a.node.capacity;
+  const x = diff / Math.max(1, (a.share ?? 1) / 4);
+  return random() < 1 / (1 + Math.exp(-x)) ? b : a;
 }

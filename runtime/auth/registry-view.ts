@@ -7,6 +7,8 @@ export interface RegistryViewOptions {
   freshnessMs?: number;
   /** @default Date.now */
   now?: () => number;
+  /** Called with every view read from the registry. */
+  onRefresh?: (nodes: NodeRecord[]) => void;
 }
 
 /**
@@ -21,6 +23,7 @@ export class RegistryView {
   private readonly cacheMs: number;
   private readonly freshnessMs: number;
   private readonly now: () => number;
+  private readonly onRefresh?: (nodes: NodeRecord[]) => void;
   /** Registry items read so far (what DynamoDB bills), for metrics and logs. */
   itemsRead = 0;
   reads = 0;
@@ -32,6 +35,7 @@ export class RegistryView {
     this.cacheMs = options.cacheMs ?? 1000;
     this.freshnessMs = options.freshnessMs ?? 6000;
     this.now = options.now ?? Date.now;
+    this.onRefresh = options.onRefresh;
   }
 
   async nodes(): Promise<NodeRecord[]> {
@@ -53,6 +57,7 @@ export class RegistryView {
         this.itemsRead += itemsRead;
         this.reads += 1;
         this.cached = { at: this.now(), nodes };
+        this.onRefresh?.(nodes);
         return nodes;
       })
       .finally(() => {

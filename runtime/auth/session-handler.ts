@@ -1,10 +1,9 @@
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { issueToken, type TokenKeyRing } from '../token';
-import { chooseNode, type NodeChoiceRule } from './choose-node';
 import type { CredentialChecker } from './credentials';
 import { type AuthRequest, type AuthResponse, json, MAX_BODY_BYTES } from './http-types';
-import type { PendingAssignments } from './pending';
+import type { InstancePicker } from './instance-picker';
 import type { RegistryView } from './registry-view';
 
 export interface SessionHandlerDeps {
@@ -14,11 +13,10 @@ export interface SessionHandlerDeps {
   tokenTtlSeconds: number;
   /** `direct`: where nodes come from and how one is chosen. */
   view: RegistryView;
-  pending: PendingAssignments;
-  nodeChoice: NodeChoiceRule;
+  /** This instance's node choice and its memory of recent picks. */
+  picker: InstancePicker;
   /** `nlb`/`haproxy`: the balancer's URL and token audience. */
   balancer?: { url: string; name: string };
-  random: () => number;
   log: Logger;
 }
 
@@ -92,15 +90,10 @@ async function pickTarget(deps: SessionHandlerDeps, requestId: string): Promise<
     deps.log.error({ requestId, err: (err as Error).message }, 'registry unavailable');
     return json(503, { error: 'registry unavailable' }, { 'retry-after': '2' });
   }
-  const candidates = nodes.map((node) => ({
-    node,
-    pending: deps.pending.count(node.nodeId, node.heartbeatAt),
-  }));
-  const chosen = chooseNode(candidates, deps.nodeChoice, deps.random);
+  const chosen = deps.picker.pick(nodes);
   if (!chosen) {
     deps.log.warn({ requestId, nodes: nodes.length }, 'no node has headroom');
     return json(503, { error: 'no node has headroom' }, { 'retry-after': '2' });
   }
-  deps.pending.record(chosen.node.nodeId);
-  return { url: chosen.node.endpoint, audience: chosen.node.nodeId, node: chosen.node.nodeId };
+  return { url: chosen.endpoint, audience: chosen.nodeId, node: chosen.nodeId };
 }

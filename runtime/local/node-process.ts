@@ -32,7 +32,7 @@ export class NodeProcess {
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
-  static async start(options: NodeProcessOptions, timeoutMs = 15_000): Promise<NodeProcess> {
+  static async start(options: NodeProcessOptions, timeoutMs = 30_000): Promise<NodeProcess> {
     const node = new NodeProcess(options);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(

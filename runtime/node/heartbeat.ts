@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import type { NodeHeartbeat, NodeRegistry } from '../registry';
 
-/** Writes this node's state into the registry every `intervalMs`; a failed write is logged, never fatal. */
+/**
+ * Writes this node's state into the registry every `intervalMs`, on wall-clock multiples of it, so
+ * every node reports at the same instants and the registry holds one consistent snapshot rather
+ * than counts of different ages (which make the older ones look emptier). EC2 clocks are kept in
+ * sync by the Amazon Time Sync Service. A failed write is logged, never fatal.
+ */
 export class Heartbeat {
   private timer?: NodeJS.Timeout;
   private inFlight?: Promise<void>;
@@ -14,11 +19,24 @@ export class Heartbeat {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.beat(), this.intervalMs);
+    this.stopped = false;
+    this.schedule();
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopped = true;
+    clearTimeout(this.timer);
+  }
+
+  private stopped = false;
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const delay = this.intervalMs - (Date.now() % this.intervalMs);
+    this.timer = setTimeout(() => {
+      void this.beat();
+      this.schedule();
+    }, delay);
   }
 
   /** One write now; concurrent calls share it. */
