@@ -104,10 +104,22 @@ export function renderFailoverWrapper(): string {
   ].join('\n');
 }
 
-/** A drop-in: one descriptor per client and one per backend connection. */
-export function renderHaproxyLimits(targetConnections: number): string {
-  return ['[Service]', `LimitNOFILE=${Math.max(65_536, 2 * targetConnections + 4096)}`, ''].join('\n');
+/**
+ * A drop-in for the package's haproxy.service: one descriptor per client and one per backend connection,
+ * and /run/haproxy for the runtime API socket the rendered config declares.
+ */
+export function renderHaproxyDropIn(targetConnections: number): string {
+  return [
+    '[Service]',
+    `LimitNOFILE=${Math.max(65_536, 2 * targetConnections + 4096)}`,
+    'RuntimeDirectory=haproxy',
+    'RuntimeDirectoryMode=0750',
+    '',
+  ].join('\n');
 }
+
+/** /run/wslb holds the failover program's VRRP state file; /run is empty after every boot. */
+const TMPFILES = 'd /run/wslb 0755 root root -\n';
 
 export interface HaproxyUserDataInput {
   readonly bundle: s3assets.Asset;
@@ -134,9 +146,11 @@ export function haproxyUserData(input: HaproxyUserDataInput): ec2.UserData {
     writeFileCommand(`/etc/systemd/system/${AGENT_UNIT_NAME}`, renderAgentUnit()),
     writeFileCommand(`/etc/systemd/system/${RECONCILE_UNIT_NAME}`, renderReconcileUnit()),
     writeFileCommand(
-      '/etc/systemd/system/haproxy.service.d/limits.conf',
-      renderHaproxyLimits(input.env.TARGET_CONNECTIONS),
+      '/etc/systemd/system/haproxy.service.d/wslb.conf',
+      renderHaproxyDropIn(input.env.TARGET_CONNECTIONS),
     ),
+    writeFileCommand('/etc/tmpfiles.d/wslb.conf', TMPFILES),
+    'systemd-tmpfiles --create /etc/tmpfiles.d/wslb.conf',
     'systemctl daemon-reload',
     `systemctl enable --now ${AGENT_UNIT_NAME}`,
     'wait_rendered() {',

@@ -144,7 +144,8 @@ describe('haproxy stack', () => {
       expect(text).toMatch(/SOURCE_IPS=(\d+\.\d+\.\d+\.\d+,){3}\d+\.\d+\.\d+\.\d+\n/);
       expect(text).toContain('VIP_PRIVATE_IP=10.40.2.6\nVRRP_INTERFACE=ens5\n');
       expect(text).toContain('NETWORK_INTERFACE_ID={TOKEN}\nVIP_ALLOCATION_ID={TOKEN}\n');
-      expect(text).toContain('LimitNOFILE=204096');
+      expect(text).toContain('[Service]\nLimitNOFILE=204096\nRuntimeDirectory=haproxy\n');
+      expect(text).toContain("cat > /etc/tmpfiles.d/wslb.conf <<'WSLB_EOF'\nd /run/wslb 0755 root root -\n");
     }
     expect(texts[0]).toContain('OWN_IP=10.40.2.4\nPEER_IP=10.40.2.5\n');
     expect(texts[1]).toContain('OWN_IP=10.40.2.5\nPEER_IP=10.40.2.4\n');

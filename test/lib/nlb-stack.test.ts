@@ -71,6 +71,14 @@ describe('nlb stack', () => {
         SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^NlbSecurityGroup/), 'GroupId'] },
       },
     });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NlbSecurityGroup'), 'GroupId'] },
+      DestinationSecurityGroupId: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^FleetSecurityGroup'), 'GroupId'],
+      },
+      FromPort: 8080,
+      ToPort: 8080,
+    });
     const nodeGroups = template.findResources('AWS::EC2::SecurityGroup', {
       Properties: { GroupDescription: 'wslb WS nodes' },
     });
