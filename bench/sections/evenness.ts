@@ -1,8 +1,138 @@
-import type { Section } from '../types';
+import type { NodeChoiceRule } from '../../runtime/auth/choose-node';
+import { startCluster } from '../harness/cluster';
+import { Load, rate, split } from '../harness/load';
+import { BENCH_SCRYPT_N } from '../harness/node-rig';
+import { renderBarChart } from '../report/svg';
+import { check, round, type Section, type SectionContext, sleep } from '../types';
+import type { FleetJob, FleetResult, FleetStatus } from '../workers/fleet-worker';
+
+const RULES: NodeChoiceRule[] = ['p2c', 'least-loaded', 'random'];
+const NODES = 4;
+const FLEET_WORKERS = 4;
+
+interface Run {
+  rule: NodeChoiceRule;
+  instances: number;
+  sessions: number;
+  connected: number;
+  burstSeconds: number;
+  perNode: number[];
+  maxOverMean: number;
+  itemsReadPerLogin: number;
+}
+
+/** One burst against a fresh cluster: every session through auth, counts read from the nodes themselves. */
+async function burst(
+  ctx: SectionContext,
+  rule: NodeChoiceRule,
+  instances: number,
+  sessions: number,
+): Promise<Run> {
+  const { cluster, stop } = await startCluster({
+    strategy: 'direct',
+    nodes: NODES,
+    authInstances: instances,
+    nodeChoice: rule,
+    benchUserScryptN: BENCH_SCRYPT_N,
+    maxConnectionsPerNode: 15_000,
+    drainSeconds: 0,
+    logLevel: 'warn',
+  });
+  try {
+    // Let every node beat at its own phase, as a running fleet does.
+    await sleep(1_200);
+    const load = await Load.run<FleetJob, FleetResult, FleetStatus>(
+      ctx.build,
+      'fleet',
+      split(sessions, FLEET_WORKERS).map((count) => ({
+        authUrl: cluster.authUrl,
+        credentials: cluster.benchCredentials!,
+        count,
+        concurrency: 150,
+        openTimeoutMs: 20_000,
+        deadlineMs: 120_000,
+      })),
+      { label: `${rule}, K=${instances}`, total: sessions },
+    );
+    try {
+      // One heartbeat later the nodes' own counts are final.
+      await sleep(300);
+      const perNode = (await cluster.nodeCounts()).map((c) => c.connections);
+      const total = perNode.reduce((a, b) => a + b, 0);
+      const { itemsRead, sessions: issued } = cluster.auth.itemsReadPerSession();
+      const connected = load.results.reduce((s, r) => s + r.connected, 0);
+      const windows = load.results;
+      return {
+        rule,
+        instances,
+        sessions,
+        connected,
+        burstSeconds: round(connected / rate(connected, windows), 2),
+        perNode,
+        maxOverMean: round(Math.max(...perNode) / (total / perNode.length), 4),
+        itemsReadPerLogin: round(itemsRead / Math.max(1, issued), 4),
+      };
+    } finally {
+      await load.stop();
+    }
+  } finally {
+    await stop();
+  }
+}
+
+/** Sections 3 and issue 9: evenness of the three node-choice rules under a login burst, K auth instances. */
 export const evenness: Section = {
   id: 'evenness',
-  title: 'evenness',
-  run: async () => {
-    throw new Error('todo');
+  title: 'Evenness under a burst: node choice × auth instances',
+  async run(ctx) {
+    const sessions = ctx.quick ? 1_000 : 10_000;
+    const instanceCounts = ctx.quick ? [1, 16] : [1, 16, 128];
+    const runs: Run[] = [];
+    for (const instances of instanceCounts) {
+      for (const rule of RULES) runs.push(await burst(ctx, rule, instances, sessions));
+    }
+    const p2c = runs.filter((r) => r.rule === 'p2c');
+    const k16 = runs.filter((r) => r.instances === 16);
+    const itemsAt16 = Math.max(...k16.map((r) => r.itemsReadPerLogin));
+    const chart = renderBarChart({
+      title: `Connections per node after ${sessions.toLocaleString('en-US')} logins (${NODES} nodes)`,
+      yLabel: 'connections',
+      series: Array.from({ length: NODES }, (_, i) => `node-${i + 1}`),
+      groups: runs.map((r) => ({ label: `${r.rule} K=${r.instances}`, values: r.perNode })),
+      reference: { value: sessions / NODES, label: 'even share' },
+    });
+    return {
+      data: { nodes: NODES, sessions, runs },
+      targets: [
+        check('p2c max/mean at K=1 (default rule, issue 5)', p2c[0].maxOverMean, '<=', 1.05),
+        ...p2c.map((r) => check(`p2c max/mean at K=${r.instances} (issue 9)`, r.maxOverMean, '<=', 1.01)),
+        check('registry items read per login at K=16', itemsAt16, '<=', NODES / 100),
+      ],
+      table: [
+        [
+          'rule',
+          'auth instances K',
+          'connected',
+          'burst s',
+          'per node',
+          'max/mean',
+          'registry items read / login',
+        ],
+        ...runs.map((r) => [
+          r.rule,
+          String(r.instances),
+          `${r.connected}/${r.sessions}`,
+          String(r.burstSeconds),
+          r.perNode.join(' / '),
+          r.maxOverMean.toFixed(3),
+          r.itemsReadPerLogin.toFixed(3),
+        ]),
+      ],
+      notes: [
+        'Each run is a fresh local cluster (4 node processes, heartbeat 1 s, registry view cached 1 s per auth instance); ' +
+          'the burst comes from 4 client processes with 150 logins in flight each; "burst s" is the time to open them all.',
+      ],
+      charts: { 'evenness.svg': chart },
+    };
   },
 };
