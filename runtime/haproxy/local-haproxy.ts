@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +7,7 @@ import type { Backend } from './backend';
 import { StaticBackendSource } from './discovery/static-backend-source';
 import { freePort } from './free-port';
 import { checkHaproxyConfig, requireHaproxy } from './haproxy-binary';
-import { showProc } from './master-cli';
+import { type HaproxyProcess, spawnHaproxy } from './haproxy-process';
 import { MasterReloader } from './reloader';
 import { renderHaproxyConfig } from './render-haproxy';
 import { groupByNode, perServerCounts } from './stats';
@@ -25,19 +24,23 @@ export interface LocalHaproxyOptions {
   maxconn?: number;
   /** @default 1h */
   hardStopAfterMs?: number;
+  /** PEM with certificate and key: HAProxy terminates TLS and `url` is wss://. @default - plain ws */
+  tlsCertFile?: string;
   /** Health-check interval; short locally so new nodes come up fast. @default 500 */
   checkInterMs?: number;
   logger?: Logger;
 }
 
 export interface LocalHaproxy {
-  /** ws://127.0.0.1:<port> */
+  /** ws://127.0.0.1:<port> (wss:// with tlsCertFile) */
   url: string;
   /** http://127.0.0.1:<statsPort>/stats (and /metrics for Prometheus). */
   statsUrl: string;
   /** The master's pid. */
   pid: number;
   configPath: string;
+  /** Master CLI socket (`show proc`, `@!<pid> show stat`, `reload`). */
+  masterSocket: string;
   /** Replace the backend set and apply it now through the agent (render, check, reload when changed). */
   setBackends(backends: Backend[]): Promise<SyncResult>;
   /** Current connections per `server` line, over all live workers (old ones drain after a reload). */
@@ -46,8 +49,6 @@ export interface LocalHaproxy {
   perNodeCounts(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * Runs Debian's haproxy on 127.0.0.1 with a config from the same renderer and the same Agent code path as on
@@ -70,6 +71,7 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
         listen: { address: '127.0.0.1', port: listenPort },
         stats: { address: '127.0.0.1', port: statsPort },
         statsSocket: join(dir, 'admin.sock'),
+        tlsCertFile: options.tlsCertFile,
         backends: list,
         sourceIps: options.sourceIps ?? [],
         maxconn: options.maxconn ?? 9000,
@@ -83,47 +85,30 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
     allowEmpty: true,
   });
 
-  let child: ChildProcess | undefined;
+  let haproxy: HaproxyProcess | undefined;
   const stop = async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((r) => child!.once('exit', () => r()));
-      child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<boolean>((r) => {
-        timer = setTimeout(() => r(true), 5_000);
-      });
-      const timedOut = await Promise.race([exited.then(() => false), timeout]);
-      clearTimeout(timer);
-      if (timedOut) {
-        child.kill('SIGKILL');
-        await exited;
-      }
+    try {
+      await haproxy?.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    await rm(dir, { recursive: true, force: true });
   };
 
   try {
     const first = await agent.syncOnce();
     if (first !== 'written') throw new Error(`initial config not written (${first})`);
-    let stderr = '';
-    child = spawn(bin, ['-W', '-S', masterSocket, '-p', pidFile, '-f', configPath], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (chunk: string) => {
-      stderr = (stderr + chunk).slice(-4_000);
-    });
-    await waitForWorker(masterSocket, child, () => stderr);
+    haproxy = await spawnHaproxy(bin, configPath, pidFile, masterSocket);
   } catch (error) {
     await stop();
     throw error;
   }
-  const pid = child.pid!;
+  const pid = haproxy.pid;
   return {
-    url: `ws://127.0.0.1:${listenPort}`,
+    url: `${options.tlsCertFile ? 'wss' : 'ws'}://127.0.0.1:${listenPort}`,
     statsUrl: `http://127.0.0.1:${statsPort}/stats`,
     pid,
     configPath,
+    masterSocket,
     setBackends: (next) => {
       backends = [...next];
       return agent.syncOnce();
@@ -132,14 +117,4 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
     perNodeCounts: async () => groupByNode(await perServerCounts(masterSocket)),
     close: stop,
   };
-}
-
-async function waitForWorker(masterSocket: string, child: ChildProcess, stderr: () => string): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`haproxy exited with ${child.exitCode}: ${stderr()}`);
-    const procs = await showProc(masterSocket).catch(() => []);
-    if (procs.some((p) => p.type === 'worker')) return;
-    await sleep(50);
-  }
-  throw new Error(`haproxy did not start a worker within 5 s: ${stderr()}`);
 }

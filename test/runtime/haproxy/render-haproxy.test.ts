@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkHaproxyConfig } from '../../../runtime/haproxy/haproxy-binary';
 import type { HaproxyInput } from '../../../runtime/haproxy/haproxy-input';
 import { formatDuration, renderHaproxyConfig } from '../../../runtime/haproxy/render-haproxy';
+import { selfSignedPem } from './helpers/tls-cert';
 import { describeWithTool, toolOrSkip } from './helpers/tools';
 
 const base: HaproxyInput = {
@@ -110,29 +110,7 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('haproxy -c accepts ev
     dir = mkdtempSync(join(tmpdir(), 'wslb-render-'));
     const openssl = toolOrSkip('openssl', 'apt-get install -y openssl');
     if (!openssl) return;
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    execFileSync(
-      openssl,
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    certFile = join(dir, 'tls.pem');
-    execFileSync('sh', ['-c', `cat "${cert}" "${key}" > "${certFile}"`]);
+    certFile = selfSignedPem(openssl, dir);
   });
 
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
