@@ -3,6 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { s3CopyCommand, writeFileCommand } from '../shell';
 import {
+  DRAIN_WATCH_SCRIPT,
+  DRAIN_WATCH_UNIT_NAME,
+  renderDrainWatchScript,
+  renderDrainWatchUnit,
+} from './drain-watch';
+import {
   NODE_ENV_FILE,
   NODE_INSTALL_DIR,
   NODE_LOG_FILE,
@@ -63,8 +69,10 @@ export function nodeUserData(input: NodeUserDataInput): ec2.UserData {
     ),
     writeFileCommand(CW_AGENT_CONFIG, renderCloudWatchAgentConfig(input.logGroupName)),
     `/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${CW_AGENT_CONFIG}`,
+    writeFileCommand(DRAIN_WATCH_SCRIPT, renderDrainWatchScript(), '0755'),
+    writeFileCommand(`/etc/systemd/system/${DRAIN_WATCH_UNIT_NAME}`, renderDrainWatchUnit()),
     'systemctl daemon-reload',
-    `systemctl enable --now ${NODE_UNIT_NAME}`,
+    `systemctl enable --now ${NODE_UNIT_NAME} ${DRAIN_WATCH_UNIT_NAME}`,
   );
   return userData;
 }

@@ -14,6 +14,9 @@ import { nodeUserData } from './node-user-data';
 /** Tag key HAProxy's discovery agent filters on; the value names one stack's fleet. */
 export const FLEET_TAG_KEY = 'wslb:fleet';
 
+/** Seconds a terminating node is kept beyond the drain window (watcher poll, stop grace). */
+const DRAIN_HOOK_GRACE_SECONDS = 30;
+
 /** Bundle entry of the node service. */
 export const NODE_ENTRY = 'runtime/node/main.ts';
 
@@ -143,6 +146,13 @@ export class WsFleet extends Construct implements ec2.IConnectable {
         1,
       );
     }
+    // Terminating nodes wait here while they drain (see drain-watch.ts); the hook then times out and
+    // the termination goes on, so nothing on the node needs permission to complete it.
+    this.asg.addLifecycleHook('Drain', {
+      lifecycleTransition: autoscaling.LifecycleTransition.INSTANCE_TERMINATING,
+      heartbeatTimeout: Duration.seconds(props.drainSeconds + DRAIN_HOOK_GRACE_SECONDS),
+      defaultResult: autoscaling.DefaultResult.CONTINUE,
+    });
     Tags.of(this.asg).add(FLEET_TAG_KEY, props.fleetTag, { applyToLaunchedInstances: true });
 
     Annotations.of(this.asg).acknowledgeWarning(

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { Match } from 'aws-cdk-lib/assertions';
 import { NODE_METRICS } from '../../lib/dashboard';
+import { renderDrainWatchScript } from '../../lib/fleet/drain-watch';
 import { type NodeEnvironment, renderEnvFile, renderNodeUnit } from '../../lib/fleet/node-unit';
 import { nodeSettingsSchema } from '../../runtime/node/settings';
 import { templateOf, userDataText } from './helpers';
@@ -78,5 +80,34 @@ const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
       expect(result.stdout).toBe('');
       expect(result.status).toBe(0);
     }
+  });
+});
+
+describe('drain on scale-in', () => {
+  test('the watcher stops the node service once IMDS shows the lifecycle target state Terminated', () => {
+    const script = renderDrainWatchScript(5);
+    expect(script).toContain('/latest/meta-data/autoscaling/target-lifecycle-state');
+    expect(script).toContain('if [ "$state" = "Terminated" ]; then');
+    expect(script).toContain('exec systemctl stop wslb-node.service');
+    if (hasShellcheck) {
+      const result = spawnSync('shellcheck', ['--shell=bash', '-'], { input: script, encoding: 'utf8' });
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  test('the ASG holds terminating nodes for the drain window plus grace, then continues', () => {
+    const template = templateOf({ strategy: 'direct', drainSeconds: 90 });
+    template.hasResourceProperties('AWS::AutoScaling::LifecycleHook', {
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+      HeartbeatTimeout: 120,
+      DefaultResult: 'CONTINUE',
+      NotificationTargetARN: Match.absent(),
+    });
+    const [lt] = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as {
+      Properties: { LaunchTemplateData: { UserData: unknown } };
+    }[];
+    expect(userDataText(lt!.Properties.LaunchTemplateData.UserData)).toContain(
+      'systemctl enable --now wslb-node.service wslb-drain-watch.service',
+    );
   });
 });
