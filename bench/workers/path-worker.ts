@@ -11,13 +11,15 @@ export type Via =
   | { kind: 'token'; url: string; keyFile: string; audience: string };
 
 export interface PathJob extends BoundedJob {
-  via: Via;
+  paths: { name: string; via: Via }[];
   sessions: number;
   warmup: number;
   concurrency: number;
   connections: number;
   messages: number;
   messageBytes: number;
+  /** Each path's work is cut into this many slices, taken in turn, so machine drift hits every path alike. */
+  slices: number;
 }
 
 export interface PathResult {
@@ -30,6 +32,7 @@ export interface PathResult {
 
 interface Channel {
   send(data: Buffer): void;
+  /** Replaces the previous message handler. */
   onMessage(cb: () => void): void;
   close(): void;
 }
@@ -38,8 +41,13 @@ interface Channel {
 function openChannel(via: Via, tokens: string[], timeoutMs: number): Promise<Channel> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('open timed out')), timeoutMs);
+    let handler = () => {};
+    const onMessage = (cb: () => void) => {
+      handler = cb;
+    };
     if (via.kind === 'token') {
       const ws = new WebSocket(via.url, ['wslb', `token.${tokens.pop()}`], { perMessageDeflate: false });
+      ws.on('message', () => handler());
       ws.once('open', () => {
         clearTimeout(timer);
         resolve({
@@ -55,11 +63,12 @@ function openChannel(via: Via, tokens: string[], timeoutMs: number): Promise<Cha
       return;
     }
     const client = connect({ authUrl: via.authUrl, credentials: via.credentials });
+    client.on('message', () => handler());
     client.on('open', () => {
       clearTimeout(timer);
       resolve({
         send: (d) => client.send(d),
-        onMessage: (cb) => client.on('message', cb),
+        onMessage,
         close: () => client.close(),
       });
     });
@@ -75,39 +84,39 @@ function openChannel(via: Via, tokens: string[], timeoutMs: number): Promise<Cha
   });
 }
 
-async function sessions(job: PathJob, tokens: string[], progress: (n: number) => void) {
-  const recorder = new LatencyRecorder();
-  let next = 0;
-  let failures = 0;
-  const total = job.warmup + job.sessions;
-  const lane = async () => {
-    while (next < total) {
-      const i = next++;
-      const t0 = performance.now();
-      try {
-        const channel = await openChannel(job.via, tokens, 10_000);
-        if (i >= job.warmup) recorder.recordMs(performance.now() - t0);
-        channel.close();
-      } catch {
-        failures += 1;
-      }
-      progress(i + 1);
-    }
-  };
-  await Promise.all(Array.from({ length: job.concurrency }, lane));
-  return { summary: recorder.summary(), failures };
+interface PathState {
+  via: Via;
+  tokens: string[];
+  sessions: LatencyRecorder;
+  failures: number;
+  rtt: LatencyRecorder;
+  rttSeconds: number;
+  channels: Channel[];
 }
 
-async function roundTrips(job: PathJob, tokens: string[]) {
-  const channels = await Promise.all(
-    Array.from({ length: job.connections }, () => openChannel(job.via, tokens, 10_000)),
-  );
-  const recorder = new LatencyRecorder();
-  const payload = Buffer.alloc(job.messageBytes, 120);
-  const perChannel = Math.ceil(job.messages / job.connections);
+async function sessionSlice(state: PathState, count: number, record: boolean, concurrency: number) {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      next += 1;
+      const t0 = performance.now();
+      try {
+        const channel = await openChannel(state.via, state.tokens, 10_000);
+        if (record) state.sessions.recordMs(performance.now() - t0);
+        channel.close();
+      } catch {
+        state.failures += 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+}
+
+/** `perChannel` round trips on each held channel, one message in flight per channel. */
+async function roundTripSlice(state: PathState, perChannel: number, payload: Buffer) {
   const t0 = performance.now();
   await Promise.all(
-    channels.map(
+    state.channels.map(
       (channel) =>
         new Promise<void>((resolve) => {
           let sent = 0;
@@ -118,7 +127,7 @@ async function roundTrips(job: PathJob, tokens: string[]) {
             channel.send(payload);
           };
           channel.onMessage(() => {
-            recorder.recordMs(performance.now() - sentAt);
+            state.rtt.recordMs(performance.now() - sentAt);
             if (sent < perChannel) fire();
             else resolve();
           });
@@ -126,26 +135,63 @@ async function roundTrips(job: PathJob, tokens: string[]) {
         }),
     ),
   );
-  const seconds = (performance.now() - t0) / 1000;
-  for (const c of channels) c.close();
-  const summary = recorder.summary();
-  return { summary, messagesPerSecond: Math.round(summary.count / seconds) };
+  state.rttSeconds += (performance.now() - t0) / 1000;
 }
 
+/** Rotate the order each slice, so no path always goes first. */
+const rotated = <T>(list: T[], by: number) => list.map((_, i) => list[(i + by) % list.length]);
+
 /** Path cost: session-to-open latency at bounded concurrency, then message round trips on held connections. */
-serveWorker<PathJob, PathResult>({
+serveWorker<PathJob, Record<string, PathResult>>({
   async run(job, progress) {
-    const tokens =
-      job.via.kind === 'token'
-        ? await presignTokens(job.via.keyFile, job.via.audience, job.sessions + job.warmup + job.connections)
-        : [];
-    const s = await sessions(job, tokens, progress);
-    const r = await roundTrips(job, tokens);
-    return {
-      sessionToOpen: s.summary,
-      sessionFailures: s.failures,
-      roundTrip: r.summary,
-      messagesPerSecond: r.messagesPerSecond,
-    };
+    const states: PathState[] = [];
+    for (const { via } of job.paths) {
+      const tokens =
+        via.kind === 'token'
+          ? await presignTokens(via.keyFile, via.audience, job.sessions + job.warmup + job.connections)
+          : [];
+      const state = {
+        via,
+        tokens,
+        sessions: new LatencyRecorder(),
+        failures: 0,
+        rtt: new LatencyRecorder(),
+        rttSeconds: 0,
+        channels: [],
+      };
+      states.push(state);
+      await sessionSlice(state, job.warmup, false, job.concurrency);
+    }
+    let done = 0;
+    for (let slice = 0; slice < job.slices; slice++) {
+      for (const state of rotated(states, slice)) {
+        await sessionSlice(state, Math.ceil(job.sessions / job.slices), true, job.concurrency);
+        done += Math.ceil(job.sessions / job.slices);
+        progress(done);
+      }
+    }
+    for (const state of states) {
+      state.channels = await Promise.all(
+        Array.from({ length: job.connections }, () => openChannel(state.via, state.tokens, 10_000)),
+      );
+    }
+    const payload = Buffer.alloc(job.messageBytes, 120);
+    const perChannel = Math.max(1, Math.round(job.messages / job.connections / job.slices));
+    for (let slice = 0; slice < job.slices; slice++) {
+      for (const state of rotated(states, slice)) await roundTripSlice(state, perChannel, payload);
+    }
+    const out: Record<string, PathResult> = {};
+    job.paths.forEach(({ name }, i) => {
+      const state = states[i];
+      for (const c of state.channels) c.close();
+      const roundTrip = state.rtt.summary();
+      out[name] = {
+        sessionToOpen: state.sessions.summary(),
+        sessionFailures: state.failures,
+        roundTrip,
+        messagesPerSecond: Math.round(roundTrip.count / state.rttSeconds),
+      };
+    });
+    return out;
   },
 });
