@@ -56,13 +56,18 @@ export async function openSockets(set: SocketSet, options: OpenSocketsOptions): 
         ...options.wsOptions?.(i),
       });
       let isOpen = false;
+      let settled = false;
       const fail = (why: string) => {
+        if (settled) return;
+        settled = true;
         errors[why] = (errors[why] ?? 0) + 1;
         failed += 1;
         ws.terminate();
         resolve();
       };
       ws.once('open', () => {
+        if (settled) return;
+        settled = true;
         isOpen = true;
         opened += 1;
         set.sockets.add(ws);
