@@ -123,8 +123,3 @@ export function planServers(input: PlanServersInput): ServerPlan {
   }
   return { servers, warnings };
 }
-
-/** Per-server `maxconn` that keeps every line within its pair's port range. */
-export function perServerMaxconn(range: PortRange = DEFAULT_PORT_RANGE): number {
-  return portsPerPair(range);
-}
