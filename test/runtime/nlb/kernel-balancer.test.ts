@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { useFixtureBundles } from '../netns/fixture-bundle';
 import { describeWithNamespaces, useTestNamespace } from '../netns/kernel-support';
 import { type Message, NsProcess } from './ns-process';
 
@@ -21,13 +23,16 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 describeWithNamespaces('nlb stand-in: nftables DNAT inside a namespace, driven by the target group', () => {
   const namespace = useTestNamespace('nlb');
+  const fixture = useFixtureBundles(
+    ['stand-in.ts', 'load-client.ts', 'target-server.ts'].map((f) => join(__dirname, 'fixtures', f)),
+  );
   const procs: NsProcess[] = [];
   const servers = new Map<string, NsProcess>();
   let standIn: NsProcess;
   let client: NsProcess;
 
-  const start = async (fixture: string, args: string[]) => {
-    const proc = await NsProcess.start(namespace(), fixture, args);
+  const start = async (name: string, args: string[]) => {
+    const proc = await NsProcess.start(namespace(), fixture(name), args);
     procs.push(proc);
     return proc;
   };

@@ -1,10 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { basename } from 'node:path';
 import { spawnInNamespace } from '../../../runtime/netns';
 
 export type Message = { type: string; seq?: number; [key: string]: unknown };
-
-const ROOT = join(__dirname, '../../..');
 
 /** A fixture script (test/runtime/nlb/fixtures/*.ts) running inside a namespace, driven over IPC. */
 export class NsProcess {
@@ -25,10 +23,10 @@ export class NsProcess {
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
   }
 
-  static async start(namespace: string, fixture: string, args: string[]): Promise<NsProcess> {
-    const script = join(__dirname, 'fixtures', fixture);
-    const child = spawnInNamespace(namespace, process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: ROOT,
+  /** `script`: a bundled fixture (see useFixtureBundles). */
+  static async start(namespace: string, script: string, args: string[]): Promise<NsProcess> {
+    const fixture = basename(script);
+    const child = spawnInNamespace(namespace, process.execPath, [script, ...args], {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     });
     const proc = new NsProcess(child);
