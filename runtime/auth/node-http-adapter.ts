@@ -22,7 +22,7 @@ function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boole
 
 /** The auth handler behind a Node HTTP server: the local cluster's stand-in for Lambda + Function URL. */
 export function createAuthHttpServer(handle: (req: AuthRequest) => Promise<AuthResponse>): Server {
-  return createServer(async (req, res) => {
+  const server = createServer(async (req, res) => {
     try {
       const { body, tooLarge } = await readBody(req);
       const out = await handle({
@@ -39,6 +39,9 @@ export function createAuthHttpServer(handle: (req: AuthRequest) => Promise<AuthR
       res.end('{"error":"bad request"}');
     }
   });
+  // A client may half-close after its request (HTTP/1.1 allows it); answer it rather than hang up.
+  (server as unknown as { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  return server;
 }
 
 export async function listen(server: Server, host: string, port: number): Promise<number> {

@@ -32,6 +32,8 @@ export interface NodeServerOptions {
   log: Logger;
   /** @default echoHandler */
   handler?: MessageHandler;
+  /** Time a client has to send its request headers. @default 10000 */
+  headersTimeoutMs?: number;
   /** PEM certificate and key: serve wss. @default - plain ws */
   tls?: { cert: string; key: string };
 }
@@ -58,7 +60,15 @@ export class NodeServer {
   constructor(private readonly options: NodeServerOptions) {
     this.handler = options.handler ?? echoHandler;
     const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
-    this.http = options.tls ? createHttpsServer(options.tls, onRequest) : createHttpServer(onRequest);
+    // A client that trickles its headers (slowloris) holds a file descriptor; the check runs every second.
+    const limits = {
+      headersTimeout: options.headersTimeoutMs ?? 10_000,
+      requestTimeout: options.headersTimeoutMs ?? 10_000,
+      connectionsCheckingInterval: 1000,
+    };
+    this.http = options.tls
+      ? createHttpsServer({ ...options.tls, ...limits }, onRequest)
+      : createHttpServer(limits, onRequest);
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes,

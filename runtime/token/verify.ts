@@ -1,4 +1,5 @@
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { z } from 'zod';
 import { TokenError } from './errors';
 import type { TokenKeyRing } from './keys';
 
@@ -38,12 +39,24 @@ export async function verifyToken(
       currentDate: new Date(now),
       requiredClaims: ['sub', 'aud', 'exp', 'iat', 'jti'],
     });
-    const aud = Array.isArray(payload.aud) ? payload.aud[0] : payload.aud;
-    return { subject: payload.sub!, audience: aud!, jti: payload.jti!, expiresAt: payload.exp! * 1000 };
+    const claims = claimTypes.safeParse(payload);
+    if (!claims.success) throw new TokenError('malformed', 'claims of the wrong type');
+    const { sub, aud, jti, exp } = claims.data;
+    return { subject: sub, audience: Array.isArray(aud) ? aud[0] : aud, jti, expiresAt: exp * 1000 };
   } catch (err) {
+    if (err instanceof TokenError) throw err;
     throw mapJoseError(err);
   }
 }
+
+// jose checks that required claims are present and that exp/iat are numbers, not that the rest are strings.
+const claimTypes = z.object({
+  sub: z.string().min(1),
+  aud: z.union([z.string().min(1), z.array(z.string()).min(1)]),
+  jti: z.string().min(1),
+  exp: z.number(),
+  iat: z.number(),
+});
 
 function mapJoseError(err: unknown): TokenError {
   if (err instanceof errors.JWTExpired) return new TokenError('expired', 'token expired');
