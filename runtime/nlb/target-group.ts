@@ -96,9 +96,11 @@ export class TargetGroupController extends EventEmitter<{
     this.probe = options.probe ?? httpProbe;
   }
 
-  /** Applies the first ruleset (no target yet: new flows to the VIP are reset). */
-  start(): Promise<void> {
-    return this.sync();
+  /** Applies the first ruleset (no target yet: new flows to the VIP are reset); throws if that fails. */
+  async start(): Promise<void> {
+    await this.sync();
+    if (this.appliedKey === undefined)
+      throw new Error('the first nlb ruleset could not be applied; see the log');
   }
 
   /** Registers a target in state `initial`; health checks start at once. */

@@ -214,6 +214,16 @@ describe('TargetGroupController', () => {
     await settle(h.controller.close());
   });
 
+  it('fails to start when the first ruleset cannot be applied', async () => {
+    const h = harness();
+    h.setFailApply(true);
+    const started = expect(h.controller.start()).rejects.toThrow(
+      'the first nlb ruleset could not be applied',
+    );
+    await tick(20);
+    await started;
+  });
+
   it('rejects bad settings and bad calls with precise messages', async () => {
     expect(
       () =>
