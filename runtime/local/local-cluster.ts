@@ -91,6 +91,16 @@ export class LocalCluster {
     return this.registry!.endpoint;
   }
 
+  /** Stop the embedded registry (an outage): nodes' heartbeats and auth's reads fail until `startRegistry`. */
+  stopRegistry(): Promise<void> {
+    return this.registry!.pause();
+  }
+
+  /** Bring the registry back on the same port with the data it held. */
+  startRegistry(): Promise<void> {
+    return this.registry!.resume();
+  }
+
   get auth(): AuthInstances {
     return this.authInstances!;
   }

@@ -1,3 +1,4 @@
+import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 
@@ -7,6 +8,10 @@ export const REGISTRY_PARTITION_KEY = 'nodeId';
 export interface EmbeddedRegistry {
   endpoint: string;
   tableName: string;
+  /** Stop listening (an outage); the data stays in memory. */
+  pause(): Promise<void>;
+  /** Listen again on the same port, with the same data. */
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -16,7 +21,7 @@ export interface EmbeddedRegistry {
  */
 export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0): Promise<EmbeddedRegistry> {
   // dynalite is a dev dependency with no types; it is only ever loaded for local runs.
-  const dynalite = require('dynalite') as (opts: object) => import('node:http').Server;
+  const dynalite = require('dynalite') as (opts: object) => Server;
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -38,14 +43,33 @@ export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0):
     }),
   );
   client.destroy();
+  const close = () =>
+    new Promise<void>((resolve) => {
+      if (!server.listening) return resolve();
+      server.close(() => resolve());
+      // SDK clients keep connections alive; without this, close waits for them.
+      server.closeAllConnections();
+    });
+  // dynalite's own close() also drops its in-memory store; an outage must keep the data, so these use
+  // the plain http.Server methods underneath.
   return {
     endpoint,
     tableName,
-    close: () =>
+    pause: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // SDK clients keep connections alive; without this, close waits for them.
+        if (!server.listening) return resolve();
+        Server.prototype.close.call(server, () => resolve());
         server.closeAllConnections();
       }),
+    resume: () =>
+      new Promise<void>((resolve, reject) => {
+        if (server.listening) return resolve();
+        server.once('error', reject);
+        Server.prototype.listen.call(server, { port: bound, host: '127.0.0.1' }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      }),
+    close,
   };
 }
