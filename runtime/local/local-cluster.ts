@@ -3,6 +3,8 @@ import pino, { type Logger } from 'pino';
 import type { NodeChoiceRule } from '../auth/choose-node';
 import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
+import type { Backend } from '../haproxy/backend';
+import { type LocalHaproxy, startLocalHaproxy } from '../haproxy/local-haproxy';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
 import { createLogger } from '../shared/log';
 import { AuthInstances } from './auth-instances';
@@ -11,7 +13,10 @@ import { bundleNodeService } from './node-bundle';
 import { NodeProcess } from './node-process';
 import { RunDir } from './run-dir';
 
-export type LocalStrategy = 'direct';
+export type LocalStrategy = 'direct' | 'haproxy';
+
+/** Token audience behind the local HAProxy, as BALANCER_NAME of the `haproxy` stack. */
+const HAPROXY_BALANCER_NAME = 'wslb-haproxy';
 
 export interface LocalClusterOptions {
   strategy: LocalStrategy;
@@ -34,6 +39,8 @@ export interface LocalClusterOptions {
   nodeChoice?: NodeChoiceRule;
   /** Add a user `bench` whose scrypt cost is this N (e.g. 16), for login bursts. @default - no bench user */
   benchUserScryptN?: number;
+  /** `haproxy`: how many loopback source addresses (127.0.1.1, 127.0.1.2, …) HAProxy connects from. @default 2 */
+  haproxySourceIps?: number;
   /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
   logLevel?: string;
 }
@@ -58,6 +65,7 @@ export class LocalCluster {
   private authInstances?: AuthInstances;
   private authServer?: ReturnType<typeof createAuthHttpServer>;
   private secrets?: LocalSecrets;
+  private balancer?: LocalHaproxy;
   private readonly dir = new RunDir();
 
   private constructor(private readonly options: LocalClusterOptions) {}
@@ -105,13 +113,35 @@ export class LocalCluster {
     return this.authInstances!;
   }
 
+  /** The local HAProxy (strategy `haproxy`). */
+  get haproxy(): LocalHaproxy | undefined {
+    return this.balancer;
+  }
+
+  /** The loopback addresses HAProxy connects to nodes from (strategy `haproxy`). */
+  get sourceIps(): string[] {
+    return Array.from({ length: this.options.haproxySourceIps ?? 2 }, (_, i) => `127.0.1.${i + 1}`);
+  }
+
   private async boot(): Promise<void> {
     this.bundle = bundleNodeService(this.dir.path);
     this.registry = await startEmbeddedRegistry();
     this.secrets = await createLocalSecrets(this.dir, { benchUserScryptN: this.options.benchUserScryptN });
-    await Promise.all(Array.from({ length: this.options.nodes }, () => this.addNode()));
+    await Promise.all(Array.from({ length: this.options.nodes }, () => this.startNode()));
+    if (this.options.strategy === 'haproxy') {
+      this.balancer = await startLocalHaproxy({
+        backends: this.backends(),
+        sourceIps: this.sourceIps,
+        logger: createLogger(
+          'wslb-haproxy-agent',
+          'info',
+          pino.destination(this.dir.file('haproxy-agent.log')),
+        ),
+      });
+    }
     const settings = authSettingsSchema.parse({
       STRATEGY: this.options.strategy,
+      ...(this.balancer ? { PUBLIC_URL: this.balancer.url, BALANCER_NAME: HAPROXY_BALANCER_NAME } : {}),
       TOKEN_SECRET_FILE: this.secrets.tokenSecretFile,
       USERS_FILE: this.secrets.usersFile,
       REGISTRY_TABLE: this.registry.tableName,
@@ -128,8 +158,30 @@ export class LocalCluster {
     this.authUrl = `http://127.0.0.1:${port}`;
   }
 
-  /** Start one more node; it is offered to clients from its first heartbeat on. */
+  /**
+   * Start one more node; it is offered to clients from its first heartbeat on (`direct`), or once
+   * discovery has added it to HAProxy and its health check passes (`haproxy`).
+   */
   async addNode(): Promise<NodeProcess> {
+    const node = await this.startNode();
+    await this.syncBackends();
+    return node;
+  }
+
+  /** Nodes as HAProxy's discovery sees them: the running ones (as DescribeInstances lists running instances). */
+  private backends(): Backend[] {
+    return this.nodes
+      .filter((n) => n.running)
+      .map((n) => ({ id: n.nodeId, host: '127.0.0.1', port: n.port }));
+  }
+
+  private async syncBackends(): Promise<void> {
+    if (this.balancer && !this.stopping) await this.balancer.setBackends(this.backends());
+  }
+
+  private stopping = false;
+
+  private async startNode(): Promise<NodeProcess> {
     const nodeId = `node-${this.nextNode++}`;
     const o = this.options;
     const node = await NodeProcess.start({
@@ -147,10 +199,13 @@ export class LocalCluster {
         DRAIN_SECONDS: String(o.drainSeconds ?? 3),
         PING_SECONDS: String(o.pingSeconds ?? 25),
         LOG_LEVEL: o.logLevel ?? 'info',
+        ...(o.strategy === 'haproxy' ? { TOKEN_AUDIENCE: HAPROXY_BALANCER_NAME } : {}),
         PATH: process.env.PATH ?? '',
       },
     });
     this.nodes.push(node);
+    // A node that exits leaves HAProxy's pool at the next discovery, as a terminated instance does.
+    void node.exited.then(() => this.syncBackends().catch(() => {}));
     return node;
   }
 
@@ -178,7 +233,10 @@ export class LocalCluster {
 
   /** Stop everything this cluster started, by PID, and remove its run folder. Safe to call twice. */
   async stop(): Promise<void> {
+    this.stopping = true;
     await Promise.all(this.nodes.map((n) => n.stop(5000)));
+    await this.balancer?.close();
+    this.balancer = undefined;
     this.authInstances?.stop();
     if (this.authServer) {
       this.authServer.closeAllConnections();

@@ -20,6 +20,7 @@ async function main(): Promise<number> {
     nodes: args.nodes,
     maxConnectionsPerNode: args['max-connections'],
     authInstances: args['auth-instances'],
+    haproxySourceIps: args['source-ips'],
   });
   let fleet: ClientFleet | undefined;
   let stopping = false;
@@ -34,6 +35,10 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => void shutdown(0));
   try {
     say(`auth service ${cluster.authUrl}; logs in ${cluster.runDir}`);
+    if (cluster.haproxy)
+      say(
+        `haproxy ${cluster.haproxy.url} (stats ${cluster.haproxy.statsUrl}), source IPs ${cluster.sourceIps.join(', ')}`,
+      );
     fleet = new ClientFleet({
       authUrl: cluster.authUrl,
       credentials: cluster.credentials,
@@ -50,6 +55,14 @@ async function main(): Promise<number> {
       sessions,
       registryItemsRead: itemsRead,
     });
+    if (cluster.haproxy) {
+      summary.haproxy = {
+        url: cluster.haproxy.url,
+        statsUrl: cluster.haproxy.statsUrl,
+        sourceIps: cluster.sourceIps,
+        servers: await cluster.haproxy.perServerCounts(),
+      };
+    }
     if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else say(formatTable(summary));
     if (args.once) {

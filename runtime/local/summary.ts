@@ -5,6 +5,8 @@ export interface Summary {
   clients: { requested: number; connected: number; failed: number };
   nodes: { id: string; endpoint: string; connections: number }[];
   auth: { instances: number; sessions: number; registryItemsRead: number };
+  /** Strategy `haproxy`: where it listens and its open connections per `server` line (`<node>-s<k>`). */
+  haproxy?: { url: string; statsUrl: string; sourceIps: string[]; servers: Record<string, number> };
 }
 
 export function formatTable(summary: Summary): string {
@@ -20,8 +22,16 @@ export function formatTable(summary: Summary): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   const { requested, connected, failed } = summary.clients;
   const { instances, sessions, registryItemsRead } = summary.auth;
+  const servers = summary.haproxy
+    ? [
+        `haproxy ${summary.haproxy.url}: ${Object.entries(summary.haproxy.servers)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      ]
+    : [];
   return [
     `strategy ${summary.strategy}: ${connected}/${requested} clients connected, ${failed} failed`,
+    ...servers,
     `auth: ${instances} instance(s), ${sessions} sessions, ${registryItemsRead} registry items read`,
     line(header),
     ...rows.map(line),
