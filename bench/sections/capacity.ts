@@ -13,9 +13,9 @@ export const capacity: Section = {
   title: 'Capacity: direct path, held connections',
   async run(ctx) {
     const nodes = ctx.quick ? 2 : 8;
-    const perNode = ctx.quick ? 1_000 : 15_000;
+    const perNode = ctx.quick ? 500 : 15_000;
     const target = nodes * perNode;
-    const holdSeconds = ctx.quick ? 3 : 30;
+    const holdSeconds = ctx.quick ? 2 : 30;
     const rig = await NodeRig.start(ctx.build.nodeBundle);
     const unregister = onCleanup(
       'capacity rig',

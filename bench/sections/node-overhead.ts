@@ -45,12 +45,12 @@ async function measure(
     stopServer = () => worker.stop();
   }
   try {
-    await sleep(1_000);
+    await sleep(ctx.quick ? 300 : 1_000);
     const before = rssBytes(pid);
     const load = await Load.run<ConnectJob, OpenedSockets, ConnectStatus>(
       ctx.build,
       'connect',
-      split(n, CLIENT_WORKERS).map((count) => ({
+      split(n, ctx.quick ? 2 : CLIENT_WORKERS).map((count) => ({
         targets: [target],
         keyFile: rig.secrets.tokenSecretFile,
         count,
@@ -61,7 +61,7 @@ async function measure(
       { label: `${server} node, ${n} idle sockets`, total: n },
     );
     try {
-      await sleep(2_000);
+      await sleep(ctx.quick ? 500 : 2_000);
       const after = rssBytes(pid);
       const opened = load.results.reduce((s, r) => s + r.opened, 0);
       return {
@@ -86,8 +86,8 @@ export const nodeOverhead: Section = {
   id: 'node-overhead',
   title: 'Node overhead: wslb node vs bare ws',
   async run(ctx) {
-    const n = ctx.quick ? 1_500 : 15_000;
-    const rounds = ctx.quick ? 1 : 2;
+    const n = ctx.quick ? 600 : 15_000;
+    const rounds = 1;
     const rig = await NodeRig.start(ctx.build.nodeBundle);
     const unregister = onCleanup(
       'overhead rig',
@@ -97,7 +97,7 @@ export const nodeOverhead: Section = {
     const runs: Measured[] = [];
     try {
       for (let r = 0; r < rounds; r++) {
-        // Alternate the order so a drifting machine does not favour one server.
+        // With more rounds the order alternates, so a drifting machine does not favour one server.
         const order: Server[] = r % 2 === 0 ? ['bare', 'wslb'] : ['wslb', 'bare'];
         for (const server of order) runs.push(await measure(ctx, rig, server, n, r));
       }

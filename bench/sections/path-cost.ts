@@ -15,7 +15,7 @@ async function measurePaths(
   ctx: SectionContext,
   paths: [PathName, Via][],
 ): Promise<Record<string, PathResult>> {
-  const sessions = ctx.quick ? 300 : 5_000;
+  const sessions = ctx.quick ? 150 : 5_000;
   const worker = new Worker<PathJob, Record<string, PathResult>>(ctx.build, 'path');
   const bar = new Progress('sessions over the three paths, then round trips', sessions * paths.length);
   try {
@@ -25,8 +25,8 @@ async function measurePaths(
         sessions,
         warmup: ctx.quick ? 30 : 200,
         concurrency: 10,
-        connections: ctx.quick ? 20 : 100,
-        messages: ctx.quick ? 2_000 : 20_000,
+        connections: ctx.quick ? 10 : 100,
+        messages: ctx.quick ? 500 : 20_000,
         messageBytes: 32,
         slices: ctx.quick ? 2 : 10,
         deadlineMs: 600_000,

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Report } from '../../bench/report/write';
+import { SECTION_IDS } from '../../bench/types';
+import { findExecutable } from '../../runtime/haproxy/haproxy-binary';
+
+const ROOT = join(__dirname, '..', '..');
+const canRunEverything = findExecutable('haproxy') !== undefined && process.getuid?.() === 0;
+// In CI a missing haproxy (or root, for the namespace) must fail the run, never hide a section.
+const maybe = canRunEverything || process.env.CI === 'true' ? test : test.skip;
+
+describe('npm run bench -- --quick', () => {
+  const out = mkdtempSync(join(tmpdir(), 'wslb-bench-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  maybe(
+    'runs every section once and writes the JSON, the table and the charts',
+    async () => {
+      if (!canRunEverything)
+        throw new Error('the bench needs haproxy on PATH and root (ip netns): see .ci/run');
+      const exitCode = await new Promise<number | null>((resolve) => {
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', join(ROOT, 'bench', 'main.ts'), '--quick', '--out', out],
+          { cwd: ROOT, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
+          () => resolve(child.exitCode),
+        );
+      });
+      const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Report;
+      const failed = report.sections.filter((s) => s.status !== 'ok').map((s) => `${s.id}: ${s.error}`);
+      expect(failed).toEqual([]);
+      expect(exitCode).toBe(0);
+      expect(report.quick).toBe(true);
+      expect(report.machine).toEqual(
+        expect.objectContaining({
+          nproc: expect.any(Number),
+          memoryGiB: expect.any(Number),
+          node: process.version,
+        }),
+      );
+      expect(report.sections.map((s) => s.id)).toEqual([...SECTION_IDS]);
+      for (const section of report.sections) {
+        expect(section.table.length).toBeGreaterThan(1);
+        expect(new Set(section.table.map((row) => row.length)).size).toBe(1);
+        for (const t of section.targets) {
+          expect(t).toEqual(
+            expect.objectContaining({
+              name: expect.any(String),
+              value: expect.any(Number),
+              met: expect.any(Boolean),
+            }),
+          );
+        }
+      }
+      const bySection = Object.fromEntries(report.sections.map((s) => [s.id, s]));
+      expect(bySection['evenness'].data).toEqual(
+        expect.objectContaining({
+          runs: expect.arrayContaining([expect.objectContaining({ rule: 'least-loaded' })]),
+        }),
+      );
+      expect((bySection['port-wall'].data.runs as unknown[]).length).toBeGreaterThanOrEqual(2);
+      for (const chart of ['evenness.svg', 'port-wall.svg']) {
+        expect(readFileSync(join(out, chart), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
+      }
+      expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('| rule | auth instances K |');
+    },
+    300_000,
+  );
+});
