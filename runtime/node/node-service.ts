@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { DynamoDbRegistry, type NodeRegistry } from '../registry';
 import { secretSourceFromEnv } from '../shared/secret-source';
 import { type KeyRingProvider, refreshingKeyRing } from '../token';
+import { EmfReporter } from './emf-metrics';
 import { Heartbeat } from './heartbeat';
 import { instanceIdentity } from './instance-identity';
 import { NodeMetrics } from './metrics';
@@ -46,6 +47,7 @@ export async function startNodeService(
           key: readFileSync(settings.TLS_KEY_FILE, 'utf8'),
         }
       : undefined;
+  const metrics = new NodeMetrics();
   const server = new NodeServer({
     nodeId,
     keys: keys.current,
@@ -55,7 +57,7 @@ export async function startNodeService(
     maxPayloadBytes: settings.MAX_PAYLOAD_BYTES,
     maxBufferedBytes: settings.MAX_BUFFERED_BYTES,
     perMessageDeflate: settings.PERMESSAGE_DEFLATE,
-    metrics: new NodeMetrics(),
+    metrics,
     log,
     tls,
   });
@@ -81,12 +83,23 @@ export async function startNodeService(
   );
   await heartbeat.beat();
   heartbeat.start();
+  const emf = settings.METRICS_FLEET
+    ? new EmfReporter(
+        metrics,
+        () => server.openConnections,
+        { fleet: settings.METRICS_FLEET, nodeId },
+        log,
+        settings.METRICS_SECONDS * 1000,
+      )
+    : undefined;
+  emf?.start();
   log.info({ nodeId, endpoint, port, capacity: settings.MAX_CONNECTIONS }, 'listening');
 
   let stopped: Promise<void> | undefined;
   const stop = () => {
     stopped ??= (async () => {
       heartbeat.stop();
+      emf?.stop();
       keys.stop();
       await server.close();
     })();

@@ -47,6 +47,10 @@ export const nodeSettingsSchema = z
     /** TLS for wss when the node is reached directly. */
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
+    /** Fleet dimension of the EMF metric lines (the stack name); no EMF lines without it. */
+    METRICS_FLEET: z.string().min(1).max(255).optional(),
+    /** Interval of the EMF metric lines. */
+    METRICS_SECONDS: intVar(1, 3600, 60),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((s, ctx) => {
