@@ -1,0 +1,104 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { onCleanup } from '../../bench/harness/cleanup';
+import { LocalCluster, type LocalClusterOptions } from '../../runtime/local/local-cluster';
+import { ClientPool } from './client-pool';
+import { keyForms, readLogs, type SecretLedger } from './secret-ledger';
+import { sleep } from './stats';
+
+export interface AuthEvent {
+  time: number;
+  msg: string;
+  node?: string;
+  status?: number;
+}
+
+/**
+ * A local cluster (direct) and its client processes for one scenario, stopped by PID on any exit.
+ * Before it goes, its logs are scanned for its own secrets (scenario 8).
+ */
+export class ChaosCluster {
+  private pool?: ClientPool;
+  private readonly unregister: () => void;
+
+  private constructor(
+    readonly cluster: LocalCluster,
+    private readonly ledger: SecretLedger,
+    private readonly label: string,
+  ) {
+    this.unregister = onCleanup(
+      `local cluster ${label}`,
+      () => cluster.stop(),
+      () => {
+        for (const n of cluster.nodes) n.kill();
+      },
+    );
+  }
+
+  static async start(
+    label: string,
+    ledger: SecretLedger,
+    options: Omit<LocalClusterOptions, 'strategy'>,
+  ): Promise<ChaosCluster> {
+    return new ChaosCluster(await LocalCluster.start({ strategy: 'direct', ...options }), ledger, label);
+  }
+
+  clients(processes: number): ClientPool {
+    this.pool = new ClientPool(processes);
+    return this.pool;
+  }
+
+  /** `POST /session` with the cluster's user (or `body`); the status and Retry-After header. */
+  async login(body?: unknown): Promise<{ status: number; retryAfter: string | null; token?: string }> {
+    const res = await fetch(`${this.cluster.authUrl}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? this.cluster.credentials),
+      signal: AbortSignal.timeout(10_000),
+    });
+    const json = (await res.json().catch(() => ({}))) as { token?: string };
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), token: json.token };
+  }
+
+  /** Sessions issued and refusals, from the auth log (pino JSON lines; `time` in epoch ms). */
+  async authEvents(): Promise<AuthEvent[]> {
+    await sleep(300); // pino writes asynchronously
+    return readFileSync(join(this.cluster.runDir, 'auth.log'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as AuthEvent);
+  }
+
+  /** wslb_auth_sessions_total by status, from the auth service's /metrics. */
+  async sessionCounts(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${this.cluster.authUrl}/metrics`)).text();
+    const out: Record<string, number> = {};
+    for (const m of text.matchAll(/^wslb_auth_sessions_total\{status="(\d+)"\} (\d+)/gm))
+      out[m[1]] = Number(m[2]);
+    return out;
+  }
+
+  tokenKey(): string {
+    const file = join(this.cluster.runDir, 'token-secret.json');
+    return (JSON.parse(readFileSync(file, 'utf8')) as { secret: string }).secret;
+  }
+
+  async stop(extraTokens: string[] = []): Promise<void> {
+    try {
+      const tokens = [...extraTokens, ...((await this.pool?.tokens().catch(() => [])) ?? [])];
+      await this.pool?.stop();
+      await sleep(300);
+      this.ledger.scan(
+        readLogs(this.cluster.runDir, `${this.label}/`),
+        {
+          'demo password': this.cluster.credentials.password,
+          ...keyForms('token signing key', this.tokenKey()),
+        },
+        tokens,
+      );
+    } finally {
+      await this.cluster.stop();
+      this.unregister();
+    }
+  }
+}

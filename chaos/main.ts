@@ -1,0 +1,89 @@
+import '../runtime/local/quiet-sdk-warning';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanupAll, installCleanupHandlers } from '../bench/harness/cleanup';
+import { describeMachine } from '../bench/harness/machine';
+import { say } from '../bench/harness/progress';
+import { parseChaosArgs } from './args';
+import { SecretLedger } from './harness/secret-ledger';
+import { type ChaosReport, markdownTable, writeChaosReport } from './report';
+import { SCENARIOS } from './scenarios';
+import type { ScenarioResult } from './types';
+
+/**
+ * `npm run chaos`: every scenario in turn on real processes, then latest.json and latest.md.
+ * A full run writes chaos/results; `--quick` writes to a temp folder unless `--out` is given.
+ */
+async function main(): Promise<number> {
+  let args: ReturnType<typeof parseChaosArgs>;
+  try {
+    args = parseChaosArgs(process.argv.slice(2), (quick) =>
+      quick ? mkdtempSync(join(tmpdir(), 'wslb-chaos-')) : join(__dirname, 'results'),
+    );
+  } catch (err) {
+    say((err as Error).message);
+    return 2;
+  }
+  installCleanupHandlers();
+  const started = Date.now();
+  const machine = describeMachine();
+  const ledger = new SecretLedger();
+  const results: ScenarioResult[] = [];
+  const chosen = SCENARIOS.filter((s) => !args.only || args.only.includes(s.id));
+  say(JSON.stringify({ event: 'chaos start', quick: args.quick, scenarios: chosen.map((s) => s.id) }));
+  for (const scenario of chosen) {
+    say(`\n== ${scenario.number}. ${scenario.title}${args.quick ? ' (quick)' : ''}`);
+    const t0 = Date.now();
+    const base = { number: scenario.number, id: scenario.id, title: scenario.title };
+    try {
+      const out = await scenario.run({ quick: args.quick, ledger });
+      const pass = !out.missing && out.checks.length > 0 && out.checks.every((c) => c.pass);
+      results.push({ ...base, ...out, pass, durationMs: Date.now() - t0 });
+      for (const c of out.checks) say(`  ${c.pass ? 'ok  ' : 'FAIL'} ${c.rule}: ${c.measured}`);
+      say(`  ${out.missing ? `not run: ${out.missing}` : pass ? 'PASS' : 'FAIL'} — ${out.figure}`);
+    } catch (err) {
+      const error = (err as Error).stack ?? String(err);
+      say(`  ERROR ${error}`);
+      results.push({
+        ...base,
+        figure: '',
+        checks: [],
+        metrics: {},
+        pass: false,
+        durationMs: Date.now() - t0,
+        error,
+      });
+    }
+    await cleanupAll();
+  }
+  const report: ChaosReport = {
+    schema: 1,
+    date: new Date(started).toISOString(),
+    quick: args.quick,
+    machine,
+    durationMs: Date.now() - started,
+    pass: results.every((r) => r.pass),
+    scenarios: results,
+  };
+  const files = writeChaosReport(args.out, report);
+  say(`\n${markdownTable(report)}`);
+  say(
+    JSON.stringify({
+      event: 'chaos done',
+      pass: report.pass,
+      seconds: Math.round(report.durationMs / 1000),
+      files,
+    }),
+  );
+  return report.pass ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  async (err: Error) => {
+    say(`chaos failed: ${err.stack ?? err.message}`);
+    await cleanupAll();
+    process.exit(1);
+  },
+);

@@ -1,0 +1,53 @@
+import type { SecretLedger } from './harness/secret-ledger';
+
+export const SCENARIO_IDS = [
+  'node-killed',
+  'node-drained',
+  'rolling-restart',
+  'haproxy-failover',
+  'registry-outage',
+  'overload',
+  'bad-input',
+  'secrets',
+] as const;
+export type ScenarioId = (typeof SCENARIO_IDS)[number];
+
+/** One pass rule of a scenario, with what was measured against it. */
+export interface Check {
+  rule: string;
+  pass: boolean;
+  measured: string;
+}
+
+export interface ScenarioOutcome {
+  /** The headline figure for the table, e.g. "10,000 back in 4.1 s; p99 2.3 s". */
+  figure: string;
+  checks: Check[];
+  metrics: Record<string, unknown>;
+  /** Set when a prerequisite (root, a tool) is missing: the scenario did not run. */
+  missing?: string;
+}
+
+export interface ScenarioResult extends ScenarioOutcome {
+  number: number;
+  id: ScenarioId;
+  title: string;
+  pass: boolean;
+  durationMs: number;
+  error?: string;
+}
+
+export interface ScenarioContext {
+  quick: boolean;
+  /** Every scenario hands its logs and secrets here; scenario 8 reads the verdict. */
+  ledger: SecretLedger;
+}
+
+export interface Scenario {
+  number: number;
+  id: ScenarioId;
+  title: string;
+  run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
+}
+
+export const check = (rule: string, pass: boolean, measured: string): Check => ({ rule, pass, measured });

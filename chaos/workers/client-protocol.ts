@@ -1,0 +1,44 @@
+/** Messages between chaos/main and a client worker process, over the IPC channel. */
+export interface OpenJob {
+  authUrl: string;
+  credentials: { username: string; password: string };
+  count: number;
+  concurrency: number;
+  openTimeoutMs: number;
+}
+
+export type ToClientWorker =
+  | { type: 'open'; job: OpenJob }
+  | { type: 'status' }
+  | { type: 'mark' }
+  | { type: 'echo'; timeoutMs: number }
+  | { type: 'tokens' }
+  | { type: 'stop' };
+
+/** What happened since the last `mark` (closes, reopens) and what holds now (connected, byNode). */
+export interface ClientStatus {
+  connected: number;
+  clients: number;
+  byNode: Record<string, number>;
+  /** Closes of open sockets since the mark, by the node the client was on, then by close code. */
+  closes: Record<string, Record<string, number>>;
+  /** Reopens since the mark, by the node reopened on. */
+  reopenedOn: Record<string, number>;
+  /** Milliseconds from a close to the same client's next open, since the mark. */
+  reopenDelaysMs: number[];
+  /** Connection attempts refused or failed since the mark (each retried through auth). */
+  failedAttempts: number;
+}
+
+export interface EchoResult {
+  sent: number;
+  echoed: number;
+}
+
+export type FromClientWorker =
+  | { type: 'progress'; opened: number }
+  | { type: 'opened'; connected: number; failed: number }
+  | { type: 'status'; status: ClientStatus }
+  | { type: 'echo'; result: EchoResult }
+  | { type: 'tokens'; tokens: string[] }
+  | { type: 'error'; message: string };
