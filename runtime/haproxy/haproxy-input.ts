@@ -28,6 +28,11 @@ const portRangeSchema = z
  */
 export const haproxyInputSchema = z
   .object({
+    /**
+     * `http`: WebSocket-aware proxy with leastconn (the `haproxy` strategy). `tcp` with `random`: an L4
+     * flow balancer, the local stand-in for an NLB where no network namespace can be made. @default 'http'
+     */
+    mode: z.enum(['http', 'tcp']).default('http'),
     /** Client-facing listener. */
     listen: z.object({ address: z.ipv4().default('0.0.0.0'), port }),
     /** PEM file holding certificate and key; when set the listener speaks TLS. @default - plain ws */

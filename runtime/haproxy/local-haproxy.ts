@@ -26,6 +26,8 @@ export interface LocalHaproxyOptions {
   hardStopAfterMs?: number;
   /** PEM with certificate and key: HAProxy terminates TLS and `url` is wss://. @default - plain ws */
   tlsCertFile?: string;
+  /** `tcp`: an L4 flow balancer with `balance random` (the NLB stand-in's no-root fallback). @default 'http' */
+  mode?: 'http' | 'tcp';
   /** Health-check interval; short locally so new nodes come up fast. @default 500 */
   checkInterMs?: number;
   logger?: Logger;
@@ -72,6 +74,7 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
         stats: { address: '127.0.0.1', port: statsPort },
         statsSocket: join(dir, 'admin.sock'),
         tlsCertFile: options.tlsCertFile,
+        mode: options.mode ?? 'http',
         backends: list,
         sourceIps: options.sourceIps ?? [],
         maxconn: options.maxconn ?? 9000,

@@ -42,6 +42,7 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
     return `  server ${s.name} ${s.host}:${s.port}${source} maxconn ${maxconnPerServer} ${health}`;
   });
   const tls = c.tlsCertFile ? ` ssl crt ${c.tlsCertFile}` : '';
+  const http = c.mode === 'http';
 
   const lines = [
     '# Rendered by wslb runtime/haproxy; do not edit by hand.',
@@ -56,7 +57,7 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
     '  log stdout format raw local0 notice',
     '',
     'defaults',
-    '  mode http',
+    `  mode ${c.mode}`,
     '  log global',
     '  option dontlognull',
     // Keep-alive (the default) is WebSocket-safe: after a 101 the stream becomes a tunnel.
@@ -65,7 +66,7 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
     `  timeout connect ${formatDuration(t.connectMs)}`,
     `  timeout client ${formatDuration(t.clientMs)}`,
     `  timeout server ${formatDuration(t.serverMs)}`,
-    `  timeout http-request ${formatDuration(t.httpRequestMs)}`,
+    ...(http ? [`  timeout http-request ${formatDuration(t.httpRequestMs)}`] : []),
     `  timeout queue ${formatDuration(t.connectMs)}`,
     `  timeout tunnel ${formatDuration(t.tunnelMs)}`,
     `  timeout client-fin ${formatDuration(t.clientFinMs)}`,
@@ -73,16 +74,18 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
     '',
     `frontend ${FRONTEND_NAME}`,
     `  bind ${c.listen.address}:${c.listen.port}${tls}`,
-    '  option forwardfor',
+    ...(http ? ['  option forwardfor'] : []),
     `  default_backend ${BACKEND_NAME}`,
     '',
     `backend ${BACKEND_NAME}`,
-    '  balance leastconn',
+    // An NLB picks a target per flow by hash, blind to load; random is the closest HAProxy rule.
+    http ? '  balance leastconn' : '  balance random',
     `  option httpchk GET ${hc.path}`,
     '  http-check expect status 200',
     ...serverLines,
     '',
     'frontend stats',
+    '  mode http',
     `  bind ${c.stats.address}:${c.stats.port}`,
     '  no log',
     '  http-request use-service prometheus-exporter if { path /metrics }',

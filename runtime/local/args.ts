@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
 const argsSchema = z.object({
-  strategy: z.enum(['direct', 'haproxy']),
+  strategy: z.enum(['direct', 'haproxy', 'nlb']),
   nodes: z.coerce.number().int().min(1).max(32),
   clients: z.coerce.number().int().min(0).max(100_000),
   once: z.boolean(),
@@ -14,9 +14,10 @@ const argsSchema = z.object({
 
 export type LocalArgs = z.infer<typeof argsSchema>;
 
-export const USAGE = `usage: npm start -- [--strategy direct|haproxy] [--nodes 3] [--clients 1000] [--max-connections 15000]
+export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nodes 3] [--clients 1000] [--max-connections 15000]
                      [--auth-instances 1] [--source-ips 2] [--once] [--json]
-  --strategy         how clients reach nodes: direct, or haproxy (Debian's haproxy in front of the nodes)
+  --strategy         how clients reach nodes: direct; haproxy (Debian's haproxy in front of the nodes);
+                     nlb (a kernel L4 balancer in a network namespace as the NLB; needs root, else HAProxy in tcp mode)
   --nodes            WS node processes on 127.0.0.1 (1-32)
   --clients          demo clients to connect through the auth service (0-100000)
   --max-connections  per-node connection cap (a process holds < 20,000 files here)

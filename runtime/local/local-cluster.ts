@@ -5,18 +5,21 @@ import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
 import type { Backend } from '../haproxy/backend';
 import { type LocalHaproxy, startLocalHaproxy } from '../haproxy/local-haproxy';
+import { currentNamespace } from '../netns';
+import { type NlbStandIn, startNlbStandIn } from '../nlb';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
 import { createLogger } from '../shared/log';
 import { AuthInstances } from './auth-instances';
 import { createLocalSecrets, type LocalSecrets } from './local-secrets';
+import { startNlbFallback } from './nlb-fallback';
 import { bundleNodeService } from './node-bundle';
 import { NodeProcess } from './node-process';
 import { RunDir } from './run-dir';
 
-export type LocalStrategy = 'direct' | 'haproxy';
+export type LocalStrategy = 'direct' | 'haproxy' | 'nlb';
 
-/** Token audience behind the local HAProxy, as BALANCER_NAME of the `haproxy` stack. */
-const HAPROXY_BALANCER_NAME = 'wslb-haproxy';
+/** Token audience behind a balancer, as BALANCER_NAME of the stacks. */
+const BALANCER_NAME = { haproxy: 'wslb-haproxy', nlb: 'wslb-nlb' } as const;
 
 export interface LocalClusterOptions {
   strategy: LocalStrategy;
@@ -66,6 +69,7 @@ export class LocalCluster {
   private authServer?: ReturnType<typeof createAuthHttpServer>;
   private secrets?: LocalSecrets;
   private balancer?: LocalHaproxy;
+  private standIn?: NlbStandIn;
   private readonly dir = new RunDir();
 
   private constructor(private readonly options: LocalClusterOptions) {}
@@ -118,6 +122,11 @@ export class LocalCluster {
     return this.balancer;
   }
 
+  /** The NLB stand-in (strategy `nlb`): the kernel balancer in this namespace, or HAProxy in tcp mode. */
+  get nlb(): NlbStandIn | undefined {
+    return this.standIn;
+  }
+
   /** The loopback addresses HAProxy connects to nodes from (strategy `haproxy`). */
   get sourceIps(): string[] {
     return Array.from({ length: this.options.haproxySourceIps ?? 2 }, (_, i) => `127.0.1.${i + 1}`);
@@ -139,9 +148,13 @@ export class LocalCluster {
         ),
       });
     }
+    if (this.options.strategy === 'nlb') await this.startNlb();
+    const publicUrl = this.balancer?.url ?? this.standIn?.url;
     const settings = authSettingsSchema.parse({
       STRATEGY: this.options.strategy,
-      ...(this.balancer ? { PUBLIC_URL: this.balancer.url, BALANCER_NAME: HAPROXY_BALANCER_NAME } : {}),
+      ...(publicUrl
+        ? { PUBLIC_URL: publicUrl, BALANCER_NAME: BALANCER_NAME[this.options.strategy as 'nlb'] }
+        : {}),
       TOKEN_SECRET_FILE: this.secrets.tokenSecretFile,
       USERS_FILE: this.secrets.usersFile,
       REGISTRY_TABLE: this.registry.tableName,
@@ -165,7 +178,31 @@ export class LocalCluster {
   async addNode(): Promise<NodeProcess> {
     const node = await this.startNode();
     await this.syncBackends();
+    if (this.standIn) {
+      this.standIn.register({ id: node.nodeId, host: '127.0.0.1', port: node.port });
+      await this.standIn.whenHealthy([node.nodeId], 15_000);
+    }
     return node;
+  }
+
+  private async startNlb(): Promise<void> {
+    const namespace = currentNamespace();
+    const log = createLogger('wslb-nlb', 'info', pino.destination(this.dir.file('nlb.log')));
+    const delayMs = (this.options.drainSeconds ?? 3) * 1000;
+    this.standIn = namespace
+      ? await startNlbStandIn({
+          namespace,
+          // The stack's 10 s interval would keep a new node idle for 20 s; the thresholds stay the stack's.
+          healthCheck: { intervalMs: 1000, timeoutMs: 500 },
+          deregistrationDelayMs: delayMs,
+          log,
+        })
+      : await startNlbFallback(delayMs, log);
+    for (const n of this.nodes) this.standIn.register({ id: n.nodeId, host: '127.0.0.1', port: n.port });
+    await this.standIn.whenHealthy(
+      this.nodes.map((n) => n.nodeId),
+      15_000,
+    );
   }
 
   /** Nodes as HAProxy's discovery sees them: the running ones (as DescribeInstances lists running instances). */
@@ -199,13 +236,18 @@ export class LocalCluster {
         DRAIN_SECONDS: String(o.drainSeconds ?? 3),
         PING_SECONDS: String(o.pingSeconds ?? 25),
         LOG_LEVEL: o.logLevel ?? 'info',
-        ...(o.strategy === 'haproxy' ? { TOKEN_AUDIENCE: HAPROXY_BALANCER_NAME } : {}),
+        ...(o.strategy === 'direct' ? {} : { TOKEN_AUDIENCE: BALANCER_NAME[o.strategy] }),
         PATH: process.env.PATH ?? '',
       },
     });
     this.nodes.push(node);
-    // A node that exits leaves HAProxy's pool at the next discovery, as a terminated instance does.
-    void node.exited.then(() => this.syncBackends().catch(() => {}));
+    // A node that exits leaves HAProxy's pool at the next discovery, and the NLB's target group, as a
+    // terminated instance does.
+    void node.exited.then(() => {
+      if (this.stopping) return;
+      this.syncBackends().catch(() => {});
+      this.standIn?.deregister(node.nodeId).catch(() => {});
+    });
     return node;
   }
 
@@ -237,6 +279,8 @@ export class LocalCluster {
     await Promise.all(this.nodes.map((n) => n.stop(5000)));
     await this.balancer?.close();
     this.balancer = undefined;
+    await this.standIn?.close();
+    this.standIn = undefined;
     this.authInstances?.stop();
     if (this.authServer) {
       this.authServer.closeAllConnections();

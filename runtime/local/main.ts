@@ -1,8 +1,14 @@
 import './quiet-sdk-warning';
+import { currentNamespace, runSelfInNamespace } from '../netns';
+import { chooseNlbStandIn } from '../nlb';
 import { parseLocalArgs } from './args';
 import { ClientFleet } from './client-fleet';
 import { LocalCluster } from './local-cluster';
+import { peerAddresses } from './peers';
 import { formatTable, toSummary } from './summary';
+
+/** Demo clients connect from this loopback address under `nlb`, to show that no proxy is in the path. */
+const DEMO_CLIENT_ADDRESS = '127.0.5.5';
 
 /** `npm start`: the local cluster with a demo load, until Ctrl-C (or once, with --once). */
 async function main(): Promise<number> {
@@ -14,6 +20,18 @@ async function main(): Promise<number> {
     return 2;
   }
   const say = (text: string) => process.stderr.write(`${text}\n`);
+  if (args.strategy === 'nlb' && !currentNamespace()) {
+    const choice = chooseNlbStandIn();
+    if (choice.kind === 'kernel') {
+      // Re-run this command inside a fresh network namespace, where the kernel balancer may be programmed.
+      return runSelfInNamespace({
+        onNamespace: (ns) => say(`running inside network namespace ${ns} (removed on exit)`),
+      });
+    }
+    say(`no network namespace (${choice.reason}): the NLB stand-in is HAProxy in tcp mode instead`);
+  }
+  const namespace = currentNamespace();
+  const inNs = (cmd: string) => (namespace ? `ip netns exec ${namespace} ${cmd}` : cmd);
   say(`starting the local cluster: strategy ${args.strategy}, ${args.nodes} nodes`);
   const cluster = await LocalCluster.start({
     strategy: args.strategy,
@@ -42,6 +60,8 @@ async function main(): Promise<number> {
     fleet = new ClientFleet({
       authUrl: cluster.authUrl,
       credentials: cluster.credentials,
+      // Behind the NLB stand-in, nodes should see this address: the client's own, as an NLB preserves it.
+      ...(cluster.nlb ? { wsOptions: { localAddress: DEMO_CLIENT_ADDRESS } } : {}),
       onProgress: (opened, requested) => {
         if (opened % 250 === 0 || opened === requested) say(`  connected ${opened}/${requested}`);
       },
@@ -55,6 +75,15 @@ async function main(): Promise<number> {
       sessions,
       registryItemsRead: itemsRead,
     });
+    if (cluster.nlb) {
+      summary.nlb = { standIn: cluster.nlb.kind, url: cluster.nlb.url, ...(namespace ? { namespace } : {}) };
+    }
+    if (cluster.haproxy || cluster.nlb) {
+      for (const node of summary.nodes) {
+        const port = cluster.nodes.find((n) => n.nodeId === node.id)?.port;
+        if (port) node.peers = Object.fromEntries(peerAddresses(port));
+      }
+    }
     if (cluster.haproxy) {
       summary.haproxy = {
         url: cluster.haproxy.url,
@@ -74,7 +103,7 @@ async function main(): Promise<number> {
       [
         '',
         'The cluster is running; Ctrl-C stops it. Log in yourself:',
-        `  curl -s -X POST ${cluster.authUrl}/session -H 'content-type: application/json' \\`,
+        `  ${inNs('curl')} -s -X POST ${cluster.authUrl}/session -H 'content-type: application/json' \\`,
         `       -d '{"username":"${username}","password":"${password}"}'`,
         '  then open the returned url with the token as sub-protocol "token.<token>" (or ?token=<token>).',
       ].join('\n'),

@@ -3,10 +3,12 @@ import type { NodeCount } from './local-cluster';
 export interface Summary {
   strategy: string;
   clients: { requested: number; connected: number; failed: number };
-  nodes: { id: string; endpoint: string; connections: number }[];
+  nodes: { id: string; endpoint: string; connections: number; peers?: Record<string, number> }[];
   auth: { instances: number; sessions: number; registryItemsRead: number };
   /** Strategy `haproxy`: where it listens and its open connections per `server` line (`<node>-s<k>`). */
   haproxy?: { url: string; statsUrl: string; sourceIps: string[]; servers: Record<string, number> };
+  /** Strategy `nlb`: which stand-in ran, where, and the network namespace to reach it from. */
+  nlb?: { standIn: 'kernel' | 'haproxy-tcp'; url: string; namespace?: string };
 }
 
 export function formatTable(summary: Summary): string {

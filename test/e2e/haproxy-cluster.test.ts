@@ -1,6 +1,6 @@
 import { ClientFleet } from '../../runtime/local/client-fleet';
 import { LocalCluster } from '../../runtime/local/local-cluster';
-import { peerAddresses } from '../helpers/peers';
+import { peerAddresses } from '../../runtime/local/peers';
 
 jest.setTimeout(120_000);
 

@@ -1,15 +1,18 @@
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 jest.setTimeout(120_000);
 
 const root = join(__dirname, '..', '..');
-const start = (args: string[]) =>
+const start = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(join(root, 'node_modules', '.bin', 'tsx'), ['runtime/local/main.ts', ...args], {
     cwd: root,
     encoding: 'utf8',
     timeout: 110_000,
+    env: { ...process.env, ...env },
   });
+
+const NLB_ARGS = ['--strategy', 'nlb', '--once', '--json', '--nodes', '3', '--clients', '900'];
 
 describe('npm start (the local cluster CLI)', () => {
   it('--once --json --nodes 3 --clients 900: all connect, every node holds 270-330', () => {
@@ -44,6 +47,31 @@ describe('npm start (the local cluster CLI)', () => {
     const perServer = Object.values(summary.haproxy.servers) as number[];
     expect(perServer).toHaveLength(6);
     expect(perServer.reduce((a, b) => a + b)).toBe(900);
+  });
+
+  it('--strategy nlb: all 900 connect through the kernel balancer in a namespace, nodes see the clients’ own address', () => {
+    const run = start(NLB_ARGS);
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout.trim());
+    expect(summary).toMatchObject({
+      strategy: 'nlb',
+      clients: { connected: 900, failed: 0 },
+      nlb: { standIn: 'kernel' },
+    });
+    expect(summary.nlb.namespace).toMatch(/^wslb-/);
+    expect(summary.nodes.reduce((sum: number, n: { connections: number }) => sum + n.connections, 0)).toBe(
+      900,
+    );
+    for (const node of summary.nodes) expect(node.peers['127.0.5.5']).toBe(node.connections);
+    expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain(summary.nlb.namespace);
+  });
+
+  it('--strategy nlb without a namespace falls back to HAProxy in tcp mode, and says so', () => {
+    const run = start(NLB_ARGS, { WSLB_NLB_FALLBACK: '1' });
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout.trim());
+    expect(summary).toMatchObject({ clients: { connected: 900 }, nlb: { standIn: 'haproxy-tcp' } });
+    expect(run.stderr).toContain('the NLB stand-in is HAProxy in tcp mode instead');
   });
 
   it('refuses a bad flag value, naming the flag, with exit code 2', () => {

@@ -60,6 +60,15 @@ describe('renderHaproxyConfig', () => {
     expect(tls).toContain('  bind 0.0.0.0:8000 ssl crt /etc/wslb/tls.pem');
   });
 
+  it('renders an L4 flow balancer in tcp mode: random balance, no HTTP-only options, stats still in http', () => {
+    const tcp = renderHaproxyConfig({ ...base, mode: 'tcp', backends: backends(2) }).text;
+    expect(tcp).toContain('defaults\n  mode tcp\n');
+    expect(tcp).toContain('  balance random\n');
+    expect(tcp).not.toContain('option forwardfor');
+    expect(tcp).not.toContain('timeout http-request');
+    expect(tcp).toContain('frontend stats\n  mode http\n');
+  });
+
   it('accepts zero backends with a warning (an empty backend answers 503)', () => {
     const r = renderHaproxyConfig(base);
     expect(r.text).not.toMatch(/^ {2}server /m);
@@ -142,6 +151,7 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('haproxy -c accepts ev
     ],
     ['dropping root to the haproxy user', () => ({ ...base, backends: backends(1), user: 'haproxy' })],
     ['TLS on', () => ({ ...base, backends: backends(2), sourceIps: ips(2), tlsCertFile: certFile })],
+    ['tcp mode (the NLB fallback)', () => ({ ...base, mode: 'tcp' as const, backends: backends(3) })],
   ];
 
   it.each(cases)('%s', async (name, input) => {
