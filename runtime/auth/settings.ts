@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intVar, parseEnv } from '../shared/env';
+import { intVar, logLevelVar, parseEnv, requireOneOf } from '../shared/env';
 
 /** The auth service's settings; the CDK auth construct sets the same names on the function. */
 export const authSettingsSchema = z
@@ -29,23 +29,11 @@ export const authSettingsSchema = z
     REGISTRY_CACHE_MS: intVar(0, 60_000, 1000),
     /** How long this instance counts its own picks as pending on a node. */
     PENDING_MS: intVar(0, 600_000, 4000),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevelVar(),
   })
   .superRefine((s, ctx) => {
-    if (!s.TOKEN_SECRET_ARN && !s.TOKEN_SECRET_FILE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TOKEN_SECRET_ARN'],
-        message: 'set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE',
-      });
-    }
-    if (!s.USERS_SECRET_ARN && !s.USERS_FILE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['USERS_SECRET_ARN'],
-        message: 'set USERS_SECRET_ARN or USERS_FILE',
-      });
-    }
+    requireOneOf(s, ctx, ['TOKEN_SECRET_ARN', 'TOKEN_SECRET_FILE']);
+    requireOneOf(s, ctx, ['USERS_SECRET_ARN', 'USERS_FILE']);
     if (s.REGISTRY_CACHE_MS >= s.FRESHNESS_MS) {
       ctx.addIssue({
         code: 'custom',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolVar, intVar, parseEnv } from '../shared/env';
+import { boolVar, intVar, logLevelVar, parseEnv } from '../shared/env';
 
 const ipList = z
   .string()
@@ -86,7 +86,7 @@ export const agentSettingsSchema = z
       .optional(),
     /** Region for the EC2 client (the SDK also reads it itself). */
     AWS_REGION: z.string().min(1).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevelVar(),
   })
   .superRefine((s, ctx) => {
     const ec2 = Boolean(s.FLEET_TAG_KEY) || Boolean(s.FLEET_TAG_VALUE);

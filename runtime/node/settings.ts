@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolVar, intVar, parseEnv } from '../shared/env';
+import { boolVar, intVar, logLevelVar, parseEnv, requireOneOf } from '../shared/env';
 
 /**
  * The node service's settings, one environment variable each. The CDK fleet writes the same names
@@ -51,16 +51,10 @@ export const nodeSettingsSchema = z
     METRICS_FLEET: z.string().min(1).max(255).optional(),
     /** Interval of the EMF metric lines. */
     METRICS_SECONDS: intVar(1, 3600, 60),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevelVar(),
   })
   .superRefine((s, ctx) => {
-    if (!s.TOKEN_SECRET_ARN && !s.TOKEN_SECRET_FILE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TOKEN_SECRET_ARN'],
-        message: 'set TOKEN_SECRET_ARN or TOKEN_SECRET_FILE',
-      });
-    }
+    requireOneOf(s, ctx, ['TOKEN_SECRET_ARN', 'TOKEN_SECRET_FILE']);
     if (Boolean(s.TLS_CERT_FILE) !== Boolean(s.TLS_KEY_FILE)) {
       ctx.addIssue({
         code: 'custom',

@@ -39,3 +39,17 @@ export const boolVar = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .default(fallback ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1');
+
+/** `LOG_LEVEL`: pino's levels. */
+export const logLevelVar = () =>
+  z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+/** Adds an issue on `key` unless at least one of `keys` is set: the usual "ARN or file" pair. */
+export function requireOneOf(
+  settings: Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  keys: [string, string],
+  message = `set ${keys[0]} or ${keys[1]}`,
+): void {
+  if (!settings[keys[0]] && !settings[keys[1]]) ctx.addIssue({ code: 'custom', path: [keys[0]], message });
+}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { intVar, parseEnv } from '../../shared/env';
+import { intVar, logLevelVar, parseEnv, requireOneOf } from '../../shared/env';
 
 /** The failover program's settings (keepalived runs it with the instance's env file). */
 export const failoverSettingsSchema = z
@@ -25,16 +25,15 @@ export const failoverSettingsSchema = z
     /** How long to wait for Describe to show the moved address. */
     FAILOVER_CONFIRM_SECONDS: intVar(1, 600, 30),
     AWS_REGION: z.string().min(1).optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevelVar(),
   })
   .superRefine((s, ctx) => {
-    if (!s.VIP_PRIVATE_IP && !s.VIP_ALLOCATION_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['VIP_PRIVATE_IP'],
-        message: 'set VIP_PRIVATE_IP and/or VIP_ALLOCATION_ID',
-      });
-    }
+    requireOneOf(
+      s,
+      ctx,
+      ['VIP_PRIVATE_IP', 'VIP_ALLOCATION_ID'],
+      'set VIP_PRIVATE_IP and/or VIP_ALLOCATION_ID',
+    );
   });
 
 export type FailoverSettings = z.infer<typeof failoverSettingsSchema>;
