@@ -2,9 +2,10 @@ import '../runtime/local/quiet-sdk-warning';
 import { join } from 'node:path';
 import { parseBenchArgs } from './args';
 import { cleanupAll, installCleanupHandlers } from './harness/cleanup';
-import { describeMachine } from './harness/machine';
+import { describeCommit, describeMachine } from './harness/machine';
 import { say } from './harness/progress';
 import { buildWorkers } from './harness/worker-build';
+import { mergeIntoPrevious } from './report/merge';
 import { type Report, writeReport } from './report/write';
 import { SECTIONS } from './sections';
 import type { SectionResult } from './types';
@@ -55,14 +56,16 @@ async function main(): Promise<number> {
       });
     }
   }
-  const report: Report = {
+  const measured: Report = {
     schema: 1,
     date: new Date(started).toISOString(),
+    commit: describeCommit(),
     quick: args.quick,
     machine,
     durationMs: Date.now() - started,
     sections: results,
   };
+  const report = args.only ? mergeIntoPrevious(args.out, measured) : measured;
   const files = writeReport(args.out, report, charts);
   say(`\n${JSON.stringify({ event: 'bench done', seconds: Math.round(report.durationMs / 1000), files })}`);
   await cleanupAll();

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, release, totalmem } from 'node:os';
+import { cpus, loadavg, release, totalmem } from 'node:os';
 
 export interface Machine {
   nproc: number;
@@ -8,6 +8,18 @@ export interface Machine {
   cpu: string;
   kernel: string;
   haproxy?: string;
+  /** 1-minute load average when the bench started: other work on a shared machine shows here. */
+  loadAverage: number;
+}
+
+export function describeCommit(): string {
+  try {
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: __dirname, encoding: 'utf8' }).trim();
+    const dirty = git('status', '--porcelain', '--untracked-files=no').length > 0;
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function describeMachine(): Machine {
@@ -28,5 +40,6 @@ export function describeMachine(): Machine {
     cpu: cpus()[0]?.model.trim() ?? 'unknown',
     kernel: release(),
     haproxy,
+    loadAverage: Math.round(loadavg()[0] * 10) / 10,
   };
 }

@@ -38,6 +38,22 @@ export class NodeRig {
     return this.secrets.benchUser!;
   }
 
+  /**
+   * Start nodes one after another (parallel starts of many bundles time out on a loaded machine), each
+   * retried once under a new id.
+   */
+  async startNodes(prefix: string, count: number, maxConnections: number): Promise<NodeProcess[]> {
+    const started: NodeProcess[] = [];
+    for (let i = 1; i <= count; i++) {
+      try {
+        started.push(await this.startNode(`${prefix}-${i}`, maxConnections));
+      } catch {
+        started.push(await this.startNode(`${prefix}-${i}-retry`, maxConnections));
+      }
+    }
+    return started;
+  }
+
   async startNode(nodeId: string, maxConnections: number): Promise<NodeProcess> {
     const node = await NodeProcess.start({
       bundle: this.bundle,

@@ -21,9 +21,16 @@ export function renderMarkdown(report: Report): string {
     `# wslb bench${report.quick ? ' (quick mode: small sizes, figures not comparable)' : ''}`,
     '',
     `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC on ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB memory, ` +
-      `Node ${m.node}, HAProxy ${m.haproxy ?? 'not installed'}, Linux ${m.kernel}; whole run ${Math.round(report.durationMs / 1000)} s. ` +
+      `Node ${m.node}, HAProxy ${m.haproxy ?? 'not installed'}, Linux ${m.kernel}, load average ${m.loadAverage ?? '?'} at the start; ` +
+      `whole run ${Math.round(report.durationMs / 1000)} s. ` +
       'Ratios compare figures measured in the same run; absolute figures drift on a shared machine.',
   ];
+  for (const r of report.remeasured ?? []) {
+    out.push(
+      '',
+      `Measured again ${r.date.slice(0, 16).replace('T', ' ')} UTC (load average ${r.machine.loadAverage}): ${r.sections.join(', ')}.`,
+    );
+  }
   for (const s of report.sections) {
     out.push('', `## ${s.title}`, '');
     if (s.status === 'failed') {

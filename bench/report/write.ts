@@ -8,9 +8,13 @@ export interface Report {
   schema: 1;
   date: string;
   quick: boolean;
+  /** The commit measured (`-dirty` when the tree had changes). */
+  commit: string;
   machine: Machine;
   durationMs: number;
   sections: SectionResult[];
+  /** Sections measured again later with `--only`. */
+  remeasured?: { date: string; commit: string; sections: string[]; machine: Machine }[];
 }
 
 /** Write through a temp file, so a reader never sees half a report. */

@@ -23,9 +23,7 @@ export const capacity: Section = {
       () => rig.killNow(),
     );
     try {
-      const started = await Promise.all(
-        Array.from({ length: nodes }, (_, i) => rig.startNode(`cap-${i + 1}`, perNode + 1_000)),
-      );
+      const started = await rig.startNodes('cap', nodes, perNode + 1_000);
       await sleep(1_000);
       const pids = started.map((n) => n.pid);
       const before = totalRss(pids);

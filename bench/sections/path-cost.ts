@@ -54,7 +54,7 @@ export const pathCost: Section = {
       () => rig.killNow(),
     );
     try {
-      const nodes = await Promise.all([rig.startNode('path-1', 10_000), rig.startNode('path-2', 10_000)]);
+      const nodes = await rig.startNodes('path', 2, 10_000);
       const haproxy = await startLocalHaproxy({
         backends: nodes.map((n) => ({ id: n.nodeId, host: '127.0.0.1', port: n.port })),
         logger: createLogger('haproxy-local', 'warn'),

@@ -52,7 +52,7 @@ function openChannel(via: Via, tokens: string[], timeoutMs: number): Promise<Cha
         clearTimeout(timer);
         resolve({
           send: (d) => ws.send(d),
-          onMessage: (cb) => ws.on('message', cb),
+          onMessage,
           close: () => ws.close(),
         });
       });
