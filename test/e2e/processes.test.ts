@@ -16,7 +16,11 @@ function descendants(pid: number): number[] {
     .map((l) => l.trim().split(/\s+/).map(Number));
   const found: number[] = [];
   const walk = (p: number) => {
-    for (const [child, parent] of rows) if (parent === p) found.push(child), walk(child);
+    for (const [child, parent] of rows) {
+      if (parent !== p) continue;
+      found.push(child);
+      walk(child);
+    }
   };
   walk(pid);
   return found;
