@@ -61,11 +61,11 @@ export function readLogs(dir: string, prefix = ''): Record<string, string> {
   return out;
 }
 
-/** The forms a secret key might be printed in: as stored (base64url), base64, hex. */
-export function keyForms(label: string, base64url: string): Record<string, string> {
-  const raw = Buffer.from(base64url, 'base64url');
+/** The forms a key might be printed in: as stored, and its bytes (the UTF-8 of the string) in base64 and hex. */
+export function keyForms(label: string, stored: string): Record<string, string> {
+  const raw = Buffer.from(stored, 'utf8');
   return {
-    [`${label} (base64url)`]: base64url,
+    [`${label} (as stored)`]: stored,
     [`${label} (base64)`]: raw.toString('base64').replace(/=+$/, ''),
     [`${label} (hex)`]: raw.toString('hex'),
   };

@@ -1,5 +1,17 @@
 import type { Scenario } from '../types';
+import { badInput } from './bad-input';
+import { nodeDrained } from './node-drained';
 import { nodeKilled } from './node-killed';
+import { overload } from './overload';
+import { registryOutage } from './registry-outage';
+import { rollingRestart } from './rolling-restart';
 
 /** In the order; scenario 8 runs last so it sees every other scenario's logs. */
-export const SCENARIOS: Scenario[] = [nodeKilled];
+export const SCENARIOS: Scenario[] = [
+  nodeKilled,
+  nodeDrained,
+  rollingRestart,
+  registryOutage,
+  overload,
+  badInput,
+];

@@ -1,0 +1,86 @@
+import { say } from '../../bench/harness/progress';
+import { ChaosCluster } from '../harness/chaos-cluster';
+import { closesWith } from '../harness/client-pool';
+import { openFleet } from '../harness/open-fleet';
+import { count, seconds, until } from '../harness/stats';
+import { clusterSizes, TIMING } from '../sizes';
+import { check, type Scenario } from '../types';
+
+/** Past the drain window the node still deregisters and closes its server: allowed on top of the window. */
+export const DRAIN_EXIT_GRACE_MS = 1_000;
+
+/** 2. SIGTERM one node: its clients get 1012, reconnect elsewhere, and it exits 0 within its drain window. */
+export const nodeDrained: Scenario = {
+  number: 2,
+  id: 'node-drained',
+  title: 'Node drained',
+  async run({ quick, ledger }) {
+    const size = clusterSizes(quick);
+    const cc = await ChaosCluster.start('node-drained', ledger, { nodes: size.nodes, ...TIMING });
+    try {
+      const pool = cc.clients(size.processes);
+      await openFleet(cc, pool, size.clients);
+      await until(async () => (await pool.status()).connected === size.clients, 30_000, 250);
+      const before = await pool.mark();
+      const [victimId, held] = Object.entries(before.byNode).sort((a, b) => b[1] - a[1])[0];
+      const victim = cc.cluster.nodes.find((n) => n.nodeId === victimId)!;
+      say(`  SIGTERM ${victimId} (pid ${victim.pid}) holding ${held} clients`);
+      const t0 = Date.now();
+      victim.drain();
+      const windowMs = TIMING.drainSeconds * 1000;
+      const code = await Promise.race([
+        victim.exited,
+        new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), windowMs + 30_000)),
+      ]);
+      const exitMs = Date.now() - t0;
+      await until(
+        async () => {
+          const s = await pool.status();
+          return s.reopenDelaysMs.length >= held && s.connected === size.clients;
+        },
+        30_000,
+        100,
+      );
+      const after = await pool.status();
+      const onVictim = after.closes[victimId] ?? {};
+      return {
+        figure: `${count(onVictim[1012] ?? 0)}/${count(held)} closed with 1012, 0 expected 1006 (saw ${closesWith(after, 1006)}); exit ${code} after ${seconds(exitMs)} (window ${TIMING.drainSeconds} s)`,
+        checks: [
+          check(
+            `every client of the drained node got 1012`,
+            (onVictim[1012] ?? 0) === held,
+            `${onVictim[1012] ?? 0} of ${held}`,
+          ),
+          check(
+            'no client saw an abnormal close (1006)',
+            closesWith(after, 1006) === 0,
+            `${closesWith(after, 1006)}`,
+          ),
+          check(
+            'every one reconnected, none on the drained node',
+            after.connected === size.clients && (after.reopenedOn[victimId] ?? 0) === 0,
+            `${count(after.connected)}/${count(size.clients)} connected, ${after.reopenedOn[victimId] ?? 0} reopened on it`,
+          ),
+          check(
+            `the node exited 0 within its drain window (+${DRAIN_EXIT_GRACE_MS} ms to deregister and close)`,
+            code === 0 && exitMs <= windowMs + DRAIN_EXIT_GRACE_MS,
+            `exit ${code} after ${exitMs} ms`,
+          ),
+        ],
+        metrics: {
+          clients: size.clients,
+          drained: victimId,
+          held,
+          closesOnDrained: onVictim,
+          exitCode: code,
+          exitMs,
+          drainWindowMs: windowMs,
+          refusedAttempts: after.failedAttempts,
+          finalPerNode: after.byNode,
+        },
+      };
+    } finally {
+      await cc.stop();
+    }
+  },
+};
