@@ -31,6 +31,15 @@ describe('npm start (the local cluster CLI)', () => {
     }
   });
 
+  it('--auth-instances 16 --nodes 4 --clients 2000: 16 independent auth instances still spread evenly (<= 1.05)', () => {
+    const run = start(['--once', '--json', '--auth-instances', '16', '--nodes', '4', '--clients', '2000']);
+    expect(run.status).toBe(0);
+    const summary = JSON.parse(run.stdout.trim());
+    expect(summary).toMatchObject({ clients: { connected: 2000 }, auth: { instances: 16, sessions: 2000 } });
+    const counts = summary.nodes.map((n: { connections: number }) => n.connections);
+    expect(Math.max(...counts) / 500).toBeLessThanOrEqual(1.05);
+  });
+
   it('--strategy haproxy --once --json --nodes 3 --clients 900: all connect through HAProxy, every node 270-330', () => {
     const run = start(['--strategy', 'haproxy', '--once', '--json', '--nodes', '3', '--clients', '900']);
     expect(run.status).toBe(0);

@@ -4,11 +4,13 @@ import type { NodeRecord, NodeRegistry, RegistryRead } from '../../../runtime/re
 /** A registry whose reads the test releases by hand, counting each one. */
 class GatedRegistry implements NodeRegistry {
   reads = 0;
+  failing = false;
   nodes: NodeRecord[] = [];
   private release: (() => void)[] = [];
   async read(): Promise<RegistryRead> {
     this.reads += 1;
     await new Promise<void>((resolve) => this.release.push(resolve));
+    if (this.failing) throw new Error('registry down');
     return { nodes: this.nodes, itemsRead: this.nodes.length + 1 };
   }
   releaseAll(): void {
@@ -92,6 +94,24 @@ describe('RegistryView', () => {
     expect(done).toBe(false);
     registry.releaseAll();
     expect((await login).map((n) => n.nodeId)).toEqual(['b']);
+  });
+
+  it('serves a still-fresh view while the registry fails, and fails without one', async () => {
+    const first = view.nodes();
+    await settle();
+    registry.releaseAll();
+    await first;
+    registry.failing = true;
+    clock += 2000;
+    expect((await view.nodes()).map((n) => n.nodeId)).toEqual(['a']);
+    await settle();
+    registry.releaseAll();
+    await settle();
+    clock += 5000;
+    const login = view.nodes();
+    await settle();
+    registry.releaseAll();
+    await expect(login).rejects.toThrow('registry down');
   });
 
   it('drops entries that went stale while cached', async () => {
