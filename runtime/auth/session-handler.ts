@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { issueToken, type TokenKeyRing } from '../token';
@@ -48,7 +49,8 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
     }
     const { username, password } = parsed.data;
     if (!(await deps.credentials.check(username, password))) {
-      log.info({ requestId: req.requestId, user: username, status: 401 }, 'login refused');
+      // A refused username is often a password typed into the wrong field: log a fingerprint, never the text.
+      log.info({ requestId: req.requestId, userHash: fingerprint(username), status: 401 }, 'login refused');
       return json(401, { error: 'bad credentials' });
     }
     const target = await pickTarget(deps, req.requestId);
@@ -75,6 +77,11 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
       ...(target.node ? { node: target.node } : {}),
     });
   };
+}
+
+/** A short, non-reversible tag of a value, enough to see the same refused name again in the logs. */
+export function fingerprint(value: string): string {
+  return createHash('sha256').update(value).digest('hex').slice(0, 12);
 }
 
 type Target = { url: string; audience: string; node?: string };
