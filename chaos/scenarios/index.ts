@@ -5,6 +5,7 @@ import { nodeKilled } from './node-killed';
 import { overload } from './overload';
 import { registryOutage } from './registry-outage';
 import { rollingRestart } from './rolling-restart';
+import { secrets } from './secrets';
 
 /** In the order; scenario 8 runs last so it sees every other scenario's logs. */
 export const SCENARIOS: Scenario[] = [
@@ -14,4 +15,5 @@ export const SCENARIOS: Scenario[] = [
   registryOutage,
   overload,
   badInput,
+  secrets,
 ];
