@@ -55,6 +55,7 @@ async function measure(
         keyFile: rig.secrets.tokenSecretFile,
         count,
         concurrency: 100,
+        presign: true,
         openTimeoutMs: 20_000,
         deadlineMs: 240_000,
       })),

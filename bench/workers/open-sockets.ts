@@ -11,7 +11,8 @@ export interface OpenSocketsOptions {
   count: number;
   concurrency: number;
   openTimeoutMs: number;
-  target: (i: number) => Target;
+  /** May sign the token just in time: a long run outlives any token signed up front. */
+  target: (i: number) => Target | Promise<Target>;
   /** Per-connection socket options (source address and port). */
   wsOptions?: (i: number) => ClientOptions;
   onProgress?: (opened: number) => void;
@@ -47,9 +48,9 @@ export async function openSockets(set: SocketSet, options: OpenSocketsOptions): 
   let opened = 0;
   let failed = 0;
   const startedAt = Date.now();
-  const one = (i: number) =>
-    new Promise<void>((resolve) => {
-      const { url, token } = options.target(i);
+  const one = async (i: number) => {
+    const { url, token } = await options.target(i);
+    return new Promise<void>((resolve) => {
       const ws = new WebSocket(url, ['wslb', `token.${token}`], {
         perMessageDeflate: false,
         handshakeTimeout: options.openTimeoutMs,
@@ -82,6 +83,7 @@ export async function openSockets(set: SocketSet, options: OpenSocketsOptions): 
         if (isOpen && set.sockets.delete(ws)) set.dropped += 1;
       });
     });
+  };
   const lane = async () => {
     while (next < options.count) {
       const i = next++;
@@ -92,12 +94,17 @@ export async function openSockets(set: SocketSet, options: OpenSocketsOptions): 
   return { opened, failed, startedAt, finishedAt: Date.now(), errors };
 }
 
-/** Sign `count` tokens up front, so signing is not part of what is timed. */
-export async function presignTokens(keyFile: string, audience: string, count: number): Promise<string[]> {
+/** Signs tokens with the run's key, as the auth service does for a node (`direct`) or the balancer. */
+export function tokenSigner(keyFile: string): (audience: string, i: number) => Promise<string> {
   const keys = parseKeyRing(readFileSync(keyFile, 'utf8'));
+  return async (audience, i) =>
+    (await issueToken(keys, { subject: `bench-${i}`, audience, ttlSeconds: 300 })).token;
+}
+
+/** Sign `count` tokens up front, so signing is not part of what is timed (short runs only: they live 300 s). */
+export async function presignTokens(keyFile: string, audience: string, count: number): Promise<string[]> {
+  const sign = tokenSigner(keyFile);
   const tokens: string[] = [];
-  for (let i = 0; i < count; i++) {
-    tokens.push((await issueToken(keys, { subject: `bench-${i}`, audience, ttlSeconds: 300 })).token);
-  }
+  for (let i = 0; i < count; i++) tokens.push(await sign(audience, i));
   return tokens;
 }
