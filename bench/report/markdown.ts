@@ -20,7 +20,7 @@ export function renderMarkdown(report: Report): string {
   const out = [
     `# wslb bench${report.quick ? ' (quick mode: small sizes, figures not comparable)' : ''}`,
     '',
-    `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC on ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB memory, ` +
+    `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC (commit ${report.commit ?? 'unknown'}) on ${m.nproc} CPUs (${m.cpu}), ${m.memoryGiB} GiB memory, ` +
       `Node ${m.node}, HAProxy ${m.haproxy ?? 'not installed'}, Linux ${m.kernel}, load average ${m.loadAverage ?? '?'} at the start; ` +
       `whole run ${Math.round(report.durationMs / 1000)} s. ` +
       'Ratios compare figures measured in the same run; absolute figures drift on a shared machine.',
@@ -28,7 +28,7 @@ export function renderMarkdown(report: Report): string {
   for (const r of report.remeasured ?? []) {
     out.push(
       '',
-      `Measured again ${r.date.slice(0, 16).replace('T', ' ')} UTC (load average ${r.machine.loadAverage}): ${r.sections.join(', ')}.`,
+      `Measured again ${r.date.slice(0, 16).replace('T', ' ')} UTC (commit ${r.commit}, load average ${r.machine.loadAverage}): ${r.sections.join(', ')}.`,
     );
   }
   for (const s of report.sections) {

@@ -28,11 +28,16 @@ export function renderBarChart(chart: BarChart): string {
   const plot = { left: 70, top: 50, height: 260 };
   const barWidth = 14;
   const groupWidth = chart.series.length * barWidth + 24;
-  const width = plot.left + chart.groups.length * groupWidth + 30;
+  // Wide enough for the title and the legend even with few groups.
+  const width = Math.max(
+    plot.left + chart.groups.length * groupWidth + 30,
+    plot.left + chart.series.length * 110 + 40,
+    440,
+  );
   const height = plot.top + plot.height + 90;
   const all = chart.groups.flatMap((g) => g.values).concat(chart.reference ? [chart.reference.value] : []);
   const top = niceMax(Math.max(...all));
-  const y = (v: number) => plot.top + plot.height - (v / top) * plot.height;
+  const y = (v: number) => Math.round((plot.top + plot.height - (v / top) * plot.height) * 10) / 10;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="${width}" height="${height}" fill="#fff"/>`,
