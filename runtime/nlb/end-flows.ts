@@ -55,5 +55,32 @@ export async function endFlows(namespace: string, vip: Endpoint, target: Endpoin
     ]);
     ended += out.stdout.split('\n').filter((line) => line.trim() !== '').length;
   }
+  await forgetFlows(namespace, vip, target);
   return ended;
+}
+
+/**
+ * Drop the ended flows' conntrack entries too. Left behind (state CLOSE), an entry still maps its 5-tuple
+ * to the old target: a client that reconnects from the same source port would be sent back to the node
+ * that just left, which the NLB never does once a flow is over.
+ */
+async function forgetFlows(namespace: string, vip: Endpoint, target: Endpoint): Promise<void> {
+  await execInNamespace(
+    namespace,
+    'conntrack',
+    [
+      '-D',
+      '-p',
+      'tcp',
+      '-d',
+      vip.host,
+      '--dport',
+      String(vip.port),
+      '-r',
+      target.host,
+      '--reply-port-src',
+      String(target.port),
+    ],
+    { check: false },
+  );
 }
