@@ -5,8 +5,14 @@ import { STRATEGIES } from '../../lib/config';
 import { synthApp } from './helpers';
 
 describe('app', () => {
+  // Built once: building the three stacks is most of each test's cost.
+  let all: ReturnType<typeof synthApp>;
+  beforeAll(() => {
+    all = synthApp({}, { validate: true });
+  });
+
   test('without strategy: the three stacks, named after their strategy', () => {
-    const { app, stacks } = synthApp();
+    const { app, stacks } = all;
     expect(stacks.map((s) => s.stackName)).toEqual(['wslb-nlb', 'wslb-haproxy', 'wslb-direct']);
     expect(app.node.children.map((c) => c.node.id)).toEqual(['wslb-nlb', 'wslb-haproxy', 'wslb-direct']);
   });
@@ -17,7 +23,7 @@ describe('app', () => {
   });
 
   test('cdk-nag AwsSolutions: zero unacknowledged findings over all three stacks', () => {
-    const { app } = synthApp();
+    const { app } = all;
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(
       report.violations.map(
@@ -25,6 +31,17 @@ describe('app', () => {
       ),
     ).toEqual([]);
     expect(report.success).toBe(true);
+  });
+
+  test("cdk.json's CloudFormation validation passes all three templates, without a warning", () => {
+    const { app } = all;
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      expect(() => app.synth()).not.toThrow();
+      expect(errors.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 
   test('buildApp wires cdk-nag in: an unacknowledged finding fails synth', () => {

@@ -16,6 +16,12 @@ const CDK_JSON_CONTEXT = JSON.parse(readFileSync(path.join(REPO_ROOT, 'cdk.json'
 export interface SynthOptions {
   /** Run esbuild for the stacks' bundles. @default false (bundling is 2-7 s a stack) */
   readonly bundle?: boolean;
+  /**
+   * Run CDK's built-in CloudFormation validation at synth (cdk.json makes its errors fail synth).
+   * @default false: its rule engine takes ~10 s of CPU to start in every test file; test/lib/app.test.ts
+   * runs it once over all three stacks.
+   */
+  readonly validate?: boolean;
 }
 
 /** An App with cdk.json's context plus `context`, built the way bin/wslb.ts builds it. */
@@ -24,6 +30,7 @@ export function synthApp(
   options: SynthOptions = {},
 ): { app: App; stacks: Stack[] } {
   const app = new App({
+    builtinCloudFormationValidation: options.validate ?? false,
     context: {
       ...CDK_JSON_CONTEXT,
       ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }),
