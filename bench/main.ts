@@ -67,7 +67,7 @@ async function main(): Promise<number> {
   };
   const report = args.only ? mergeIntoPrevious(args.out, measured) : measured;
   const files = writeReport(args.out, report, charts);
-  say(`\n${JSON.stringify({ event: 'bench done', seconds: Math.round(report.durationMs / 1000), files })}`);
+  say(`\n${JSON.stringify({ event: 'bench done', seconds: Math.round(measured.durationMs / 1000), files })}`);
   await cleanupAll();
   return results.every((r) => r.status === 'ok') ? 0 : 1;
 }
