@@ -28,6 +28,10 @@ export interface AuthServiceProps {
   readonly registry: RegistryTable;
   /** Origins allowed by CORS on the Function URL. */
   readonly allowedOrigins: readonly string[];
+  /** A registry entry older than this is ignored; a few node heartbeats. */
+  readonly freshnessMs: number;
+  /** Each function instance refreshes its registry view at most this often; below `freshnessMs`. */
+  readonly registryCacheMs: number;
 }
 
 /**
@@ -43,11 +47,18 @@ export class AuthService extends Construct {
     if (props.strategy !== 'direct' && !props.publicUrl) {
       throw new Error(`AuthService: publicUrl is required when strategy is ${props.strategy}`);
     }
+    if (props.registryCacheMs >= props.freshnessMs) {
+      throw new Error(
+        `AuthService: registryCacheMs (${props.registryCacheMs}) must be below freshnessMs (${props.freshnessMs})`,
+      );
+    }
     const environment: Record<string, string> = {
       STRATEGY: props.strategy,
       TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
       USERS_SECRET_ARN: props.usersSecret.secretArn,
       REGISTRY_TABLE: props.registry.table.tableName,
+      FRESHNESS_MS: String(props.freshnessMs),
+      REGISTRY_CACHE_MS: String(props.registryCacheMs),
     };
     if (props.publicUrl) environment.PUBLIC_URL = props.publicUrl;
     if (props.balancerName) environment.BALANCER_NAME = props.balancerName;

@@ -30,7 +30,18 @@ export interface WslbConfig {
   readonly targetConnections: number;
   readonly haproxySourceIps: number;
   readonly allowedOrigins: readonly string[];
+  /** Interval of a node's registry heartbeat (not a context key: the freshness window follows it). */
+  readonly heartbeatMs: number;
+  /** A registry entry older than this is ignored by the auth service. */
+  readonly freshnessMs: number;
+  /** Each auth instance refreshes its registry view at most this often. */
+  readonly registryCacheMs: number;
 }
+
+/** The node's registry heartbeat interval (runtime/node/settings.ts' default). */
+export const HEARTBEAT_MS = 2000;
+/** An entry counts as fresh for this many heartbeats: one lost or late write does not drop a node. */
+export const FRESHNESS_HEARTBEATS = 3;
 
 /** Thrown when context is invalid; `problems` holds one line per bad key. */
 export class ConfigError extends Error {
@@ -84,6 +95,7 @@ const KEYS = {
   },
   targetConnections: int(1, 10_000_000),
   haproxySourceIps: int(1, 49),
+  registryCacheMs: int(0, 60_000),
   allowedOrigins: {
     schema: z.preprocess(
       (v) => (typeof v === 'string' ? v.split(',').map((o) => o.trim()) : v),
@@ -107,6 +119,7 @@ export const DEFAULTS = {
   pingSeconds: 25,
   idleTimeoutSeconds: 350,
   allowedOrigins: ['*'],
+  registryCacheMs: 1000,
 } as const;
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
@@ -147,6 +160,15 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
         'or the balancer cuts idle sockets between pings',
     );
   }
+  const freshnessMs = FRESHNESS_HEARTBEATS * HEARTBEAT_MS;
+  const registryCacheMs: number = get('registryCacheMs', DEFAULTS.registryCacheMs);
+  if (registryCacheMs >= freshnessMs) {
+    problems.push(
+      `registryCacheMs: got ${registryCacheMs}; accepted: below the auth service's freshness window ` +
+        `(${freshnessMs} ms: ${FRESHNESS_HEARTBEATS} node heartbeats of ${HEARTBEAT_MS} ms), or logins are served from a ` +
+        'view whose entries the registry already counts as stale',
+    );
+  }
   const strategy: Strategy | undefined = get('strategy', undefined);
   const haproxyBuilt = strategy === undefined || strategy === 'haproxy';
   if (haproxyBuilt && haproxySourceIps < neededIps) {
@@ -180,6 +202,9 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     targetConnections,
     haproxySourceIps,
     allowedOrigins: get('allowedOrigins', DEFAULTS.allowedOrigins),
+    heartbeatMs: HEARTBEAT_MS,
+    freshnessMs,
+    registryCacheMs,
   };
 }
 

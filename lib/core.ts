@@ -50,6 +50,7 @@ export class WslbCore extends Construct {
       maxConnectionsPerNode: config.maxConnectionsPerNode,
       pingSeconds: config.pingSeconds,
       drainSeconds: config.drainSeconds,
+      heartbeatMs: config.heartbeatMs,
       tokenSecret: this.tokenSecret.secret,
       registry: this.registry,
       logGroup: this.nodeLogs,
@@ -64,6 +65,8 @@ export class WslbCore extends Construct {
       usersSecret: this.usersSecret.secret,
       registry: this.registry,
       allowedOrigins: this.props.config.allowedOrigins,
+      freshnessMs: this.props.config.freshnessMs,
+      registryCacheMs: this.props.config.registryCacheMs,
     };
   }
 }

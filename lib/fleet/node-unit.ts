@@ -16,6 +16,7 @@ export interface NodeEnvironment {
   readonly MAX_CONNECTIONS: number;
   readonly PING_SECONDS: number;
   readonly DRAIN_SECONDS: number;
+  readonly HEARTBEAT_MS: number;
   readonly TOKEN_SECRET_ARN: string;
   readonly REGISTRY_TABLE: string;
   /** The balancer's name under nlb/haproxy; absent under direct (the audience is the node id). */

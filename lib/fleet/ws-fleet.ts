@@ -41,6 +41,8 @@ export interface WsFleetProps {
   readonly pingSeconds: number;
   /** Drain window after SIGTERM. */
   readonly drainSeconds: number;
+  /** Registry heartbeat interval; the auth service's freshness window is a few of these. */
+  readonly heartbeatMs: number;
   /** How the node learns the endpoint it reports to the registry. @default 'imds-private' */
   readonly endpointSource?: EndpointSource;
   /** Extra token audience the nodes accept (the balancer name). @default - only the node id */
@@ -110,6 +112,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
           MAX_CONNECTIONS: props.maxConnectionsPerNode,
           PING_SECONDS: props.pingSeconds,
           DRAIN_SECONDS: props.drainSeconds,
+          HEARTBEAT_MS: props.heartbeatMs,
           TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
           REGISTRY_TABLE: props.registry.table.tableName,
           TOKEN_AUDIENCE: props.tokenAudience,

@@ -28,6 +28,9 @@ describe('parseConfig', () => {
       targetConnections: 40_000,
       haproxySourceIps: 1,
       allowedOrigins: ['*'],
+      heartbeatMs: 2000,
+      freshnessMs: 6000,
+      registryCacheMs: 1000,
     });
   });
 
@@ -99,6 +102,22 @@ describe('parseConfig', () => {
     ]);
     expect(problemsOf({ idleTimeoutSeconds: 30 })).toEqual([
       'idleTimeoutSeconds: got 30; accepted: an integer from 60 to 6000',
+    ]);
+  });
+
+  test('registryCacheMs: an integer from 0 to 60000, below the freshness window of 3 heartbeats', () => {
+    expect(parseConfig({ registryCacheMs: '0' }).registryCacheMs).toBe(0);
+    expect(parseConfig({ registryCacheMs: 5999 }).registryCacheMs).toBe(5999);
+    expect(problemsOf({ registryCacheMs: 6000 })).toEqual([
+      "registryCacheMs: got 6000; accepted: below the auth service's freshness window (6000 ms: 3 node " +
+        'heartbeats of 2000 ms), or logins are served from a view whose entries the registry already counts ' +
+        'as stale',
+    ]);
+    expect(problemsOf({ registryCacheMs: '60001' })).toEqual([
+      'registryCacheMs: got "60001"; accepted: an integer from 0 to 60000',
+    ]);
+    expect(problemsOf({ registryCacheMs: -1 })).toEqual([
+      'registryCacheMs: got -1; accepted: an integer from 0 to 60000',
     ]);
   });
 

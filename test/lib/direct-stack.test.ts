@@ -57,7 +57,15 @@ describe('direct stack', () => {
 
   test('auth service hands out node endpoints (STRATEGY=direct, no PUBLIC_URL)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STRATEGY: 'direct', PUBLIC_URL: Match.absent() }) },
+      Environment: {
+        Variables: Match.objectLike({
+          STRATEGY: 'direct',
+          PUBLIC_URL: Match.absent(),
+          // Defaults: 3 node heartbeats of 2 s; a view refreshed at most every second.
+          FRESHNESS_MS: '6000',
+          REGISTRY_CACHE_MS: '1000',
+        }),
+      },
     });
   });
 });

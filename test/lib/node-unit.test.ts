@@ -13,6 +13,7 @@ const ENV: NodeEnvironment = {
   MAX_CONNECTIONS: 10_000,
   PING_SECONDS: 25,
   DRAIN_SECONDS: 30,
+  HEARTBEAT_MS: 2000,
   TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-AbCdEf',
   REGISTRY_TABLE: 'wslb-registry',
   TOKEN_AUDIENCE: 'wslb-nlb',

@@ -1,13 +1,15 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { STRATEGIES } from '../../lib/config';
+import { authSettingsSchema } from '../../runtime/auth/settings';
 import { templateOf, userDataText } from './helpers';
+import { resolvedEnvironment } from './placeholders';
 
 type Resource = { Properties: Record<string, unknown> };
 
 describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
   let template: Template;
   beforeAll(() => {
-    template = templateOf({ strategy, drainSeconds: 40 });
+    template = templateOf({ strategy, drainSeconds: 40, registryCacheMs: 1500 });
   });
 
   test('registry table: nodeId key, TTL on expiresAt, on-demand, PITR, KMS encryption', () => {
@@ -50,9 +52,26 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
           TOKEN_SECRET_ARN: { Ref: Match.stringLikeRegexp('^CoreTokenSecret') },
           USERS_SECRET_ARN: { Ref: Match.stringLikeRegexp('^CoreUsersSecret') },
           REGISTRY_TABLE: { Ref: Match.stringLikeRegexp('^CoreRegistryTable') },
+          FRESHNESS_MS: '6000',
+          REGISTRY_CACHE_MS: '1500',
         }),
       },
     });
+  });
+
+  test("auth: the function's environment is exactly what runtime/auth's settings accept", () => {
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function')).filter(
+      (r) => (r as Resource).Properties.Handler === 'index.handler',
+    ) as Resource[];
+    const variables = (fn!.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
+    const env = resolvedEnvironment(variables, template);
+    // Read by Node.js itself, not by the settings schema.
+    const { NODE_OPTIONS, ...settings } = env;
+    expect(NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(Object.keys(settings).filter((k) => !(k in authSettingsSchema.shape))).toEqual([]);
+    const parsed = authSettingsSchema.safeParse(settings);
+    expect(parsed.error?.issues ?? []).toEqual([]);
+    expect(parsed.data).toMatchObject({ STRATEGY: strategy, FRESHNESS_MS: 6000, REGISTRY_CACHE_MS: 1500 });
   });
 
   test('auth IAM: its log group, read both secrets, Scan the table, nothing else', () => {
@@ -120,6 +139,7 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
         'MAX_CONNECTIONS=10000',
         'PING_SECONDS=25',
         'DRAIN_SECONDS=40',
+        'HEARTBEAT_MS=2000',
         'TOKEN_SECRET_ARN={TOKEN}',
         'REGISTRY_TABLE={TOKEN}',
       ].join('\n'),
