@@ -35,10 +35,11 @@ export class NodeProcess {
   static async start(options: NodeProcessOptions, timeoutMs = 30_000): Promise<NodeProcess> {
     const node = new NodeProcess(options);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${options.nodeId} did not start within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => {
+        // Not ours to leave behind: the caller gets no handle to a node that failed to start.
+        node.kill();
+        reject(new Error(`${options.nodeId} did not start within ${timeoutMs} ms`));
+      }, timeoutMs);
       node.child.once('message', (msg: { type?: string; endpoint?: string; port?: number }) => {
         if (msg.type !== 'listening') return;
         clearTimeout(timer);
