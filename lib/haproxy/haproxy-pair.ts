@@ -4,7 +4,12 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
 import { planPairAddresses } from './address-plan';
-import { FAILOVER_COMMAND, haproxyUserData } from './haproxy-user-data';
+import {
+  FAILOVER_COMMAND,
+  HAPROXY_MASTER_SOCKET,
+  HAPROXY_PID_FILE,
+  haproxyUserData,
+} from './haproxy-user-data';
 
 /** Bundle entries of the HAProxy tier's programs. */
 export const HAPROXY_ENTRIES = {
@@ -129,6 +134,8 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
             NETWORK_INTERFACE_ID: this.interfaces[side].ref,
             VIP_ALLOCATION_ID: this.eip.attrAllocationId,
             FAILOVER_COMMAND,
+            HAPROXY_PID_FILE,
+            HAPROXY_MASTER_SOCKET,
             AWS_REGION: Stack.of(this).region,
           },
         }),

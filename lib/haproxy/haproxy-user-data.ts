@@ -10,6 +10,12 @@ export const AGENT_UNIT_NAME = 'wslb-haproxy-agent.service';
 export const FAILOVER_COMMAND = '/usr/local/sbin/wslb-failover';
 /** The rendered configs start with this line; the boot script waits for it before starting the daemons. */
 export const RENDERED_MARK = '# Rendered by wslb runtime/haproxy';
+export const HAPROXY_CONFIG = '/etc/haproxy/haproxy.cfg';
+/** Written by the master (`-p`): the pid SIGUSR2 reloads. */
+export const HAPROXY_PID_FILE = '/run/haproxy.pid';
+/** The master CLI (`-S`): the agent confirms each reload through `show proc` on it. */
+export const HAPROXY_MASTER_SOCKET = '/run/haproxy-master.sock';
+const HAPROXY_DROP_IN_DIR = '/etc/systemd/system/haproxy.service.d';
 
 /**
  * The environment of the discovery agent and the failover program on one instance of the pair, named as
@@ -45,6 +51,9 @@ export interface HaproxyEnvironment {
   readonly KEEPALIVED_PRIORITY: number;
   /** notify_master/backup/fault/stop program. */
   readonly FAILOVER_COMMAND: string;
+  /** The master's pid file and CLI socket, as the haproxy.service drop-in starts it. */
+  readonly HAPROXY_PID_FILE: string;
+  readonly HAPROXY_MASTER_SOCKET: string;
 }
 
 /** Keepalived's package default config holds sample VIPs: never start it with that. */
@@ -118,6 +127,27 @@ export function renderHaproxyDropIn(targetConnections: number): string {
   ].join('\n');
 }
 
+/**
+ * A drop-in that replaces the package's command lines (docs/decisions/0026-haproxy-master-socket.md):
+ * AL2023's haproxy.service starts `-Ws` without `-S`, so there is no master CLI to confirm a reload on.
+ * Reload stays SIGUSR2 to the master, as the agent itself sends it.
+ */
+export function renderHaproxyMasterDropIn(): string {
+  return [
+    '[Service]',
+    'Type=notify',
+    'KillMode=mixed',
+    'ExecStartPre=',
+    `ExecStartPre=/usr/sbin/haproxy -f ${HAPROXY_CONFIG} -c -q`,
+    'ExecStart=',
+    `ExecStart=/usr/sbin/haproxy -Ws -f ${HAPROXY_CONFIG} -p ${HAPROXY_PID_FILE} -S ${HAPROXY_MASTER_SOCKET}`,
+    'ExecReload=',
+    `ExecReload=/usr/sbin/haproxy -f ${HAPROXY_CONFIG} -c -q`,
+    'ExecReload=/bin/kill -USR2 $MAINPID',
+    '',
+  ].join('\n');
+}
+
 /** /run/wslb holds the failover program's VRRP state file; /run is empty after every boot. */
 const TMPFILES = 'd /run/wslb 0755 root root -\n';
 
@@ -145,10 +175,8 @@ export function haproxyUserData(input: HaproxyUserDataInput): ec2.UserData {
     writeFileCommand(FAILOVER_COMMAND, renderFailoverWrapper(), '0755'),
     writeFileCommand(`/etc/systemd/system/${AGENT_UNIT_NAME}`, renderAgentUnit()),
     writeFileCommand(`/etc/systemd/system/${RECONCILE_UNIT_NAME}`, renderReconcileUnit()),
-    writeFileCommand(
-      '/etc/systemd/system/haproxy.service.d/wslb.conf',
-      renderHaproxyDropIn(input.env.TARGET_CONNECTIONS),
-    ),
+    writeFileCommand(`${HAPROXY_DROP_IN_DIR}/wslb.conf`, renderHaproxyDropIn(input.env.TARGET_CONNECTIONS)),
+    writeFileCommand(`${HAPROXY_DROP_IN_DIR}/wslb-master.conf`, renderHaproxyMasterDropIn()),
     writeFileCommand('/etc/tmpfiles.d/wslb.conf', TMPFILES),
     'systemd-tmpfiles --create /etc/tmpfiles.d/wslb.conf',
     'systemctl daemon-reload',
@@ -158,7 +186,7 @@ export function haproxyUserData(input: HaproxyUserDataInput): ec2.UserData {
     `  echo "wslb: $1 was not rendered; not starting the daemon that reads it" >&2`,
     '  return 1',
     '}',
-    'wait_rendered /etc/haproxy/haproxy.cfg',
+    `wait_rendered ${HAPROXY_CONFIG}`,
     'systemctl enable --now haproxy.service',
     `wait_rendered ${KEEPALIVED_CONF}`,
     `systemctl enable --now keepalived.service ${RECONCILE_UNIT_NAME}`,

@@ -23,6 +23,8 @@ const ENV: HaproxyEnvironment = {
   VRRP_INTERFACE: 'ens5',
   KEEPALIVED_PRIORITY: 150,
   FAILOVER_COMMAND: '/usr/local/sbin/wslb-failover',
+  HAPROXY_PID_FILE: '/run/haproxy.pid',
+  HAPROXY_MASTER_SOCKET: '/run/haproxy-master.sock',
 };
 
 const fromFile = (text: string) =>

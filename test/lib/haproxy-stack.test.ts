@@ -145,12 +145,45 @@ describe('haproxy stack', () => {
       expect(text).toContain('VIP_PRIVATE_IP=10.40.2.6\nVRRP_INTERFACE=ens5\n');
       expect(text).toContain('NETWORK_INTERFACE_ID={TOKEN}\nVIP_ALLOCATION_ID={TOKEN}\n');
       expect(text).toContain('[Service]\nLimitNOFILE=204096\nRuntimeDirectory=haproxy\n');
+      expect(text).toContain(
+        'HAPROXY_PID_FILE=/run/haproxy.pid\nHAPROXY_MASTER_SOCKET=/run/haproxy-master.sock\n',
+      );
       expect(text).toContain("cat > /etc/tmpfiles.d/wslb.conf <<'WSLB_EOF'\nd /run/wslb 0755 root root -\n");
     }
     expect(texts[0]).toContain('OWN_IP=10.40.2.4\nPEER_IP=10.40.2.5\n');
     expect(texts[1]).toContain('OWN_IP=10.40.2.5\nPEER_IP=10.40.2.4\n');
     expect(texts[0]).toContain('KEEPALIVED_PRIORITY=150');
     expect(texts[1]).toContain('KEEPALIVED_PRIORITY=100');
+  });
+
+  test('haproxy.service runs master-worker with the master socket the agent confirms reloads on', () => {
+    for (const instance of instances) {
+      const text = userDataText(instance.Properties.UserData);
+      const dropIn = text.match(
+        /cat > \/etc\/systemd\/system\/haproxy\.service\.d\/wslb-master\.conf <<'WSLB_EOF'\n([^]*?)WSLB_EOF/,
+      )?.[1];
+      // The package's command lines are cleared before ours are set, so ours are the only ones.
+      expect(dropIn).toBe(
+        [
+          '[Service]',
+          'Type=notify',
+          'KillMode=mixed',
+          'ExecStartPre=',
+          'ExecStartPre=/usr/sbin/haproxy -f /etc/haproxy/haproxy.cfg -c -q',
+          'ExecStart=',
+          'ExecStart=/usr/sbin/haproxy -Ws -f /etc/haproxy/haproxy.cfg -p /run/haproxy.pid -S /run/haproxy-master.sock',
+          'ExecReload=',
+          'ExecReload=/usr/sbin/haproxy -f /etc/haproxy/haproxy.cfg -c -q',
+          'ExecReload=/bin/kill -USR2 $MAINPID',
+          '',
+        ].join('\n'),
+      );
+      // The agent reads the same pid file and socket the unit passes to -p and -S.
+      const env = (key: string) => text.match(new RegExp(`^${key}=(.*)$`, 'm'))?.[1];
+      expect(dropIn).toContain(` -p ${env('HAPROXY_PID_FILE')} -S ${env('HAPROXY_MASTER_SOCKET')}\n`);
+      // Written before daemon-reload and before haproxy first starts.
+      expect(text.indexOf('wslb-master.conf')).toBeLessThan(text.indexOf('systemctl daemon-reload'));
+    }
   });
 
   test('nodes carry the fleet tag from launch, so the agent discovers them', () => {
