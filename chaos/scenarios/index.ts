@@ -1,5 +1,6 @@
 import type { Scenario } from '../types';
 import { badInput } from './bad-input';
+import { haproxyFailover } from './haproxy-failover';
 import { nodeDrained } from './node-drained';
 import { nodeKilled } from './node-killed';
 import { overload } from './overload';
@@ -12,6 +13,7 @@ export const SCENARIOS: Scenario[] = [
   nodeKilled,
   nodeDrained,
   rollingRestart,
+  haproxyFailover,
   registryOutage,
   overload,
   badInput,

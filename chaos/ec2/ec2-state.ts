@@ -1,0 +1,65 @@
+/** The slice of EC2 the failover program touches: which ENI holds the VIP, where the Elastic IP points. */
+export interface Ec2State {
+  /** Secondary private IP → ENI. */
+  privateIps: Map<string, string>;
+  address: { allocationId: string; publicIp: string; eni?: string; privateIp?: string };
+}
+
+export interface Ec2Call {
+  at: number;
+  action: string;
+  params: Record<string, string>;
+}
+
+const xml = (action: string, body: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>chaos-${Date.now()}</requestId>${body}</${action}Response>`;
+
+/** Applies one EC2 Query API call to the state and answers it in EC2's XML. */
+export function answer(
+  state: Ec2State,
+  action: string,
+  p: Record<string, string>,
+): { status: number; body: string } {
+  if (action === 'DescribeNetworkInterfaces') {
+    const eni = p['NetworkInterfaceId.1'];
+    const ips = [...state.privateIps].filter(([, e]) => e === eni).map(([ip]) => ip);
+    const items = ips.map(
+      (ip) => `<item><privateIpAddress>${ip}</privateIpAddress><primary>false</primary></item>`,
+    );
+    return {
+      status: 200,
+      body: xml(
+        action,
+        `<networkInterfaceSet><item><networkInterfaceId>${eni}</networkInterfaceId><privateIpAddressesSet>${items.join('')}</privateIpAddressesSet></item></networkInterfaceSet>`,
+      ),
+    };
+  }
+  if (action === 'AssignPrivateIpAddresses') {
+    state.privateIps.set(p['PrivateIpAddress.1'], p.NetworkInterfaceId);
+    return { status: 200, body: xml(action, '<return>true</return>') };
+  }
+  if (action === 'DescribeAddresses') {
+    const a = state.address;
+    const assoc = a.eni
+      ? `<networkInterfaceId>${a.eni}</networkInterfaceId><privateIpAddress>${a.privateIp}</privateIpAddress><associationId>eipassoc-1</associationId>`
+      : '';
+    return {
+      status: 200,
+      body: xml(
+        action,
+        `<addressesSet><item><publicIp>${a.publicIp}</publicIp><allocationId>${a.allocationId}</allocationId><domain>vpc</domain>${assoc}</item></addressesSet>`,
+      ),
+    };
+  }
+  if (action === 'AssociateAddress') {
+    state.address = { ...state.address, eni: p.NetworkInterfaceId, privateIp: p.PrivateIpAddress };
+    return {
+      status: 200,
+      body: xml(action, '<return>true</return><associationId>eipassoc-1</associationId>'),
+    };
+  }
+  return {
+    status: 400,
+    body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>InvalidAction</Code><Message>${action}</Message></Error></Errors><RequestID>chaos</RequestID></Response>`,
+  };
+}

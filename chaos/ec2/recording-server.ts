@@ -1,0 +1,40 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { answer, type Ec2Call, type Ec2State } from './ec2-state';
+
+/**
+ * A stand-in EC2 endpoint for the failover program's real `@aws-sdk/client-ec2`: it parses the Query
+ * API's form body, records every call, keeps the VIP/EIP state and answers in EC2's XML.
+ * Run as a process inside a namespace: `ip netns exec <ns> node --import tsx recording-server.ts <host>`;
+ * it prints its port, then one JSON line per call on stdout.
+ */
+export function startRecorder(host: string, state: Ec2State, onCall: (call: Ec2Call) => void) {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      const params = Object.fromEntries(new URLSearchParams(body));
+      const { Action: action = '', Version: _v, ...rest } = params;
+      onCall({ at: Date.now(), action, params: rest });
+      const out = answer(state, action, rest);
+      res.writeHead(out.status, { 'content-type': 'text/xml' }).end(out.body);
+    });
+  });
+  return new Promise<number>((resolve) =>
+    server.listen(0, host, () => resolve((server.address() as AddressInfo).port)),
+  );
+}
+
+if (require.main === module) {
+  const [host, vip, eni] = process.argv.slice(2);
+  const state: Ec2State = {
+    privateIps: new Map([[vip, eni]]),
+    address: { allocationId: 'eipalloc-0c4a05e1', publicIp: '198.18.255.1', eni, privateIp: vip },
+  };
+  void startRecorder(host, state, (call) => process.stdout.write(`${JSON.stringify(call)}\n`)).then((port) =>
+    process.stdout.write(`${JSON.stringify({ port })}\n`),
+  );
+  setTimeout(() => process.exit(0), 600_000).unref();
+}

@@ -1,0 +1,217 @@
+import { type ChildProcess, execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { onCleanup } from '../../bench/harness/cleanup';
+import { say } from '../../bench/harness/progress';
+import { findExecutable } from '../../runtime/haproxy/haproxy-binary';
+import { spawnInNamespace } from '../../runtime/netns';
+import type { Ec2Call } from '../ec2/ec2-state';
+import { failoverEnv, startPair } from '../failover/pair';
+import { buildTopology } from '../failover/topology';
+import { readLogs } from '../harness/secret-ledger';
+import { seconds, sleep, until } from '../harness/stats';
+import { check, type Scenario } from '../types';
+
+const ROOT = join(__dirname, '../..');
+export const TAKEOVER_LIMIT_MS = 3_000;
+const tsx = (file: string, ...args: string[]) =>
+  [process.execPath, ['--import', 'tsx', join(ROOT, file), ...args]] as const;
+
+/** Why the scenario cannot run here, or undefined. */
+function missingPrerequisite(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root for network namespaces';
+  const tool = ['haproxy', 'keepalived', 'ip', 'curl'].find((t) => !findExecutable(t));
+  return tool ? `${tool} not installed (apt-get install -y ${tool === 'ip' ? 'iproute2' : tool})` : undefined;
+}
+
+/** A child whose stdout is JSON lines; `lines` keeps them. */
+function jsonChild(child: ChildProcess) {
+  const lines: unknown[] = [];
+  if (child.stdout)
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      try {
+        lines.push(JSON.parse(l));
+      } catch {
+        lines.push(l);
+      }
+    });
+  return lines;
+}
+
+/**
+ * 4. The rendered HAProxy + Keepalived pair in namespaces; the master's link goes down; the backup takes the
+ * VIP, its notify_master runs the failover program against an EC2 stand-in; clients come back through it.
+ */
+export const haproxyFailover: Scenario = {
+  number: 4,
+  id: 'haproxy-failover',
+  title: 'HAProxy failover for real',
+  async run({ quick, ledger }) {
+    const missing = missingPrerequisite();
+    if (missing) return { figure: '', checks: [], metrics: {}, missing };
+    const clients = quick ? 50 : 500;
+    const dir = mkdtempSync(join(tmpdir(), 'wslb-chaos-pair-'));
+    const t = await buildTopology();
+    const children: ChildProcess[] = [];
+    const unregister = onCleanup(
+      'failover namespaces',
+      async () => t.remove(),
+      () => t.remove(),
+    );
+    try {
+      const [a, b] = t.sides;
+      const spawnWorld = (file: string, ...args: string[]) => {
+        const [cmd, argv] = tsx(file, ...args);
+        const c = spawnInNamespace(t.world, cmd, [...argv], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+          cwd: ROOT,
+        });
+        children.push(c);
+        return c;
+      };
+      const recorder = jsonChild(spawnWorld('chaos/ec2/recording-server.ts', t.worldAddr, t.vip, a.eni));
+      spawnWorld('chaos/failover/echo-backend.ts', '0.0.0.0', '9000');
+      await until(() => recorder.length > 0, 20_000);
+      const ec2Port = (recorder[0] as { port: number }).port;
+      const calls = () => recorder.slice(1) as Ec2Call[];
+      children.push(...startPair(t, { host: t.worldAddr, port: 9000 }, ec2Port, dir));
+      const notified = () =>
+        existsSync(join(dir, 'notify.log')) ? readFileSync(join(dir, 'notify.log'), 'utf8') : '';
+      const elected = await until(() => t.holdsVip(a) && / a master/.test(notified()), 60_000, 100);
+      say(
+        `  ${elected ? 'a is MASTER with the VIP' : 'no election'}; ${clients} clients through ws://${t.vip}:8000`,
+      );
+      const fleet = jsonChild(
+        spawnWorld('chaos/failover/vip-clients.ts', `ws://${t.vip}:8000`, String(clients)),
+      );
+      const last = () =>
+        (fleet[fleet.length - 1] ?? { open: 0, closes: 0, reopens: 0 }) as {
+          open: number;
+          closes: number;
+          reopens: number;
+        };
+      await until(() => last().open === clients, 30_000, 100);
+      await until(() => calls().filter((c) => c.action.startsWith('Describe')).length >= 2, 20_000, 100);
+      const before = calls().length;
+
+      say('  ip link set eth0 down on a (the master)');
+      const t0 = Date.now();
+      t.linkDown(a);
+      const tookOver = await until(() => t.holdsVip(b), 15_000, 25);
+      const takeoverMs = Date.now() - t0;
+      const moved = await until(
+        () =>
+          calls()
+            .slice(before)
+            .some((c) => c.action === 'AssociateAddress'),
+        30_000,
+        100,
+      );
+      const ec2Ms = Date.now() - t0;
+      const back = await until(() => last().open === clients && last().reopens >= clients, 30_000, 100);
+      const backMs = Date.now() - t0;
+      const writes = calls()
+        .slice(before)
+        .filter((c) => !c.action.startsWith('Describe'))
+        .map(
+          (c) =>
+            `${c.action}(${c.params.NetworkInterfaceId}, ${c.params['PrivateIpAddress.1'] ?? c.params.PrivateIpAddress ?? ''}${c.params.AllocationId ? `, ${c.params.AllocationId}` : ''})`,
+        );
+      const expected = [
+        `AssignPrivateIpAddresses(${b.eni}, ${t.vip})`,
+        `AssociateAddress(${b.eni}, ${t.vip}, eipalloc-0c4a05e1)`,
+      ];
+
+      say('  link back up on a');
+      t.linkUp(a);
+      await sleep(6_000);
+      const masters = t.sides.filter((s) => t.holdsVip(s)).map((s) => s.name);
+
+      // A stale notify on a (keepalived#950) pulls the VIP away; b's reconcile loop must take it back.
+      const beforeReconcile = calls().length;
+      const run = (side: typeof a, args: string[], stateFile?: string) =>
+        promisify(execFile)(
+          'ip',
+          ['netns', 'exec', side.ns, ...tsx('runtime/haproxy/failover-main.ts', ...args).flat()],
+          {
+            cwd: ROOT,
+            env: { ...process.env, ...failoverEnv(side, t, ec2Port, dir, stateFile) },
+            timeout: 60_000,
+          },
+        );
+      await run(a, ['master'], join(dir, 'stale-a.json'));
+      await sleep(300);
+      const stolen = calls()
+        .slice(beforeReconcile)
+        .filter((c) => !c.action.startsWith('Describe')).length;
+      const beforeLoop = calls().length;
+      const [cmd, argv] = tsx('runtime/haproxy/failover-main.ts', '--reconcile');
+      const loop = spawnInNamespace(b.ns, cmd, [...argv], {
+        cwd: ROOT,
+        env: { ...process.env, ...failoverEnv(b, t, ec2Port, dir) },
+        stdio: 'ignore',
+      });
+      children.push(loop);
+      const reasserted = await until(
+        () =>
+          calls()
+            .slice(beforeLoop)
+            .filter((c) => c.action === 'AssociateAddress' && c.params.NetworkInterfaceId === b.eni).length >
+          0,
+        20_000,
+        100,
+      );
+      loop.kill('SIGTERM');
+      ledger.scan(readLogs(dir, 'haproxy-failover/'), { 'EC2 secret key (fake)': 'chaos-not-a-secret' });
+      return {
+        figure: `backup MASTER ${seconds(takeoverMs)} after link loss; EC2 moved by ${seconds(ec2Ms)}; ${clients} clients back through b by ${seconds(backMs)}`,
+        checks: [
+          check('a (priority 150) elected MASTER and held the VIP first', elected, `${elected}`),
+          check(
+            `the backup became MASTER within ${TAKEOVER_LIMIT_MS / 1000} s of the link loss`,
+            tookOver && takeoverMs <= TAKEOVER_LIMIT_MS,
+            `${takeoverMs} ms`,
+          ),
+          check(
+            'its notify_master made exactly the expected EC2 writes',
+            moved && JSON.stringify(writes) === JSON.stringify(expected),
+            writes.join('; ') || 'none',
+          ),
+          check(
+            'every client reconnected through the new master',
+            back,
+            `${last().open}/${clients} open, ${last().reopens} reopens`,
+          ),
+          check(
+            'exactly one MASTER after the link is back (b, nopreempt)',
+            masters.length === 1 && masters[0] === 'b',
+            masters.join(',') || 'none',
+          ),
+          check(
+            'reconcile on b took the VIP back after a stale move to a',
+            stolen > 0 && reasserted,
+            `${stolen} stale writes, re-asserted ${reasserted}`,
+          ),
+        ],
+        metrics: {
+          clients,
+          takeoverMs,
+          ec2Ms,
+          backMs,
+          writes,
+          masters,
+          calls: calls(),
+          notify: readFileSync(join(dir, 'notify.log'), 'utf8').trim().split('\n'),
+        },
+      };
+    } finally {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      t.remove();
+      unregister();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
