@@ -3,9 +3,6 @@ import { envFileText } from '../../lib/shell';
 import { agentSettingsSchema } from '../../runtime/haproxy/agent-settings';
 import { failoverSettingsSchema } from '../../runtime/haproxy/failover/settings';
 
-/** keepalived.conf inputs: rendered on the instance by runtime/haproxy (not yet read by a settings schema). */
-const KEEPALIVED_INPUTS = ['OWN_IP', 'PEER_IP', 'VRRP_INTERFACE', 'KEEPALIVED_PRIORITY', 'FAILOVER_COMMAND'];
-
 const ENV: HaproxyEnvironment = {
   WS_PORT: 8080,
   LISTEN_PORT: 8080,
@@ -38,12 +35,12 @@ const fromFile = (text: string) =>
 describe('haproxy env file ↔ runtime/haproxy settings', () => {
   const env = fromFile(envFileText(ENV));
 
-  test('every variable is read by the agent or the failover program, or is a keepalived.conf input', () => {
+  test('every variable is read by the agent or the failover program', () => {
     const read = new Set([
       ...Object.keys(agentSettingsSchema.shape),
       ...Object.keys(failoverSettingsSchema.shape),
     ]);
-    expect(Object.keys(env).filter((k) => !read.has(k) && !KEEPALIVED_INPUTS.includes(k))).toEqual([]);
+    expect(Object.keys(env).filter((k) => !read.has(k))).toEqual([]);
   });
 
   test('the agent and the failover program accept it', () => {
@@ -57,10 +54,19 @@ describe('haproxy env file ↔ runtime/haproxy settings', () => {
     expect(failoverSettingsSchema.safeParse(pick(failoverSettingsSchema.shape)).error?.issues ?? []).toEqual(
       [],
     );
+    // Every keepalived.conf input arrives, so the agent renders keepalived.conf (OWN_IP set).
+    const { OWN_IP, PEER_IP, VRRP_INTERFACE, KEEPALIVED_PRIORITY, FAILOVER_COMMAND } = ENV;
+    const { HAPROXY_PID_FILE, HAPROXY_MASTER_SOCKET } = ENV;
     expect(agentSettingsSchema.parse(pick(agentSettingsSchema.shape))).toMatchObject({
       LISTEN_PORT: 8080,
       SOURCE_IPS: ['10.40.2.7', '10.40.2.8'],
       VIP_PRIVATE_IP: '10.40.2.6',
+      ...{ OWN_IP, PEER_IP, VRRP_INTERFACE, KEEPALIVED_PRIORITY, FAILOVER_COMMAND },
+      ...{ HAPROXY_PID_FILE, HAPROXY_MASTER_SOCKET },
     });
+    const { PEER_IP: _, ...withoutPeer } = pick(agentSettingsSchema.shape);
+    expect(agentSettingsSchema.safeParse(withoutPeer).error?.issues.map((i) => i.message)).toEqual([
+      'required with OWN_IP',
+    ]);
   });
 });
