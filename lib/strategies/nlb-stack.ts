@@ -60,10 +60,13 @@ export class NlbStack extends Stack {
       targets: [fleet.asg],
       deregistrationDelay: Duration.seconds(config.drainSeconds),
       connectionTermination: true,
+      // The local NLB stand-in (runtime/nlb) models these same values; a test keeps them equal.
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
         path: '/healthz',
         interval: Duration.seconds(10),
+        // The NLB's default for HTTP checks, written out so the template states it.
+        timeout: Duration.seconds(6),
         healthyThresholdCount: 2,
         unhealthyThresholdCount: 2,
       },

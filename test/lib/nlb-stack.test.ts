@@ -1,4 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { NLB_DEREGISTRATION_DELAY_MS_DEFAULT, NLB_HEALTH_CHECK_DEFAULTS } from '../../runtime/nlb';
 import { maskedTemplate, templateOf } from './helpers';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
@@ -151,5 +152,26 @@ describe('nlb stack', () => {
     tls.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ PUBLIC_URL: 'wss://ws.example.com' }) },
     });
+  });
+});
+
+describe('nlb stack with default context ↔ the local NLB stand-in (runtime/nlb)', () => {
+  test('target group health check and deregistration delay equal the stand-in defaults', () => {
+    const template = templateOf({ strategy: 'nlb' });
+    const [group] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')) as {
+      Properties: Record<string, unknown> & { TargetGroupAttributes: { Key: string; Value: string }[] };
+    }[];
+    const p = group!.Properties;
+    const attribute = (key: string) => p.TargetGroupAttributes.find((a) => a.Key === key)?.Value;
+    expect({
+      path: p.HealthCheckPath,
+      intervalMs: (p.HealthCheckIntervalSeconds as number) * 1000,
+      timeoutMs: (p.HealthCheckTimeoutSeconds as number) * 1000,
+      healthyThreshold: p.HealthyThresholdCount,
+      unhealthyThreshold: p.UnhealthyThresholdCount,
+    }).toEqual(NLB_HEALTH_CHECK_DEFAULTS);
+    expect(Number(attribute('deregistration_delay.timeout_seconds')) * 1000).toBe(
+      NLB_DEREGISTRATION_DELAY_MS_DEFAULT,
+    );
   });
 });
