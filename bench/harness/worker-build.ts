@@ -5,6 +5,14 @@ import { bundleNodeService } from '../../runtime/local/node-bundle';
 import { onCleanup } from './cleanup';
 
 export type WorkerName = 'connect' | 'fleet' | 'bare-echo' | 'path' | 'wall';
+/** Programs run through tsx (not bundled): they start a `LocalCluster` and bundled workers of their own. */
+export type HostName = 'scale-out-host' | 'nlb-path-host';
+
+/** What a host process needs to rebuild a `Build` for its own workers (a `Build` does not cross IPC). */
+export interface BuildRef {
+  dir: string;
+  nodeBundle: string;
+}
 
 /** The worker programs and the node service, bundled once per run into a folder removed at the end. */
 export interface Build {
@@ -34,9 +42,13 @@ export function buildWorkers(): Build {
     packages: 'external',
     logLevel: 'error',
   });
-  return {
-    dir,
-    nodeBundle: bundleNodeService(dir),
-    worker: (name) => join(dir, `${name}-worker.js`),
-  };
+  return buildFrom({ dir, nodeBundle: bundleNodeService(dir) });
 }
+
+/** A `Build` over an existing build folder (in a host process; the bench removes the folder). */
+export function buildFrom(ref: BuildRef): Build {
+  return { ...ref, worker: (name) => join(ref.dir, `${name}-worker.js`) };
+}
+
+/** A host's source file, run through tsx. */
+export const hostSource = (name: HostName) => join(ROOT, 'workers', `${name}.ts`);

@@ -3,13 +3,20 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { BoundedJob, FromWorker, ToWorker } from '../workers/protocol';
 import { killGroup, onCleanup } from './cleanup';
-import type { Build, WorkerName } from './worker-build';
+import type { Build, HostName, WorkerName } from './worker-build';
 
 export interface WorkerOptions {
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string;
   env?: Record<string, string>;
+  /**
+   * Run this TypeScript file through tsx instead of the bundled worker `name`: for hosts that start a
+   * `LocalCluster`, which bundles the node service from the sources at run time.
+   */
+  source?: string;
 }
+
+const ROOT = join(__dirname, '..', '..');
 
 let serial = 0;
 
@@ -28,11 +35,12 @@ export class Worker<J extends BoundedJob, R, S = unknown> {
   };
   private onProgress?: (done: number) => void;
 
-  constructor(build: Build, name: WorkerName, options: WorkerOptions = {}) {
-    const file = build.worker(name);
+  constructor(build: Build, name: WorkerName | HostName, options: WorkerOptions = {}) {
+    const node = options.source ? ['--import', 'tsx', options.source] : [build.worker(name as WorkerName)];
     const command = options.netns ? 'ip' : process.execPath;
-    const args = options.netns ? ['netns', 'exec', options.netns, process.execPath, file] : [file];
+    const args = options.netns ? ['netns', 'exec', options.netns, process.execPath, ...node] : node;
     this.child = spawn(command, args, {
+      cwd: ROOT,
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },

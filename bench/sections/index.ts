@@ -4,6 +4,7 @@ import { evenness } from './evenness';
 import { nodeOverhead } from './node-overhead';
 import { pathCost } from './path-cost';
 import { portWall } from './port-wall';
+import { scaleOut } from './scale-out';
 
 /** In the order. */
-export const SECTIONS: Section[] = [nodeOverhead, pathCost, evenness, capacity, portWall];
+export const SECTIONS: Section[] = [nodeOverhead, pathCost, evenness, capacity, portWall, scaleOut];

@@ -61,7 +61,15 @@ describe('npm run bench -- --quick', () => {
         }),
       );
       expect((bySection['port-wall'].data.runs as unknown[]).length).toBeGreaterThanOrEqual(2);
-      for (const chart of ['evenness.svg', 'port-wall.svg']) {
+      const nlb = bySection['path-cost'].data.nlb as { nlbOverDirect: Record<string, number> };
+      expect(nlb.nlbOverDirect).toEqual(expect.objectContaining({ rttP50: expect.any(Number) }));
+      expect(bySection['path-cost'].table.map((row) => row[0])).toEqual(
+        expect.arrayContaining(['nlb', 'ratio nlb/direct']),
+      );
+      const scaleOut = bySection['scale-out'].data.runs as { strategy: string; perNode: number[] }[];
+      expect(scaleOut.map((r) => r.strategy)).toEqual(['nlb', 'haproxy', 'direct']);
+      for (const r of scaleOut) expect(r.perNode).toHaveLength(4);
+      for (const chart of ['evenness.svg', 'port-wall.svg', 'scale-out.svg']) {
         expect(readFileSync(join(out, chart), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
       }
       expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('| rule | auth instances K |');
