@@ -20,6 +20,8 @@ export class NodeProcess {
     this.nodeId = options.nodeId;
     const log = createWriteStream(options.logFile, { flags: 'a' });
     this.child = fork(options.bundle, [], {
+      // The bundle is plain JavaScript: without this the child inherits tsx's loader from `npm start`.
+      execArgv: [],
       env: {
         ...options.env,
         NODE_ID: options.nodeId,

@@ -77,6 +77,7 @@ export class NodeServer {
       handleProtocols: (offered) => (offered.has(WSLB_PROTOCOL) ? WSLB_PROTOCOL : false),
     });
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+    // A request the HTTP parser rejects is dropped without an answer: nothing of it reaches a handler.
     this.http.on('clientError', (_err, socket) => socket.destroy());
   }
 
@@ -132,7 +133,9 @@ export class NodeServer {
     clearInterval(this.pingTimer);
     for (const client of this.clients) client.ws.terminate();
     this.wss.close();
-    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections();
+    await closed;
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
