@@ -160,7 +160,7 @@ describe('haproxy stack', () => {
     for (const instance of instances) {
       const text = userDataText(instance.Properties.UserData);
       const dropIn = text.match(
-        /cat > \/etc\/systemd\/system\/haproxy\.service\.d\/wslb-master\.conf <<'WSLB_EOF'\n([^]*?)WSLB_EOF/,
+        /cat > \/etc\/systemd\/system\/haproxy\.service\.d\/wslb-master\.conf <<'WSLB_EOF'\n([\s\S]*?)WSLB_EOF/,
       )?.[1];
       // The package's command lines are cleared before ours are set, so ours are the only ones.
       expect(dropIn).toBe(
