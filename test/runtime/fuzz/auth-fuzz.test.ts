@@ -45,14 +45,18 @@ afterAll(async () => {
   files.remove();
 });
 
-const heartbeat = () =>
-  new DynamoDbRegistry({ tableName: embedded.tableName, endpoint: embedded.endpoint }).heartbeat({
+// One registry client for the whole file: a new one per call would open sockets the fd check counts.
+let registry: DynamoDbRegistry | undefined;
+const heartbeat = () => {
+  registry ??= new DynamoDbRegistry({ tableName: embedded.tableName, endpoint: embedded.endpoint });
+  return registry.heartbeat({
     nodeId: 'node-a',
     endpoint: 'ws://127.0.0.1:9',
     connections: 0,
     capacity: 1_000_000,
     state: 'active',
   });
+};
 
 const DOCUMENTED = new Set([200, 400, 401, 404, 405, 413]);
 
