@@ -8,7 +8,7 @@ export interface ChaosArgs {
   out: string;
 }
 
-export const USAGE = `usage: npx tsx chaos/main.ts [--only <scenario>[,<scenario>]] [--quick] [--out <dir>]
+export const USAGE = `usage: npm run chaos -- [--only <scenario>[,<scenario>]] [--quick] [--out <dir>]
 scenarios (name or number): ${SCENARIO_IDS.map((id, i) => `${i + 1} ${id}`).join(', ')}`;
 
 export function parseChaosArgs(argv: string[], defaultOut: (quick: boolean) => string): ChaosArgs {

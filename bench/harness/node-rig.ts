@@ -60,8 +60,6 @@ export class NodeRig {
       nodeId,
       logFile: this.dir.file(`${nodeId}.log`),
       env: {
-        HOST: '127.0.0.1',
-        PORT: '0',
         TOKEN_SECRET_FILE: this.secrets.tokenSecretFile,
         TOKEN_AUDIENCE: BALANCER_NAME,
         REGISTRY_TABLE: this.registry.tableName,
@@ -70,7 +68,6 @@ export class NodeRig {
         HEARTBEAT_MS: '1000',
         DRAIN_SECONDS: '0',
         LOG_LEVEL: 'warn',
-        PATH: process.env.PATH ?? '',
       },
     });
     this.nodes.push(node);

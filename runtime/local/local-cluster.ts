@@ -226,8 +226,6 @@ export class LocalCluster {
       nodeId,
       logFile: this.dir.file(`${nodeId}.log`),
       env: {
-        HOST: '127.0.0.1',
-        PORT: '0',
         TOKEN_SECRET_FILE: this.secrets!.tokenSecretFile,
         REGISTRY_TABLE: this.registry!.tableName,
         REGISTRY_ENDPOINT: this.registry!.endpoint,
@@ -237,7 +235,6 @@ export class LocalCluster {
         PING_SECONDS: String(o.pingSeconds ?? 25),
         LOG_LEVEL: o.logLevel ?? 'info',
         ...(o.strategy === 'direct' ? {} : { TOKEN_AUDIENCE: BALANCER_NAME[o.strategy] }),
-        PATH: process.env.PATH ?? '',
       },
     });
     this.nodes.push(node);

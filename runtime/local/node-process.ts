@@ -22,7 +22,11 @@ export class NodeProcess {
     this.child = fork(options.bundle, [], {
       // The bundle is plain JavaScript: without this the child inherits tsx's loader from `npm start`.
       execArgv: [],
+      // A local node listens on loopback on a free port unless the caller says otherwise.
       env: {
+        HOST: '127.0.0.1',
+        PORT: '0',
+        PATH: process.env.PATH ?? '',
         ...options.env,
         NODE_ID: options.nodeId,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
