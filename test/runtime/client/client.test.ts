@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { WslbClient } from '../../../runtime/client';
 import { backoffDelay } from '../../../runtime/client';
 import { connect } from '../../../runtime/client/node';
-import { NodeMetrics } from '../../../runtime/node/metrics';
-import { NodeServer } from '../../../runtime/node/node-server';
+import type { NodeServer } from '../../../runtime/node/node-server';
 import { issueToken } from '../../../runtime/token';
 import { testKeyRing } from '../../helpers/keys';
-import { silentLog } from '../../helpers/silent-log';
+import { testNodeServer } from '../../helpers/test-node';
 
 const keys = testKeyRing();
 let node: NodeServer;
@@ -22,18 +21,7 @@ const clients: WslbClient[] = [];
 beforeEach(async () => {
   sessions = 0;
   script = [];
-  node = new NodeServer({
-    nodeId: 'node-1',
-    keys: () => keys,
-    audiences: ['node-1'],
-    maxConnections: 100,
-    pingMs: 60_000,
-    maxPayloadBytes: 1024,
-    maxBufferedBytes: 1 << 20,
-    perMessageDeflate: false,
-    metrics: new NodeMetrics(false),
-    log: silentLog,
-  });
+  node = testNodeServer(keys);
   nodeUrl = `ws://127.0.0.1:${await node.listen('127.0.0.1', 0)}`;
   auth = createServer(async (req, res) => {
     let body = '';

@@ -1,12 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import fc from 'fast-check';
-import { NodeMetrics } from '../../../runtime/node/metrics';
-import { NodeServer } from '../../../runtime/node/node-server';
+import type { NodeServer } from '../../../runtime/node/node-server';
 import { issueToken } from '../../../runtime/token';
 import { testKeyRing } from '../../helpers/keys';
 import { openFileCount, rawRequest } from '../../helpers/raw-http';
-import { silentLog } from '../../helpers/silent-log';
+import { testNodeServer } from '../../helpers/test-node';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 jest.setTimeout(120_000);
@@ -16,19 +15,7 @@ let server: NodeServer;
 let port: number;
 
 beforeAll(async () => {
-  server = new NodeServer({
-    nodeId: 'node-1',
-    keys: () => keys,
-    audiences: ['node-1'],
-    maxConnections: 100_000,
-    pingMs: 60_000,
-    maxPayloadBytes: 1024,
-    maxBufferedBytes: 1 << 20,
-    perMessageDeflate: false,
-    metrics: new NodeMetrics(false),
-    log: silentLog,
-    headersTimeoutMs: 1000,
-  });
+  server = testNodeServer(keys, { maxConnections: 100_000, headersTimeoutMs: 1000 });
   port = await server.listen('127.0.0.1', 0);
 });
 afterAll(() => server.close());

@@ -1,10 +1,9 @@
 import { connect } from 'node:net';
 import type WebSocket from 'ws';
-import { NodeMetrics } from '../../../runtime/node/metrics';
-import { NodeServer, type NodeServerOptions } from '../../../runtime/node/node-server';
+import type { NodeServer, NodeServerOptions } from '../../../runtime/node/node-server';
 import { issueToken } from '../../../runtime/token';
 import { testKeyRing } from '../../helpers/keys';
-import { silentLog } from '../../helpers/silent-log';
+import { testNodeServer } from '../../helpers/test-node';
 import { closed, nextMessage, tryOpen } from '../../helpers/ws-client';
 
 const keys = testKeyRing();
@@ -13,19 +12,7 @@ let server: NodeServer;
 let base: string;
 
 async function start(overrides: Partial<NodeServerOptions> = {}): Promise<void> {
-  server = new NodeServer({
-    nodeId: 'node-1',
-    keys: () => keys,
-    audiences: ['node-1', 'wslb'],
-    maxConnections: 100,
-    pingMs: 60_000,
-    maxPayloadBytes: 1024,
-    maxBufferedBytes: 1024 * 1024,
-    perMessageDeflate: false,
-    metrics: new NodeMetrics(false),
-    log: silentLog,
-    ...overrides,
-  });
+  server = testNodeServer(keys, { audiences: ['node-1', 'wslb'], ...overrides });
   const port = await server.listen('127.0.0.1', 0);
   base = `ws://127.0.0.1:${port}`;
 }
