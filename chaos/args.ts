@@ -11,7 +11,8 @@ export interface ChaosArgs {
 export const USAGE = `usage: npm run chaos -- [--only <scenario>[,<scenario>]] [--quick] [--out <dir>]
 scenarios (name or number): ${SCENARIO_IDS.map((id, i) => `${i + 1} ${id}`).join(', ')}`;
 
-export function parseChaosArgs(argv: string[], defaultOut: (quick: boolean) => string): ChaosArgs {
+/** `defaultOut(partial)`: a quick run or one of some scenarios must not replace the committed full run. */
+export function parseChaosArgs(argv: string[], defaultOut: (partial: boolean) => string): ChaosArgs {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -31,5 +32,5 @@ export function parseChaosArgs(argv: string[], defaultOut: (quick: boolean) => s
         throw new Error(`unknown scenario ${v}\n${USAGE}`);
       return id as ScenarioId;
     });
-  return { only, quick: values.quick, out: values.out ?? defaultOut(values.quick) };
+  return { only, quick: values.quick, out: values.out ?? defaultOut(values.quick || only !== undefined) };
 }

@@ -13,13 +13,13 @@ import type { ScenarioResult } from './types';
 
 /**
  * `npm run chaos`: every scenario in turn on real processes, then latest.json and latest.md.
- * A full run writes chaos/results; `--quick` writes to a temp folder unless `--out` is given.
+ * A full run writes chaos/results; `--quick` or `--only` writes to a temp folder unless `--out` is given.
  */
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseChaosArgs>;
   try {
-    args = parseChaosArgs(process.argv.slice(2), (quick) =>
-      quick ? mkdtempSync(join(tmpdir(), 'wslb-chaos-')) : join(__dirname, 'results'),
+    args = parseChaosArgs(process.argv.slice(2), (partial) =>
+      partial ? mkdtempSync(join(tmpdir(), 'wslb-chaos-')) : join(__dirname, 'results'),
     );
   } catch (err) {
     say((err as Error).message);

@@ -46,6 +46,8 @@ export interface LocalClusterOptions {
   haproxySourceIps?: number;
   /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
   logLevel?: string;
+  /** Start node processes with the V8 inspector on loopback (for heap measurements). @default false */
+  inspectNodes?: boolean;
 }
 
 export interface NodeCount {
@@ -225,6 +227,7 @@ export class LocalCluster {
       bundle: this.bundle,
       nodeId,
       logFile: this.dir.file(`${nodeId}.log`),
+      inspect: o.inspectNodes,
       env: {
         TOKEN_SECRET_FILE: this.secrets!.tokenSecretFile,
         REGISTRY_TABLE: this.registry!.tableName,

@@ -6,6 +6,8 @@ export interface NodeProcessOptions {
   nodeId: string;
   env: Record<string, string>;
   logFile: string;
+  /** Open the V8 inspector on a free loopback port (chaos reads heap after GC through it). @default false */
+  inspect?: boolean;
 }
 
 /** One WS node as a child process; it reports its port over IPC once it is listening and registered. */
@@ -13,6 +15,8 @@ export class NodeProcess {
   readonly nodeId: string;
   endpoint = '';
   port = 0;
+  /** The inspector's `ws://127.0.0.1:…` URL when started with `inspect`. */
+  inspectorUrl?: string;
   private readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
@@ -21,7 +25,7 @@ export class NodeProcess {
     const log = createWriteStream(options.logFile, { flags: 'a' });
     this.child = fork(options.bundle, [], {
       // The bundle is plain JavaScript: without this the child inherits tsx's loader from `npm start`.
-      execArgv: [],
+      execArgv: options.inspect ? ['--inspect=127.0.0.1:0'] : [],
       // A local node listens on loopback on a free port unless the caller says otherwise.
       env: {
         HOST: '127.0.0.1',
@@ -35,6 +39,7 @@ export class NodeProcess {
     });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
+    if (options.inspect) this.child.stderr?.on('data', (chunk: Buffer) => this.noteInspector(chunk));
     this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
   }
 
@@ -59,6 +64,10 @@ export class NodeProcess {
       });
     });
     return node;
+  }
+
+  private noteInspector(chunk: Buffer): void {
+    this.inspectorUrl ??= /Debugger listening on (ws:\/\/127\.0\.0\.1:\d+\/\S+)/.exec(String(chunk))?.[1];
   }
 
   get pid(): number | undefined {
