@@ -10,6 +10,10 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null;
   send(data: string | ArrayBuffer | Uint8Array): void;
   close(code?: number, reason?: string): void;
+  /** Set by factories that can see the server's pings (browsers cannot); counts as a sign of life. */
+  onping?: (() => void) | null;
+  /** Drop the connection without a close handshake (`ws`); without it a dead socket is `close()`d. */
+  terminate?(): void;
 }
 
 export type WebSocketFactory = (url: string, protocols: string[]) => WebSocketLike;
@@ -26,6 +30,12 @@ export interface ConnectOptions {
   backoff?: BackoffOptions;
   /** @default Math.random */
   random?: () => number;
+  /**
+   * Treat an open socket as dead after this long without a ping or message from the server, drop it and
+   * go back through the auth service. A balancer that fails over or a node that vanishes sends no FIN, and
+   * TCP alone notices only after minutes. Set it above twice the nodes' ping interval. @default - off
+   */
+  deadAfterMs?: number;
 }
 
 export interface ClientEvents {
@@ -49,6 +59,8 @@ export class WslbClient extends Emitter<ClientEvents> {
   private attempt = 0;
   private stopped = false;
   private timer?: ReturnType<typeof setTimeout>;
+  private watchdog?: ReturnType<typeof setInterval>;
+  private lastSignOfLife = 0;
   private readonly random: () => number;
   private readonly fetchImpl: typeof fetch;
   private readonly factory: WebSocketFactory;
@@ -91,6 +103,7 @@ export class WslbClient extends Emitter<ClientEvents> {
   close(code = 1000, reason = 'client closing'): void {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.watchdog);
     this.socket?.close(code, reason);
   }
 
@@ -121,16 +134,24 @@ export class WslbClient extends Emitter<ClientEvents> {
     this.socket = socket;
     socket.onopen = () => {
       this.openedAt = Date.now();
+      this.watch(socket);
       const attempt = this.attempt;
       this.attempt = 0;
       this.emit('open', { url: session.url, node: session.node, attempt });
     };
-    socket.onmessage = (event) => this.emit('message', event.data);
+    socket.onmessage = (event) => {
+      this.lastSignOfLife = Date.now();
+      this.emit('message', event.data);
+    };
+    socket.onping = () => {
+      this.lastSignOfLife = Date.now();
+    };
     socket.onerror = () => {
       // A refused upgrade or a dead node; onclose follows and decides what to do.
     };
     socket.onclose = (event) => {
       const wasOpen = this.openedAt !== undefined;
+      clearInterval(this.watchdog);
       this.socket = undefined;
       this.openedAt = undefined;
       if (!wasOpen) {
@@ -142,6 +163,23 @@ export class WslbClient extends Emitter<ClientEvents> {
       this.emit('close', { code: event.code, reason: event.reason, willReconnect });
       if (willReconnect) void this.retry(`closed ${event.code}`, 0);
     };
+  }
+
+  /** With `deadAfterMs`: check a few times per period that the server still shows signs of life. */
+  private watch(socket: WebSocketLike): void {
+    const deadAfterMs = this.options.deadAfterMs;
+    if (deadAfterMs === undefined) return;
+    this.lastSignOfLife = Date.now();
+    clearInterval(this.watchdog);
+    this.watchdog = setInterval(
+      () => {
+        if (Date.now() - this.lastSignOfLife < deadAfterMs) return;
+        clearInterval(this.watchdog);
+        if (socket.terminate) socket.terminate();
+        else socket.close(4000, 'server silent');
+      },
+      Math.max(50, Math.min(1_000, deadAfterMs / 4)),
+    );
   }
 
   private async retry(cause: string, floorMs: number): Promise<void> {

@@ -10,8 +10,12 @@ import {
 /** A WebSocket factory backed by `ws`, for Node; `options` reach every socket (e.g. `localAddress`). */
 export function wsFactory(options: ClientOptions = {}): WebSocketFactory {
   // ws's handlers take its own event types, a superset of what WebSocketLike reads.
-  return (url, protocols) =>
-    new WebSocket(url, protocols, { perMessageDeflate: false, ...options }) as unknown as WebSocketLike;
+  return (url, protocols) => {
+    const ws = new WebSocket(url, protocols, { perMessageDeflate: false, ...options });
+    const like = ws as unknown as WebSocketLike;
+    ws.on('ping', () => like.onping?.());
+    return like;
+  };
 }
 
 /** `connect` for Node: the same client with `ws` underneath. */

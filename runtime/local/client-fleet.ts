@@ -10,6 +10,8 @@ export interface FleetOptions {
   /** Give up on a client that has not opened within this time. @default 30000 */
   openTimeoutMs?: number;
   wsOptions?: ClientOptions;
+  /** Each client's `deadAfterMs` (drop a socket whose server fell silent). @default - off */
+  deadAfterMs?: number;
   onProgress?: (opened: number, requested: number) => void;
 }
 
@@ -45,6 +47,7 @@ export class ClientFleet {
           authUrl: this.options.authUrl,
           credentials: this.options.credentials,
           wsOptions: this.options.wsOptions,
+          deadAfterMs: this.options.deadAfterMs,
         });
         this.track(client);
         const timer = setTimeout(() => resolve(false), timeoutMs);

@@ -48,12 +48,13 @@ afterEach(async () => {
   await new Promise((r) => auth.close(r));
 });
 
-const start = (password = 'right', tokenIn: 'protocol' | 'query' = 'protocol') => {
+const start = (password = 'right', tokenIn: 'protocol' | 'query' = 'protocol', deadAfterMs?: number) => {
   const c = connect({
     authUrl,
     credentials: { username: 'alice', password },
     tokenIn,
     backoff: { baseMs: 20, maxMs: 100 },
+    deadAfterMs,
   });
   clients.push(c);
   return c;
@@ -98,6 +99,31 @@ describe('client', () => {
     expect(await closed).toEqual({ code: 1012, reason: 'draining', willReconnect: true });
     await reopened;
     expect(sessions).toBe(2);
+  });
+
+  it('drops a socket whose server falls silent (deadAfterMs) and goes back through the auth service', async () => {
+    // The beforeEach node pings once a minute: within 300 ms it shows no sign of life.
+    const c = start('right', 'protocol', 300);
+    await once(c, 'open');
+    const closed = once<{ code: number; willReconnect: boolean }>(c, 'close');
+    const reopened = new Promise((resolve) => c.on('open', resolve));
+    expect(await closed).toEqual({ code: 1006, reason: '', willReconnect: true });
+    await reopened;
+    expect(sessions).toBe(2);
+  });
+
+  it('keeps a socket whose server pings more often than deadAfterMs', async () => {
+    await node.close();
+    node = testNodeServer(keys, { pingMs: 100 });
+    nodeUrl = `ws://127.0.0.1:${await node.listen('127.0.0.1', 0)}`;
+    const c = start('right', 'protocol', 300);
+    await once(c, 'open');
+    let closes = 0;
+    c.on('close', () => {
+      closes += 1;
+    });
+    await new Promise((r) => setTimeout(r, 1_200));
+    expect({ closes, sessions, connected: c.connected }).toEqual({ closes: 0, sessions: 1, connected: true });
   });
 
   it('does not reconnect after a deliberate close', async () => {
