@@ -12,7 +12,7 @@ export interface GateCase {
 }
 
 export const TOKEN_STATUSES = new Set([101, 401, 403]);
-export const BROKEN_STATUSES = new Set([0, 400, 431]);
+export const BROKEN_STATUSES = new Set([400, 431]);
 
 const now = () => Math.floor(Date.now() / 1000);
 const anyValue = fc.oneof(

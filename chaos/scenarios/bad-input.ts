@@ -113,7 +113,7 @@ export const badInput: Scenario = {
             statuses(malformed),
           ),
           check(
-            'node: 101 only for a valid token for this node, else 401/403; a broken request dropped or 400/431',
+            'node: 101 only for a valid token for this node, else 401/403; a broken request 400/431',
             gate.failures.length === 0,
             statuses(gate),
           ),

@@ -77,8 +77,8 @@ export class NodeServer {
       handleProtocols: (offered) => (offered.has(WSLB_PROTOCOL) ? WSLB_PROTOCOL : false),
     });
     this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
-    // A request the HTTP parser rejects is dropped without an answer: nothing of it reaches a handler.
-    this.http.on('clientError', (_err, socket) => socket.destroy());
+    // A request the HTTP parser rejects gets Node's own answer (400, 431 for oversized headers, 408 for a
+    // slow one) and the socket is closed; nothing of it reaches a handler.
   }
 
   get openConnections(): number {

@@ -51,17 +51,17 @@ describe('node upgrade gate', () => {
   });
 
   it.each([
-    ['no token', async () => '', 401, 'missing'],
-    ['a malformed token', async () => 'abc.def', 401, 'malformed'],
-    ['an expired token', async () => token('node-1', 1, Date.now() - 10_000), 401, 'expired'],
+    ['no token', 401, async () => '', 'missing'],
+    ['a malformed token', 401, async () => 'abc.def', 'malformed'],
+    ['an expired token', 401, async () => token('node-1', 1, Date.now() - 10_000), 'expired'],
     [
       'a token signed with another key',
-      async () => (await issueToken(testKeyRing(), { subject: 'a', audience: 'node-1' })).token,
       401,
+      async () => (await issueToken(testKeyRing(), { subject: 'a', audience: 'node-1' })).token,
       'bad-signature',
     ],
-    ['a token for another node', async () => token('node-2'), 403, 'wrong-audience'],
-  ])('refuses %s with %i before the upgrade', async (_what, make, status, reason) => {
+    ['a token for another node', 403, async () => token('node-2'), 'wrong-audience'],
+  ])('refuses %s with %i before the upgrade', async (_what, status, make, reason) => {
     const result = await tryOpen(`${base}/?token=${await make()}`);
     expect(result).toEqual({ status, body: reason });
     expect(server.openConnections).toBe(0);
@@ -86,14 +86,20 @@ describe('node upgrade gate', () => {
     expect(text).toMatch(/^wslb_node_rejected_total\{reason="malformed"\} 1$/m);
   });
 
-  it('survives garbage on the wire', async () => {
-    await new Promise<void>((resolve) => {
-      const sock = connect(Number(new URL(base).port), '127.0.0.1', () => {
-        sock.end('GARBAGE \x00\x01\x02 HTTP/9\r\n\r\n');
+  it.each([
+    ['garbage on the wire', 400, 'GARBAGE \x00\x01\x02 HTTP/9\r\n\r\n'],
+    ['headers over 16 KiB', 431, `GET / HTTP/1.1\r\nHost: n\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
+  ])('answers %s with %i, closes that socket and keeps serving', async (_what, status, request) => {
+    const answer = await new Promise<string>((resolve) => {
+      let text = '';
+      const sock = connect(Number(new URL(base).port), '127.0.0.1', () => sock.end(request));
+      sock.on('data', (chunk) => {
+        text += String(chunk);
       });
-      sock.on('close', () => resolve());
-      sock.on('error', () => resolve());
+      sock.on('close', () => resolve(text));
+      sock.on('error', () => resolve(text));
     });
+    expect(answer).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
     expect((await openWith(await token())).ws).toBeDefined();
   });
 
