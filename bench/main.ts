@@ -22,6 +22,7 @@ async function main(): Promise<number> {
   installCleanupHandlers();
   const started = Date.now();
   const machine = describeMachine();
+  const commit = describeCommit();
   say(JSON.stringify({ event: 'bench start', quick: args.quick, only: args.only ?? 'all', machine }));
   const build = buildWorkers();
   const results: SectionResult[] = [];
@@ -59,7 +60,7 @@ async function main(): Promise<number> {
   const measured: Report = {
     schema: 1,
     date: new Date(started).toISOString(),
-    commit: describeCommit(),
+    commit,
     quick: args.quick,
     machine,
     durationMs: Date.now() - started,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import { hmacKey } from './hmac-key';
 import type { TokenKeyRing } from './keys';
 
 /** A connection token lives seconds, not minutes: it only has to survive the trip to the node. */
@@ -37,6 +38,6 @@ export async function issueToken(keys: TokenKeyRing, options: IssueOptions): Pro
     .setIssuedAt(iat)
     .setExpirationTime(iat + ttl)
     .setJti(jti)
-    .sign(keys.signing.secret);
+    .sign(await hmacKey(keys.signing.secret));
   return { token, jti, expiresAt: (iat + ttl) * 1000 };
 }

@@ -1,6 +1,7 @@
 import { decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { TokenError } from './errors';
+import { hmacKey } from './hmac-key';
 import type { TokenKeyRing } from './keys';
 
 export interface VerifiedToken {
@@ -33,7 +34,7 @@ export async function verifyToken(
   const key = keys.verifying.find((k) => k.kid === kid);
   if (!key) throw new TokenError('bad-signature', 'unknown key id');
   try {
-    const { payload } = await jwtVerify(token, key.secret, {
+    const { payload } = await jwtVerify(token, await hmacKey(key.secret), {
       algorithms: ['HS256'],
       audience: [...audiences],
       currentDate: new Date(now),
