@@ -34,6 +34,11 @@ export class NodeRig {
     }
   }
 
+  /** Where the nodes' logs (and the secrets) are, until `stop()`. */
+  get runDir(): string {
+    return this.dir.path;
+  }
+
   get benchCredentials(): { username: string; password: string } {
     return this.secrets.benchUser!;
   }
@@ -54,7 +59,12 @@ export class NodeRig {
     return started;
   }
 
-  async startNode(nodeId: string, maxConnections: number): Promise<NodeProcess> {
+  /** `env` adds to or overrides the node's settings (e.g. HOST, PORT, PING_SECONDS). */
+  async startNode(
+    nodeId: string,
+    maxConnections: number,
+    env: Record<string, string> = {},
+  ): Promise<NodeProcess> {
     const node = await NodeProcess.start({
       bundle: this.bundle,
       nodeId,
@@ -68,6 +78,7 @@ export class NodeRig {
         HEARTBEAT_MS: '1000',
         DRAIN_SECONDS: '0',
         LOG_LEVEL: 'warn',
+        ...env,
       },
     });
     this.nodes.push(node);

@@ -1,7 +1,8 @@
 import { type ChildProcess, execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { onCleanup } from '../../bench/harness/cleanup';
@@ -11,7 +12,7 @@ import { spawnInNamespace } from '../../runtime/netns';
 import type { Ec2Call } from '../ec2/ec2-state';
 import { failoverEnv, startPair } from '../failover/pair';
 import { buildTopology } from '../failover/topology';
-import { readLogs } from '../harness/secret-ledger';
+import { keyForms, readLogs } from '../harness/secret-ledger';
 import { seconds, sleep, until } from '../harness/stats';
 import { check, type Scenario } from '../types';
 
@@ -63,18 +64,20 @@ export const haproxyFailover: Scenario = {
     );
     try {
       const [a, b] = t.sides;
+      /** A program in the world namespace; stdout for JSON lines, stderr to <name>.log (read by scenario 8). */
       const spawnWorld = (file: string, ...args: string[]) => {
         const [cmd, argv] = tsx(file, ...args);
-        const c = spawnInNamespace(t.world, cmd, [...argv], {
-          stdio: ['ignore', 'pipe', 'ignore'],
-          cwd: ROOT,
-        });
+        const c = spawnInNamespace(t.world, cmd, [...argv], { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT });
+        c.stderr?.pipe(createWriteStream(join(dir, `${basename(file, '.ts')}.log`)));
         children.push(c);
         return c;
       };
       const recorder = jsonChild(spawnWorld('chaos/ec2/recording-server.ts', t.worldAddr, t.vip, a.eni));
-      spawnWorld('chaos/failover/echo-backend.ts', '0.0.0.0', '9000');
-      await until(() => recorder.length > 0, 20_000);
+      const worldProcess = spawnWorld('chaos/failover/world-wslb.ts', t.vip, '9000', String(clients));
+      const fleet = jsonChild(worldProcess);
+      await until(() => recorder.length > 0 && fleet.length > 0, 30_000);
+      const world = fleet[0] as { ready: boolean; runDir: string; password: string; deadAfterMs: number };
+      if (!world?.ready) throw new Error(`the world namespace did not start wslb: ${JSON.stringify(world)}`);
       const ec2Port = (recorder[0] as { port: number }).port;
       const calls = () => recorder.slice(1) as Ec2Call[];
       children.push(...startPair(t, { host: t.worldAddr, port: 9000 }, ec2Port, dir));
@@ -82,11 +85,9 @@ export const haproxyFailover: Scenario = {
         existsSync(join(dir, 'notify.log')) ? readFileSync(join(dir, 'notify.log'), 'utf8') : '';
       const elected = await until(() => t.holdsVip(a) && / a master/.test(notified()), 60_000, 100);
       say(
-        `  ${elected ? 'a is MASTER with the VIP' : 'no election'}; ${clients} clients through ws://${t.vip}:8000`,
+        `  ${elected ? 'a is MASTER with the VIP' : 'no election'}; ${clients} product clients log in through auth, then ws://${t.vip}:8000`,
       );
-      const fleet = jsonChild(
-        spawnWorld('chaos/failover/vip-clients.ts', `ws://${t.vip}:8000`, String(clients)),
-      );
+      worldProcess.stdin?.write('open\n');
       const last = () =>
         (fleet[fleet.length - 1] ?? { open: 0, closes: 0, reopens: 0 }) as {
           open: number;
@@ -165,7 +166,19 @@ export const haproxyFailover: Scenario = {
         100,
       );
       loop.kill('SIGTERM');
-      ledger.scan(readLogs(dir, 'haproxy-failover/'), { 'EC2 secret key (fake)': 'chaos-not-a-secret' });
+      const tokenKey = (
+        JSON.parse(readFileSync(join(world.runDir, 'token-secret.json'), 'utf8')) as { secret: string }
+      ).secret;
+      ledger.scan(
+        { ...readLogs(dir, 'haproxy-failover/'), ...readLogs(world.runDir, 'haproxy-failover/world/') },
+        {
+          'EC2 secret key (fake)': 'chaos-not-a-secret',
+          'bench password': world.password,
+          ...keyForms('token signing key', tokenKey),
+        },
+      );
+      worldProcess.kill('SIGTERM');
+      await Promise.race([once(worldProcess, 'exit'), sleep(10_000)]);
       return {
         figure: `backup MASTER ${seconds(takeoverMs)} after link loss; EC2 moved by ${seconds(ec2Ms)}; ${clients} clients back through b by ${seconds(backMs)}`,
         checks: [

@@ -18,8 +18,8 @@ export const keepalivedInputSchema = z
     virtualRouterId: z.number().int().min(1).max(255).default(51),
     /** 1-254; the two sides should differ. */
     priority: z.number().int().min(1).max(254),
-    /** VRRP advert interval; VRRPv3 allows below 1 s. */
-    advertIntSeconds: z.number().min(0.01).max(255).default(1),
+    /** VRRP advert interval; VRRPv3 allows below 1 s. 0.5 s: the backup takes over ≤ 1.8 s after the last advert (decision 0092). */
+    advertIntSeconds: z.number().min(0.01).max(255).default(0.5),
     /** This instance's primary private IP. */
     unicastSrcIp: z.ipv4(),
     /** The peer's primary private IP (unicast: VPCs carry no multicast). */

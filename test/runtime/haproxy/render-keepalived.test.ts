@@ -27,7 +27,7 @@ describe('renderKeepalivedConfig', () => {
       '  state BACKUP',
       '  nopreempt',
       '  priority 150',
-      '  advert_int 1',
+      '  advert_int 0.5',
       '  unicast_src_ip 10.0.0.5',
       '    10.0.0.6',
       '    10.0.0.100/32 dev ens5',
