@@ -96,7 +96,11 @@ const pathRow = ([name, r]: Row) => [
   ms(r.roundTrip.p50Ms),
   ms(r.roundTrip.p99Ms),
   String(r.messagesPerSecond),
-  String(r.sessionFailures),
+  r.sessionFailures === 0
+    ? '0'
+    : `${r.sessionFailures} (${Object.entries(r.failureCauses ?? {})
+        .map(([cause, n]) => `${cause} ×${n}`)
+        .join(', ')})`,
 ];
 
 /** a/b for session p50, RTT p50 and p99, messages/s. */

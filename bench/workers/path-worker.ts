@@ -26,6 +26,8 @@ export interface PathResult {
   /** From asking for a session (or opening, for the floor) to `open`. */
   sessionToOpen: LatencySummary;
   sessionFailures: number;
+  /** Why sessions failed: the client's reconnect cause (auth status, upgrade refusal) or the error. */
+  failureCauses: Record<string, number>;
   roundTrip: LatencySummary;
   messagesPerSecond: number;
 }
@@ -72,10 +74,10 @@ function openChannel(via: Via, tokens: string[], timeoutMs: number): Promise<Cha
         close: () => client.close(),
       });
     });
-    client.on('reconnecting', () => {
+    client.on('reconnecting', ({ cause }) => {
       clearTimeout(timer);
       client.close();
-      reject(new Error('connect failed'));
+      reject(new Error(cause));
     });
     client.on('error', (err: Error) => {
       clearTimeout(timer);
@@ -89,6 +91,7 @@ interface PathState {
   tokens: string[];
   sessions: LatencyRecorder;
   failures: number;
+  failureCauses: Record<string, number>;
   rtt: LatencyRecorder;
   rttSeconds: number;
   channels: Channel[];
@@ -104,8 +107,10 @@ async function sessionSlice(state: PathState, count: number, record: boolean, co
         const channel = await openChannel(state.via, state.tokens, 10_000);
         if (record) state.sessions.recordMs(performance.now() - t0);
         channel.close();
-      } catch {
+      } catch (err) {
         state.failures += 1;
+        const cause = (err as Error).message;
+        state.failureCauses[cause] = (state.failureCauses[cause] ?? 0) + 1;
       }
     }
   };
@@ -155,6 +160,7 @@ serveWorker<PathJob, Record<string, PathResult>>({
         tokens,
         sessions: new LatencyRecorder(),
         failures: 0,
+        failureCauses: {},
         rtt: new LatencyRecorder(),
         rttSeconds: 0,
         channels: [],
@@ -188,6 +194,7 @@ serveWorker<PathJob, Record<string, PathResult>>({
       out[name] = {
         sessionToOpen: state.sessions.summary(),
         sessionFailures: state.failures,
+        failureCauses: state.failureCauses,
         roundTrip,
         messagesPerSecond: Math.round(roundTrip.count / state.rttSeconds),
       };
