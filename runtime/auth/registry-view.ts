@@ -15,7 +15,8 @@ export interface RegistryViewOptions {
  * This auth instance's cached view of the registry. At most one read is in flight and concurrent logins
  * share it; a view younger than `cacheMs` is used as is; an older one that is still within the
  * freshness window is served at once while a refresh runs in the background, so a login waits for the
- * registry only when the instance has no usable view at all.
+ * registry only when the instance has no usable view at all, or when entries of its view have aged out
+ * of the window since they were read.
  */
 export class RegistryView {
   private cached?: { at: number; nodes: NodeRecord[] };
@@ -43,9 +44,21 @@ export class RegistryView {
     const age = this.cached ? now - this.cached.at : Number.POSITIVE_INFINITY;
     if (age < this.cacheMs) return this.fresh(this.cached!.nodes, now);
     if (age < this.freshnessMs) {
+      const cached = this.cached!;
+      const served = this.fresh(cached.nodes, now);
+      if (served.length < this.fresh(cached.nodes, cached.at).length) {
+        // Entries that were fresh when read have aged out while cached, though their nodes have most likely
+        // heartbeated since: read again rather than offer fewer nodes (or none: a 503 with healthy nodes).
+        try {
+          return this.fresh(await this.refresh(), this.now());
+        } catch (err) {
+          if (served.length === 0) throw err;
+          return served;
+        }
+      }
       // Serve the view we have; a failed background refresh is retried on the next login.
       this.refresh().catch(() => {});
-      return this.fresh(this.cached!.nodes, now);
+      return served;
     }
     return this.fresh(await this.refresh(), this.now());
   }

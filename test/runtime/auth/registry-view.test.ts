@@ -114,6 +114,43 @@ describe('RegistryView', () => {
     await expect(login).rejects.toThrow('registry down');
   });
 
+  it('reads again, instead of offering fewer nodes, when entries age out of a view older than cacheMs', async () => {
+    // Heartbeats 1 s apart, a view 2.5 s old: "a" was 0.9 s old when read and is 3.4 s old now (window 3 s).
+    view = new RegistryView(registry, { cacheMs: 1000, freshnessMs: 3000, now: () => clock });
+    registry.nodes = [record('a', clock - 900), record('b', clock)];
+    const first = view.nodes();
+    await settle();
+    registry.releaseAll();
+    expect((await first).map((n) => n.nodeId)).toEqual(['a', 'b']);
+    clock += 2500;
+    registry.nodes = [record('a', clock - 200), record('b', clock - 500)];
+    let done = false;
+    const login = view.nodes().then((n) => {
+      done = true;
+      return n;
+    });
+    await settle();
+    expect(done).toBe(false);
+    registry.releaseAll();
+    expect((await login).map((n) => n.nodeId)).toEqual(['a', 'b']);
+    expect(registry.reads).toBe(2);
+  });
+
+  it('still serves what remains fresh when that read fails', async () => {
+    view = new RegistryView(registry, { cacheMs: 1000, freshnessMs: 3000, now: () => clock });
+    registry.nodes = [record('a', clock - 900), record('b', clock)];
+    const first = view.nodes();
+    await settle();
+    registry.releaseAll();
+    await first;
+    registry.failing = true;
+    clock += 2500;
+    const login = view.nodes();
+    await settle();
+    registry.releaseAll();
+    expect((await login).map((n) => n.nodeId)).toEqual(['b']);
+  });
+
   it('drops entries that went stale while cached', async () => {
     registry.nodes = [record('old', clock - 5500), record('new', clock)];
     const first = view.nodes();
