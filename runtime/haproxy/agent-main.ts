@@ -13,6 +13,7 @@ import { Imds, sourceIpsFromInterface } from './imds';
 import { keepalivedInputFromSettings, writeKeepalivedConfig } from './keepalived-file';
 import { MasterReloader } from './reloader';
 import { renderHaproxyConfig } from './render-haproxy';
+import { SocketRuntimeServers } from './runtime-servers';
 
 export interface AgentDeps {
   ec2?: EC2Client;
@@ -71,6 +72,7 @@ export async function buildAgent(
       pidFile: settings.HAPROXY_PID_FILE,
       masterSocket: settings.HAPROXY_MASTER_SOCKET,
     }),
+    runtime: new SocketRuntimeServers(settings.HAPROXY_STATS_SOCKET),
     logger,
     pollMs: settings.POLL_SECONDS * 1000,
     allowEmpty: settings.ALLOW_EMPTY_BACKENDS,

@@ -5,9 +5,17 @@ import { type Backend, backendSetKey } from './backend';
 import type { BackendSource } from './discovery/backend-source';
 import type { ConfigCheck } from './haproxy-binary';
 import type { Reloader } from './reloader';
-import type { RenderedHaproxy } from './render-haproxy';
+import type { RenderedHaproxy, RenderedServer } from './render-haproxy';
+import type { RuntimeServers } from './runtime-servers';
 
-export type SyncResult = 'unchanged' | 'written' | 'reloaded' | 'skipped-empty' | 'invalid' | 'error';
+export type SyncResult =
+  | 'unchanged'
+  | 'written'
+  | 'reloaded'
+  | 'updated-live'
+  | 'skipped-empty'
+  | 'invalid'
+  | 'error';
 
 export interface AgentOptions {
   source: BackendSource;
@@ -18,6 +26,13 @@ export interface AgentOptions {
   /** `haproxy -c` on the candidate. */
   check: (file: string) => Promise<ConfigCheck>;
   reloader: Reloader;
+  /**
+   * When given, a change that only adds or removes whole `server` lines is applied to the running worker
+   * through the runtime API (the file is written too) instead of a reload: a reload starts a worker that
+   * counts no connection, so `leastconn` would spread new clients evenly instead of filling a new node
+   * (docs/decisions/0054-haproxy-runtime-server-changes.md). Anything else, or a failed command, reloads.
+   */
+  runtime?: RuntimeServers;
   logger: Logger;
   /** @default 10_000 */
   pollMs?: number;
@@ -40,6 +55,10 @@ export class Agent {
   private stopped = false;
   /** A reload was attempted and not confirmed: the file on disk may be newer than what HAProxy runs. */
   private reloadPending = false;
+  /** The server lines the running worker has (name → config args); unknown until this agent applied a set. */
+  private liveServers: Map<string, string> | undefined;
+  /** Removed through the runtime API but still holding sessions: in maintenance, deleted once empty. */
+  private readonly lingering = new Set<string>();
 
   constructor(private readonly options: AgentOptions) {}
 
@@ -67,6 +86,7 @@ export class Agent {
       // No config at all yet (first boot): write one without servers so HAProxy can start and answer 503.
       backends = [];
     }
+    await this.deleteLingering();
     const key = backendSetKey(backends);
     if (key === this.appliedKey) return 'unchanged';
     if (backends.length === 0 && this.appliedCount > 0 && !this.options.allowEmpty) {
@@ -122,18 +142,77 @@ export class Agent {
       await rm(candidate, { force: true });
     }
     const ids = backends.map((b) => b.id);
+    const servers = new Map(rendered.servers.map((srv) => [srv.name, srv.args]));
     if (!running) {
       logger.info(
         { event: 'config_written', backends: ids },
         'haproxy not running; config written for its start',
       );
+      this.liveServers = servers;
       return 'written';
+    }
+    const delta = this.liveDelta(rendered.servers);
+    if (delta) {
+      try {
+        await this.applyLive(delta);
+        this.liveServers = servers;
+        logger.info(
+          {
+            event: 'servers_changed_live',
+            backends: ids,
+            added: delta.added.map((srv) => srv.name),
+            removed: delta.removed,
+          },
+          'backend set changed; server lines changed through the runtime API, no reload',
+        );
+        return 'updated-live';
+      } catch (error) {
+        logger.warn({ event: 'runtime_api_failed', err: error }, 'runtime API change failed; reloading');
+      }
     }
     this.reloadPending = true;
     await this.options.reloader.reload();
     this.reloadPending = false;
+    this.liveServers = servers;
+    this.lingering.clear();
     logger.info({ event: 'reloaded', backends: ids }, 'backend set changed; haproxy reloaded');
     return 'reloaded';
+  }
+
+  /** Whole lines added or removed, nothing else changed; undefined when only a reload can apply it. */
+  private liveDelta(next: RenderedServer[]): { added: RenderedServer[]; removed: string[] } | undefined {
+    const live = this.liveServers;
+    if (!this.options.runtime || !live || this.reloadPending) return undefined;
+    const names = new Set(next.map((srv) => srv.name));
+    if (next.some((srv) => live.has(srv.name) && live.get(srv.name) !== srv.args)) return undefined;
+    // A name still lingering in maintenance cannot be added again; the reload starts clean.
+    if (next.some((srv) => this.lingering.has(srv.name))) return undefined;
+    const added = next.filter((srv) => !live.has(srv.name));
+    // Later lines of a node track its first line: delete them before the line they follow.
+    const removed = [...live.keys()].filter((name) => !names.has(name)).reverse();
+    if (added.length === 0 && removed.length === 0) return undefined;
+    return { added, removed };
+  }
+
+  private async applyLive(delta: { added: RenderedServer[]; removed: string[] }): Promise<void> {
+    const runtime = this.options.runtime!;
+    for (const server of delta.added) await runtime.add(server);
+    for (const name of delta.removed) {
+      if (!(await runtime.remove(name))) this.lingering.add(name);
+    }
+  }
+
+  /** Retry deleting servers that still held sessions; errors wait for the next round. */
+  private async deleteLingering(): Promise<void> {
+    const runtime = this.options.runtime;
+    if (!runtime || this.lingering.size === 0) return;
+    for (const name of [...this.lingering]) {
+      try {
+        if (await runtime.remove(name)) this.lingering.delete(name);
+      } catch (error) {
+        this.options.logger.warn({ event: 'server_delete_failed', server: name, err: error }, 'will retry');
+      }
+    }
   }
 
   /** Sync now, then every poll interval until stop(). */

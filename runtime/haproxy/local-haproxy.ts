@@ -10,6 +10,7 @@ import { checkHaproxyConfig, requireHaproxy } from './haproxy-binary';
 import { type HaproxyProcess, spawnHaproxy } from './haproxy-process';
 import { MasterReloader } from './reloader';
 import { renderHaproxyConfig } from './render-haproxy';
+import { SocketRuntimeServers } from './runtime-servers';
 import { groupByNode, perServerCounts } from './stats';
 
 export interface LocalHaproxyOptions {
@@ -30,6 +31,11 @@ export interface LocalHaproxyOptions {
   mode?: 'http' | 'tcp';
   /** Health-check interval; short locally so new nodes come up fast. @default 500 */
   checkInterMs?: number;
+  /**
+   * Add and remove whole server lines through the runtime API instead of reloading, as the agent on EC2
+   * does; `false` makes every change a reload (to exercise that path). @default true
+   */
+  liveServerChanges?: boolean;
   logger?: Logger;
 }
 
@@ -43,7 +49,7 @@ export interface LocalHaproxy {
   configPath: string;
   /** Master CLI socket (`show proc`, `@!<pid> show stat`, `reload`). */
   masterSocket: string;
-  /** Replace the backend set and apply it now through the agent (render, check, reload when changed). */
+  /** Replace the backend set and apply it now through the agent (render, check, live change or reload). */
   setBackends(backends: Backend[]): Promise<SyncResult>;
   /** Current connections per `server` line, over all live workers (old ones drain after a reload). */
   perServerCounts(): Promise<Record<string, number>>;
@@ -84,6 +90,8 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
     configPath,
     check: (file) => checkHaproxyConfig(file, bin),
     reloader: new MasterReloader({ pidFile, masterSocket }),
+    runtime:
+      options.liveServerChanges === false ? undefined : new SocketRuntimeServers(join(dir, 'admin.sock')),
     logger,
     allowEmpty: true,
   });

@@ -4,9 +4,22 @@ import { planServers } from './source-ips';
 export const BACKEND_NAME = 'ws_nodes';
 export const FRONTEND_NAME = 'ws_in';
 
+/** One `server` line of the backend, as written in the file and as the runtime API takes it. */
+export interface RenderedServer {
+  name: string;
+  /** Everything after the name on the config line. */
+  args: string;
+  /**
+   * The same server for `add server`: a dynamic server cannot be tracked and does not read
+   * `default-server`, so every line checks itself with the timings spelled out.
+   */
+  runtimeArgs: string;
+}
+
 export interface RenderedHaproxy {
   text: string;
   warnings: string[];
+  servers: RenderedServer[];
 }
 
 /** HAProxy time format: the largest unit that divides the value exactly. */
@@ -33,14 +46,16 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
 
   const maxconnPerServer = effectiveMaxconnPerServer(c);
   const firstLine = new Map<string, string>();
-  const serverLines = plan.servers.map((s) => {
-    const source = s.source ? ` source ${s.source}` : '';
+  const servers: RenderedServer[] = plan.servers.map((s) => {
+    const base = `${s.host}:${s.port}${s.source ? ` source ${s.source}` : ''} maxconn ${maxconnPerServer}`;
     const first = firstLine.get(s.nodeId);
     // One health check per node: the node's other lines follow its first line's state.
     const health = first ? `track ${BACKEND_NAME}/${first}` : 'check';
     if (!first) firstLine.set(s.nodeId, s.name);
-    return `  server ${s.name} ${s.host}:${s.port}${source} maxconn ${maxconnPerServer} ${health}`;
+    const timings = `inter ${formatDuration(hc.interMs)} fall ${hc.fall} rise ${hc.rise}`;
+    return { name: s.name, args: `${base} ${health}`, runtimeArgs: `${base} check ${timings}` };
   });
+  const serverLines = servers.map((s) => `  server ${s.name} ${s.args}`);
   const tls = c.tlsCertFile ? ` ssl crt ${c.tlsCertFile}` : '';
   const http = c.mode === 'http';
 
@@ -95,5 +110,5 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
     '  stats refresh 10s',
     '',
   ];
-  return { text: lines.join('\n'), warnings };
+  return { text: lines.join('\n'), warnings, servers };
 }

@@ -3,6 +3,7 @@ import { type LocalHaproxy, startLocalHaproxy } from '../../../runtime/haproxy/l
 import { showProc } from '../../../runtime/haproxy/master-cli';
 import { createLogger } from '../../../runtime/shared/log';
 import { type EchoServer, startEchoServer } from './helpers/echo-server';
+import { closeHaproxyRig } from './helpers/teardown';
 import { describeWithTool } from './helpers/tools';
 import { echo, openWs } from './helpers/ws-client';
 
@@ -27,17 +28,7 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('hitless reload with t
   const servers: EchoServer[] = [];
   let haproxy: LocalHaproxy | undefined;
 
-  afterAll(async () => {
-    try {
-      for (const ws of sockets) ws.terminate();
-    } finally {
-      try {
-        await haproxy?.close();
-      } finally {
-        await Promise.all(servers.map((s) => s.close()));
-      }
-    }
-  });
+  afterAll(() => closeHaproxyRig(sockets, haproxy, servers));
 
   it('keeps 50 established WebSockets across a reload that adds a backend, and sends new ones to it', async () => {
     const a = await startEchoServer();
@@ -46,6 +37,8 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('hitless reload with t
     haproxy = await startLocalHaproxy({
       backends: [{ id: 'node-a', host: '127.0.0.1', port: a.port }],
       sourceIps: ['127.0.1.1', '127.0.1.2'],
+      // The reload path: live server changes (the default) would add node-b without one.
+      liveServerChanges: false,
       logger: createLogger('test', 'silent'),
     });
 

@@ -2,6 +2,7 @@ import type WebSocket from 'ws';
 import { type LocalHaproxy, startLocalHaproxy } from '../../../runtime/haproxy/local-haproxy';
 import { createLogger } from '../../../runtime/shared/log';
 import { type EchoServer, startEchoServer } from './helpers/echo-server';
+import { closeHaproxyRig } from './helpers/teardown';
 import { describeWithTool } from './helpers/tools';
 import { echo, openWs } from './helpers/ws-client';
 
@@ -12,17 +13,7 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('startLocalHaproxy', (
   const servers: EchoServer[] = [];
   let haproxy: LocalHaproxy | undefined;
 
-  afterAll(async () => {
-    try {
-      for (const ws of sockets) ws.terminate();
-    } finally {
-      try {
-        await haproxy?.close();
-      } finally {
-        await Promise.all(servers.map((s) => s.close()));
-      }
-    }
-  });
+  afterAll(() => closeHaproxyRig(sockets, haproxy, servers));
 
   it('spreads 300 WebSockets evenly over 3 nodes, from every source IP, and reports per-server counts', async () => {
     for (let i = 0; i < 3; i++) servers.push(await startEchoServer());
@@ -67,7 +58,7 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('startLocalHaproxy', (
       await h.setBackends(
         servers.slice(0, 2).map((s, i) => ({ id: `node-${i}`, host: '127.0.0.1', port: s.port })),
       ),
-    ).toBe('reloaded');
+    ).toBe('updated-live');
     for (let i = 0; i < 20; i++) sockets.push(await openWs(h.url));
     expect(servers[2]!.open()).toBe(before);
     const onRemoved = sockets.slice(0, 300).filter((ws) => ws.readyState === ws.OPEN);
