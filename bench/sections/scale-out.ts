@@ -120,8 +120,8 @@ export const scaleOut: Section = {
           'The even share after scale-out is max/mean 1.0; random flow placement gives the new node about a quarter of the new flows and moves no held one, ' +
           'so with 9,000 + 3,000 it ends near 750 against about 3,750 on each old node (max/mean ≈ 1.25). ' +
           'HAProxy is scaled to 6,000 + 2,000: it holds fewer than 10,000 proxied connections under the 20,000-file limit. ' +
-          'The agent adds the new node\'s server lines to the running HAProxy worker through the runtime API (decision 0054), so `leastconn` ' +
-          'keeps the old nodes\' counts and sends arrivals to the new node until it has caught up; with a reload instead, the new worker ' +
+          "The agent adds the new node's server lines to the running HAProxy worker through the runtime API (decision 0054), so `leastconn` " +
+          "keeps the old nodes' counts and sends arrivals to the new node until it has caught up; with a reload instead, the new worker " +
           'counted no connection and spread them evenly (500 each, max/mean 1.25, in the run before that change).',
         ...(skipped ? [`nlb skipped: ${skipped}`] : []),
       ],
