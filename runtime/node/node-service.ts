@@ -23,6 +23,15 @@ export interface RunningNode {
 }
 
 const KEY_REFRESH_MS = 60_000;
+const DEREGISTER_TIMEOUT_MS = 500;
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /** Wires settings, keys, registry, server and heartbeat into one running node. */
 export async function startNodeService(
@@ -109,14 +118,19 @@ export async function startNodeService(
     if (server.draining) return;
     const started = Date.now();
     server.startDrain();
-    await heartbeat.beat();
     log.info(
       { nodeId, connections: server.openConnections, windowSeconds: settings.DRAIN_SECONDS },
       'draining',
     );
+    // The window is the whole budget (systemd and the balancer are told about it): the registry writes
+    // run beside the closes, and a slow deregistration is cut short (the entry goes stale by itself).
+    const marked = heartbeat.beat();
     await server.closeClients(settings.DRAIN_SECONDS * 1000);
+    await marked;
     heartbeat.stop();
-    await nodes.remove(nodeId).catch((err: Error) => log.warn({ err: err.message }, 'deregister failed'));
+    await withTimeout(nodes.remove(nodeId), DEREGISTER_TIMEOUT_MS).catch((err: Error) =>
+      log.warn({ err: err.message }, 'deregister failed'),
+    );
     await stop();
     log.info({ nodeId, ms: Date.now() - started }, 'drained');
   };

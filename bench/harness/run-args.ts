@@ -1,0 +1,58 @@
+import { parseArgs } from 'node:util';
+
+export interface RunArgs<Id extends string> {
+  only?: Id[];
+  quick: boolean;
+  /** `--out`, when given. */
+  out?: string;
+}
+
+export interface RunArgsSpec<Id extends string> {
+  /** e.g. `npm run bench` */
+  command: string;
+  /** What `--only` picks: `section`, `scenario`. */
+  noun: string;
+  ids: readonly Id[];
+}
+
+export function runUsage<Id extends string>(spec: RunArgsSpec<Id>): string {
+  return (
+    `usage: ${spec.command} -- [--only <${spec.noun}>[,<${spec.noun}>]] [--quick] [--out <dir>]\n` +
+    `${spec.noun}s (name or number): ${spec.ids.map((id, i) => `${i + 1} ${id}`).join(', ')}`
+  );
+}
+
+/**
+ * The options `npm run bench` and `npm run chaos` share. `--only` takes names or 1-based numbers, comma
+ * separated or repeated. Throws the usage (with what was wrong) for `--help` or a bad value.
+ */
+export function parseRunArgs<Id extends string>(argv: string[], spec: RunArgsSpec<Id>): RunArgs<Id> {
+  const usage = runUsage(spec);
+  let values: { only?: string[]; quick?: boolean; out?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        only: { type: 'string', multiple: true },
+        quick: { type: 'boolean', default: false },
+        out: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+    }));
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${usage}`);
+  }
+  if (values.help) throw new Error(usage);
+  const only = values.only
+    ?.flatMap((v) => v.split(','))
+    .map((raw) => {
+      const v = raw.trim();
+      const id = /^\d+$/.test(v) ? spec.ids[Number(v) - 1] : v;
+      if (!id || !(spec.ids as readonly string[]).includes(id)) {
+        throw new Error(`unknown ${spec.noun} ${raw}\n${usage}`);
+      }
+      return id as Id;
+    });
+  return { only, quick: values.quick ?? false, out: values.out };
+}
