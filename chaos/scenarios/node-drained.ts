@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { say } from '../../bench/harness/progress';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
@@ -43,6 +45,7 @@ export const nodeDrained: Scenario = {
       );
       const after = await pool.status();
       const onVictim = after.closes[victimId] ?? {};
+      const phases = drainPhases(join(cc.cluster.runDir, `${victimId}.log`));
       return {
         figure: `${count(onVictim[1012] ?? 0)}/${count(held)} closed with 1012, 0 expected 1006 (saw ${closesWith(after, 1006)}); exit ${code} after ${seconds(exitMs)} (window ${TIMING.drainSeconds} s)`,
         checks: [
@@ -64,7 +67,7 @@ export const nodeDrained: Scenario = {
           check(
             `the node exited 0 within its drain window (+${DRAIN_EXIT_GRACE_MS} ms to deregister and close)`,
             code === 0 && exitMs <= windowMs + DRAIN_EXIT_GRACE_MS,
-            `exit ${code} after ${exitMs} ms`,
+            `exit ${code} after ${exitMs} ms${phases ? ` (node: closes done ${phases.closedMs} ms, deregistered ${phases.deregisteredMs} ms, stopped ${phases.stoppedMs} ms)` : ''}`,
           ),
         ],
         metrics: {
@@ -74,6 +77,7 @@ export const nodeDrained: Scenario = {
           closesOnDrained: onVictim,
           exitCode: code,
           exitMs,
+          drainPhases: phases,
           drainWindowMs: windowMs,
           refusedAttempts: after.failedAttempts,
           finalPerNode: after.byNode,
@@ -84,3 +88,17 @@ export const nodeDrained: Scenario = {
     }
   },
 };
+
+/** The node's own account of its drain (its `drained` log line): when closes, deregistration and stop ended. */
+function drainPhases(logFile: string): Record<string, number> | undefined {
+  try {
+    const line = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .find((l) => l.includes('"msg":"drained"'));
+    if (!line) return undefined;
+    const { ms, closedMs, deregisteredMs } = JSON.parse(line) as Record<string, number>;
+    return { closedMs, deregisteredMs, stoppedMs: ms };
+  } catch {
+    return undefined;
+  }
+}

@@ -125,14 +125,19 @@ export async function startNodeService(
     // The window is the whole budget (systemd and the balancer are told about it): the registry writes
     // run beside the closes, and a slow deregistration is cut short (the entry goes stale by itself).
     const marked = heartbeat.beat();
-    await server.closeClients(settings.DRAIN_SECONDS * 1000);
+    const windowMs = settings.DRAIN_SECONDS * 1000;
+    // A sixth of the window (at most 1 s) is kept for deregistering, closing the server and the exit, and
+    // for timers that fire late while thousands of close handshakes keep the event loop busy.
+    await server.closeClients(windowMs - Math.min(1000, windowMs / 6));
+    const closedMs = Date.now() - started;
     await marked;
     heartbeat.stop();
     await withTimeout(nodes.remove(nodeId), DEREGISTER_TIMEOUT_MS).catch((err: Error) =>
       log.warn({ err: err.message }, 'deregister failed'),
     );
+    const deregisteredMs = Date.now() - started;
     await stop();
-    log.info({ nodeId, ms: Date.now() - started }, 'drained');
+    log.info({ nodeId, ms: Date.now() - started, closedMs, deregisteredMs }, 'drained');
   };
   return { nodeId, endpoint, port, server, drain, stop };
 }
