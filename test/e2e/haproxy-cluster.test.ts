@@ -38,7 +38,7 @@ describe('local cluster, strategy haproxy', () => {
     expect(Object.keys(servers)).toHaveLength(3 * cluster.sourceIps.length);
   });
 
-  it('discovers an added node with a hitless reload: no established socket drops, new ones reach it', async () => {
+  it('discovers an added node without a reload: no established socket drops, leastconn fills it first', async () => {
     const added = await cluster.addNode();
     const before = { ...fleet.stats.closesByCode };
     expect(await fleet.open(300)).toEqual({ connected: 300, failed: 0 });
@@ -46,7 +46,8 @@ describe('local cluster, strategy haproxy', () => {
     expect(fleet.stats.reopens).toBe(0);
     expect(fleet.connectedCount()).toBe(CLIENTS + 300);
     const counts = await cluster.nodeCounts();
-    expect(counts.find((c) => c.id === added.nodeId)!.connections).toBeGreaterThan(0);
+    // Its server lines were added to the running worker, which still counts the held sockets on the others.
+    expect(counts.find((c) => c.id === added.nodeId)!.connections).toBe(300);
     expect(await total()).toBe(CLIENTS + 300);
   });
 
