@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { say } from '../../bench/harness/progress';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
-import { openFleet } from '../harness/open-fleet';
-import { count, seconds, until } from '../harness/stats';
+import { allBack, busiestNode, heldFleet } from '../harness/held-fleet';
+import { count, seconds } from '../harness/stats';
 import { clusterSizes, TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 
@@ -20,11 +20,8 @@ export const nodeDrained: Scenario = {
     const size = clusterSizes(quick);
     const cc = await ChaosCluster.start('node-drained', ledger, { nodes: size.nodes, ...TIMING });
     try {
-      const pool = cc.clients(size.processes);
-      await openFleet(cc, pool, size.clients);
-      await until(async () => (await pool.status()).connected === size.clients, 30_000, 250);
-      const before = await pool.mark();
-      const [victimId, held] = Object.entries(before.byNode).sort((a, b) => b[1] - a[1])[0];
+      const { pool, before } = await heldFleet(cc, size.processes, size.clients);
+      const [victimId, held] = busiestNode(before);
       const victim = cc.cluster.nodes.find((n) => n.nodeId === victimId)!;
       say(`  SIGTERM ${victimId} (pid ${victim.pid}) holding ${held} clients`);
       const t0 = Date.now();
@@ -35,14 +32,7 @@ export const nodeDrained: Scenario = {
         new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), windowMs + 30_000)),
       ]);
       const exitMs = Date.now() - t0;
-      await until(
-        async () => {
-          const s = await pool.status();
-          return s.reopenDelaysMs.length >= held && s.connected === size.clients;
-        },
-        30_000,
-        100,
-      );
+      await allBack(pool, held, size.clients, 30_000);
       const after = await pool.status();
       const onVictim = after.closes[victimId] ?? {};
       const phases = drainPhases(join(cc.cluster.runDir, `${victimId}.log`));

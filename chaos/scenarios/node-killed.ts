@@ -1,7 +1,7 @@
 import { say } from '../../bench/harness/progress';
 import { ChaosCluster } from '../harness/chaos-cluster';
-import { openFleet } from '../harness/open-fleet';
-import { count, seconds, summarize, until } from '../harness/stats';
+import { allBack, busiestNode, heldFleet } from '../harness/held-fleet';
+import { count, seconds, summarize } from '../harness/stats';
 import { clusterSizes, TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 
@@ -16,23 +16,13 @@ export const nodeKilled: Scenario = {
     const size = clusterSizes(quick);
     const cc = await ChaosCluster.start('node-killed', ledger, { nodes: size.nodes, ...TIMING });
     try {
-      const pool = cc.clients(size.processes);
-      await openFleet(cc, pool, size.clients);
-      await until(async () => (await pool.status()).connected === size.clients, 30_000, 250);
-      const before = await pool.mark();
-      const [victimId, held] = Object.entries(before.byNode).sort((a, b) => b[1] - a[1])[0];
+      const { pool, before } = await heldFleet(cc, size.processes, size.clients);
+      const [victimId, held] = busiestNode(before);
       const victim = cc.cluster.nodes.find((n) => n.nodeId === victimId)!;
       say(`  kill -9 ${victimId} (pid ${victim.pid}) holding ${held} clients`);
       const killedAt = Date.now();
       victim.kill();
-      const back = await until(
-        async () => {
-          const s = await pool.status();
-          return s.reopenDelaysMs.length >= held && s.connected === size.clients;
-        },
-        RECONNECT_LIMIT_MS + 15_000,
-        100,
-      );
+      const back = await allBack(pool, held, size.clients, RECONNECT_LIMIT_MS + 15_000);
       const backMs = Date.now() - killedAt;
       const after = await pool.status();
       const staleAt = killedAt + TIMING.freshnessMs;

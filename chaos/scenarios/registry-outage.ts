@@ -2,7 +2,7 @@ import { say } from '../../bench/harness/progress';
 import { DynamoDbRegistry } from '../../runtime/registry';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
-import { openFleet } from '../harness/open-fleet';
+import { heldFleet } from '../harness/held-fleet';
 import { count, seconds, sleep, until } from '../harness/stats';
 import { TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
@@ -23,10 +23,7 @@ export const registryOutage: Scenario = {
     const outageMs = quick ? 6_000 : 10_000;
     const cc = await ChaosCluster.start('registry-outage', ledger, { nodes: 4, ...TIMING });
     try {
-      const pool = cc.clients(quick ? 1 : 2);
-      await openFleet(cc, pool, clients);
-      await until(async () => (await pool.status()).connected === clients, 30_000, 250);
-      await pool.mark();
+      const { pool } = await heldFleet(cc, quick ? 1 : 2, clients);
       say(`  registry down for ${seconds(outageMs)}`);
       const t0 = Date.now();
       await cc.cluster.stopRegistry();

@@ -1,7 +1,7 @@
 import { say } from '../../bench/harness/progress';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
-import { openFleet } from '../harness/open-fleet';
+import { heldFleet } from '../harness/held-fleet';
 import { count, seconds, until } from '../harness/stats';
 import { clusterSizes, TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
@@ -22,10 +22,7 @@ export const rollingRestart: Scenario = {
     const size = clusterSizes(quick);
     const cc = await ChaosCluster.start('rolling-restart', ledger, { nodes: size.nodes, ...TIMING });
     try {
-      const pool = cc.clients(size.processes);
-      await openFleet(cc, pool, size.clients);
-      await until(async () => (await pool.status()).connected === size.clients, 30_000, 250);
-      await pool.mark();
+      const { pool } = await heldFleet(cc, size.processes, size.clients);
       const started = Date.now();
       const drains: Array<{ node: string; at: number; exit: number | null; ms: number }> = [];
       for (const node of [...cc.cluster.nodes]) {

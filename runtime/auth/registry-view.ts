@@ -19,7 +19,8 @@ export interface RegistryViewOptions {
  * of the window since they were read.
  */
 export class RegistryView {
-  private cached?: { at: number; nodes: NodeRecord[] };
+  /** The last view read, and how many of its entries were fresh when it was read. */
+  private cached?: { at: number; nodes: NodeRecord[]; freshWhenRead: number };
   private inFlight?: Promise<NodeRecord[]>;
   private readonly cacheMs: number;
   private readonly freshnessMs: number;
@@ -46,7 +47,7 @@ export class RegistryView {
     if (age < this.freshnessMs) {
       const cached = this.cached!;
       const served = this.fresh(cached.nodes, now);
-      if (served.length < this.fresh(cached.nodes, cached.at).length) {
+      if (served.length < cached.freshWhenRead) {
         // Entries that were fresh when read have aged out while cached, though their nodes have most likely
         // heartbeated since: read again rather than offer fewer nodes (or none: a 503 with healthy nodes).
         try {
@@ -69,7 +70,8 @@ export class RegistryView {
       .then(({ nodes, itemsRead }) => {
         this.itemsRead += itemsRead;
         this.reads += 1;
-        this.cached = { at: this.now(), nodes };
+        const at = this.now();
+        this.cached = { at, nodes, freshWhenRead: this.fresh(nodes, at).length };
         this.onRefresh?.(nodes);
         return nodes;
       })

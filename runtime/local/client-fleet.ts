@@ -94,6 +94,18 @@ export class ClientFleet {
     }
   }
 
+  /**
+   * Resolves once `count` open sockets have closed with `code`. A process that exits is gone before its
+   * clients have read the close, so wait for this before waiting for them to be back.
+   */
+  waitForCloses(code: number, count: number, timeoutMs: number): Promise<void> {
+    return this.waitFor(
+      () => (this.stats.closesByCode[code] ?? 0) === count,
+      timeoutMs,
+      `${count} clients to see close code ${code}`,
+    );
+  }
+
   closeAll(): void {
     for (const c of this.clients) c.close();
   }

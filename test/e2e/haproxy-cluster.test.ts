@@ -57,11 +57,7 @@ describe('local cluster, strategy haproxy', () => {
     expect(held).toBeGreaterThan(0);
     victim.drain();
     expect(await victim.exited).toBe(0);
-    await fleet.waitFor(
-      () => (fleet.stats.closesByCode[1012] ?? 0) === held,
-      10_000,
-      'every client of the drained node to see the drain close',
-    );
+    await fleet.waitForCloses(1012, held, 10_000);
     await fleet.waitFor(() => fleet.connectedCount() === CLIENTS + 300, 20_000, 'every client to be back');
     expect(fleet.stats.closesByCode).toEqual({ 1012: held });
     expect(fleet.stats.reopens).toBe(held);

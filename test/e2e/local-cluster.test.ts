@@ -43,11 +43,7 @@ describe('local cluster, strategy direct', () => {
     const reopensBefore = fleet.stats.reopens;
     victim.drain();
     expect(await victim.exited).toBe(0);
-    await fleet.waitFor(
-      () => (fleet.stats.closesByCode[1012] ?? 0) === held,
-      10_000,
-      'every client of the drained node to see the drain close',
-    );
+    await fleet.waitForCloses(1012, held, 10_000);
     await fleet.waitFor(
       () => fleet.connectedCount() === CLIENTS,
       20_000,
@@ -68,11 +64,7 @@ describe('local cluster, strategy direct', () => {
     victim.kill();
     await victim.exited;
     // The process is gone before every client has read its FIN; count first, or the next wait passes at once.
-    await fleet.waitFor(
-      () => (fleet.stats.closesByCode[1006] ?? 0) === held,
-      10_000,
-      'every client of the killed node to see its connection drop',
-    );
+    await fleet.waitForCloses(1006, held, 10_000);
     await fleet.waitFor(
       () => fleet.connectedCount() === CLIENTS,
       20_000,

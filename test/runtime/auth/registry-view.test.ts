@@ -46,6 +46,13 @@ describe('RegistryView', () => {
   });
 
   const settle = () => new Promise((r) => setImmediate(r));
+  /** One login that reads the (gated) registry, released at once. */
+  const readOnce = async () => {
+    const first = view.nodes();
+    await settle();
+    registry.releaseAll();
+    return first;
+  };
 
   it('shares one read among concurrent logins', async () => {
     const logins = Promise.all(Array.from({ length: 50 }, () => view.nodes()));
@@ -57,20 +64,14 @@ describe('RegistryView', () => {
   });
 
   it('reuses the view within cacheMs', async () => {
-    const first = view.nodes();
-    await settle();
-    registry.releaseAll();
-    await first;
+    await readOnce();
     clock += 999;
     await view.nodes();
     expect(registry.reads).toBe(1);
   });
 
   it('serves a view older than cacheMs at once while one refresh runs', async () => {
-    const first = view.nodes();
-    await settle();
-    registry.releaseAll();
-    await first;
+    await readOnce();
     clock += 2000;
     const served = await Promise.all([view.nodes(), view.nodes(), view.nodes()]);
     expect(served.map((n) => n.length)).toEqual([1, 1, 1]);
@@ -79,10 +80,7 @@ describe('RegistryView', () => {
   });
 
   it('waits for the registry when the view is older than the freshness window', async () => {
-    const first = view.nodes();
-    await settle();
-    registry.releaseAll();
-    await first;
+    await readOnce();
     clock += 7000;
     registry.nodes = [record('b', clock)];
     let done = false;
@@ -97,10 +95,7 @@ describe('RegistryView', () => {
   });
 
   it('serves a still-fresh view while the registry fails, and fails without one', async () => {
-    const first = view.nodes();
-    await settle();
-    registry.releaseAll();
-    await first;
+    await readOnce();
     registry.failing = true;
     clock += 2000;
     expect((await view.nodes()).map((n) => n.nodeId)).toEqual(['a']);
@@ -118,10 +113,7 @@ describe('RegistryView', () => {
     // Heartbeats 1 s apart, a view 2.5 s old: "a" was 0.9 s old when read and is 3.4 s old now (window 3 s).
     view = new RegistryView(registry, { cacheMs: 1000, freshnessMs: 3000, now: () => clock });
     registry.nodes = [record('a', clock - 900), record('b', clock)];
-    const first = view.nodes();
-    await settle();
-    registry.releaseAll();
-    expect((await first).map((n) => n.nodeId)).toEqual(['a', 'b']);
+    expect((await readOnce()).map((n) => n.nodeId)).toEqual(['a', 'b']);
     clock += 2500;
     registry.nodes = [record('a', clock - 200), record('b', clock - 500)];
     let done = false;
@@ -139,10 +131,7 @@ describe('RegistryView', () => {
   it('still serves what remains fresh when that read fails', async () => {
     view = new RegistryView(registry, { cacheMs: 1000, freshnessMs: 3000, now: () => clock });
     registry.nodes = [record('a', clock - 900), record('b', clock)];
-    const first = view.nodes();
-    await settle();
-    registry.releaseAll();
-    await first;
+    await readOnce();
     registry.failing = true;
     clock += 2500;
     const login = view.nodes();
@@ -153,10 +142,7 @@ describe('RegistryView', () => {
 
   it('drops entries that went stale while cached', async () => {
     registry.nodes = [record('old', clock - 5500), record('new', clock)];
-    const first = view.nodes();
-    await settle();
-    registry.releaseAll();
-    expect((await first).map((n) => n.nodeId)).toEqual(['old', 'new']);
+    expect((await readOnce()).map((n) => n.nodeId)).toEqual(['old', 'new']);
     clock += 600;
     expect((await view.nodes()).map((n) => n.nodeId)).toEqual(['new']);
   });
