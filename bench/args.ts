@@ -1,4 +1,4 @@
-import { parseRunArgs } from './harness/run-args';
+import { type OutFor, parseRunArgs } from './harness/run-args';
 import { SECTION_IDS, type SectionId } from './types';
 
 export interface BenchArgs {
@@ -8,7 +8,11 @@ export interface BenchArgs {
   out: string;
 }
 
-export function parseBenchArgs(argv: string[], defaultOut: string): BenchArgs {
+/**
+ * `outFor(partial)`: a quick run must not replace the committed results. A full run of some sections is
+ * not partial here: it merges into the committed report on purpose (bench/report/merge.ts).
+ */
+export function parseBenchArgs(argv: string[], outFor: OutFor): BenchArgs {
   const args = parseRunArgs(argv, { command: 'npm run bench', noun: 'section', ids: SECTION_IDS });
-  return { ...args, out: args.out ?? defaultOut };
+  return { ...args, out: args.out ?? outFor(args.quick) };
 }

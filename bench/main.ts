@@ -4,17 +4,21 @@ import { parseBenchArgs } from './args';
 import { cleanupAll, installCleanupHandlers } from './harness/cleanup';
 import { describeCommit, describeMachine } from './harness/machine';
 import { say } from './harness/progress';
+import { committedOrTemp } from './harness/run-args';
 import { buildWorkers } from './harness/worker-build';
 import { mergeIntoPrevious } from './report/merge';
 import { type Report, writeReport } from './report/write';
 import { SECTIONS } from './sections';
 import type { SectionResult } from './types';
 
-/** `npm run bench`: every section in turn, then the JSON, the Markdown table and the charts. */
+/**
+ * `npm run bench`: every section in turn, then the JSON, the Markdown table and the charts. A full run writes
+ * bench/results; `--quick` writes to a temp folder unless `--out` is given.
+ */
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseBenchArgs>;
   try {
-    args = parseBenchArgs(process.argv.slice(2), join(__dirname, 'results'));
+    args = parseBenchArgs(process.argv.slice(2), committedOrTemp(join(__dirname, 'results'), 'wslb-bench-'));
   } catch (err) {
     say((err as Error).message);
     return 2;

@@ -1,4 +1,4 @@
-import { parseRunArgs } from '../bench/harness/run-args';
+import { type OutFor, parseRunArgs } from '../bench/harness/run-args';
 import { SCENARIO_IDS, type ScenarioId } from './types';
 
 export interface ChaosArgs {
@@ -8,8 +8,8 @@ export interface ChaosArgs {
   out: string;
 }
 
-/** `defaultOut(partial)`: a quick run or one of some scenarios must not replace the committed full run. */
-export function parseChaosArgs(argv: string[], defaultOut: (partial: boolean) => string): ChaosArgs {
+/** `outFor(partial)`: a quick run or one of some scenarios must not replace the committed full run. */
+export function parseChaosArgs(argv: string[], outFor: OutFor): ChaosArgs {
   const args = parseRunArgs(argv, { command: 'npm run chaos', noun: 'scenario', ids: SCENARIO_IDS });
-  return { ...args, out: args.out ?? defaultOut(args.quick || args.only !== undefined) };
+  return { ...args, out: args.out ?? outFor(args.quick || args.only !== undefined) };
 }

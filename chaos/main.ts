@@ -1,10 +1,9 @@
 import '../runtime/local/quiet-sdk-warning';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupAll, installCleanupHandlers } from '../bench/harness/cleanup';
 import { describeMachine } from '../bench/harness/machine';
 import { say } from '../bench/harness/progress';
+import { committedOrTemp } from '../bench/harness/run-args';
 import { parseChaosArgs } from './args';
 import { SecretLedger } from './harness/secret-ledger';
 import { type ChaosReport, markdownTable, writeChaosReport } from './report';
@@ -18,9 +17,7 @@ import type { ScenarioResult } from './types';
 async function main(): Promise<number> {
   let args: ReturnType<typeof parseChaosArgs>;
   try {
-    args = parseChaosArgs(process.argv.slice(2), (partial) =>
-      partial ? mkdtempSync(join(tmpdir(), 'wslb-chaos-')) : join(__dirname, 'results'),
-    );
+    args = parseChaosArgs(process.argv.slice(2), committedOrTemp(join(__dirname, 'results'), 'wslb-chaos-'));
   } catch (err) {
     say((err as Error).message);
     return 2;

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface RunArgs<Id extends string> {
@@ -55,4 +58,15 @@ export function parseRunArgs<Id extends string>(argv: string[], spec: RunArgsSpe
       return id as Id;
     });
   return { only, quick: values.quick ?? false, out: values.out };
+}
+
+/** Where a run writes its report, given whether it is partial (a quick run, or a subset that must not replace the whole). */
+export type OutFor = (partial: boolean) => string;
+
+/**
+ * The rule bench and chaos share: quick runs never overwrite committed results. A partial run writes to a
+ * new temp folder named `<tmpPrefix>…`; a full run to `committed`. `--out` overrides both (in the parsers).
+ */
+export function committedOrTemp(committed: string, tmpPrefix: string): OutFor {
+  return (partial) => (partial ? mkdtempSync(join(tmpdir(), tmpPrefix)) : committed);
 }

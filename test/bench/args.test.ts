@@ -1,9 +1,14 @@
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname } from 'node:path';
 import { parseBenchArgs } from '../../bench/args';
-import { parseRunArgs } from '../../bench/harness/run-args';
+import { committedOrTemp, parseRunArgs } from '../../bench/harness/run-args';
+
+const out = (partial: boolean) => (partial ? '/tmp/partial' : 'bench/results');
 
 describe('parseBenchArgs', () => {
   it('defaults to every section, full size, the results folder', () => {
-    expect(parseBenchArgs([], 'bench/results')).toEqual({
+    expect(parseBenchArgs([], out)).toEqual({
       only: undefined,
       quick: false,
       out: 'bench/results',
@@ -11,11 +16,36 @@ describe('parseBenchArgs', () => {
   });
 
   it('takes sections by name or number, comma separated or repeated', () => {
-    expect(parseBenchArgs(['--only', 'evenness,5', '--only', '1', '--quick'], 'r')).toEqual({
+    expect(parseBenchArgs(['--only', 'evenness,5', '--only', '1', '--quick', '--out', 'r'], out)).toEqual({
       only: ['evenness', 'port-wall', 'node-overhead'],
       quick: true,
       out: 'r',
     });
+  });
+
+  it('keeps a quick run away from the committed results; a full run of some sections merges there', () => {
+    expect(parseBenchArgs(['--quick'], out).out).toBe('/tmp/partial');
+    expect(parseBenchArgs(['--only', 'evenness', '--quick'], out).out).toBe('/tmp/partial');
+    expect(parseBenchArgs(['--only', 'evenness'], out).out).toBe('bench/results');
+  });
+});
+
+describe('committedOrTemp', () => {
+  it('gives the committed folder to a full run and a new temp folder to each partial run', () => {
+    const outFor = committedOrTemp('/repo/bench/results', 'wslb-args-test-');
+    expect(outFor(false)).toBe('/repo/bench/results');
+    const [a, b] = [outFor(true), outFor(true)];
+    try {
+      expect(a).not.toBe(b);
+      for (const dir of [a, b]) {
+        expect(dirname(dir)).toBe(tmpdir());
+        expect(basename(dir)).toMatch(/^wslb-args-test-/);
+        expect(statSync(dir).isDirectory()).toBe(true);
+      }
+    } finally {
+      for (const dir of [a, b]) rmSync(dir, { recursive: true, force: true });
+    }
+    expect(existsSync(a)).toBe(false);
   });
 });
 
