@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { awsClientConfig } from '../shared/aws-client';
 import { createLogger, type Logger } from '../shared/log';
 import { Agent } from './agent';
 import { type AgentSettings, agentSettingsFromEnv } from './agent-settings';
@@ -38,7 +39,7 @@ export async function buildAgent(
   const source: BackendSource = settings.BACKENDS_FILE
     ? new FileBackendSource(settings.BACKENDS_FILE)
     : new Ec2BackendSource({
-        client: deps.ec2 ?? new EC2Client({ region: settings.AWS_REGION }),
+        client: deps.ec2 ?? new EC2Client(awsClientConfig({ region: settings.AWS_REGION })),
         tagKey: settings.FLEET_TAG_KEY!,
         tagValue: settings.FLEET_TAG_VALUE!,
         port: settings.WS_PORT,

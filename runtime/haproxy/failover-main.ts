@@ -1,4 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { awsClientConfig } from '../shared/aws-client';
 import { createLogger } from '../shared/log';
 import { runFailover } from './failover/run';
 import { failoverSettingsFromEnv } from './failover/settings';
@@ -29,7 +30,7 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => controller.abort());
   process.once('SIGINT', () => controller.abort());
   // Back-off is ours (withRetry): one SDK attempt per call keeps the delays predictable.
-  const client = new EC2Client({ region: settings.AWS_REGION, maxAttempts: 1 });
+  const client = new EC2Client(awsClientConfig({ region: settings.AWS_REGION, maxAttempts: 1 }));
   const imds = new Imds();
   return runFailover(process.argv.slice(2), {
     settings,

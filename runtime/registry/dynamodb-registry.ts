@@ -6,6 +6,7 @@ import {
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { awsClientConfig } from '../shared/aws-client';
 import type { NodeHeartbeat, NodeRecord, NodeRegistry, RegistryRead } from './types';
 
 export interface DynamoDbRegistryOptions {
@@ -28,13 +29,15 @@ export interface DynamoDbRegistryOptions {
 
 export function createDocumentClient(endpoint?: string, region?: string): DynamoDBDocumentClient {
   const local = endpoint !== undefined;
-  const base = new DynamoDBClient({
-    endpoint,
-    region: region ?? (local ? 'local' : undefined),
-    // The embedded server accepts any credentials; never look for real ones on a laptop.
-    credentials: local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
-    maxAttempts: local ? 2 : 3,
-  });
+  const base = new DynamoDBClient(
+    awsClientConfig({
+      endpoint,
+      region: region ?? (local ? 'local' : undefined),
+      // The embedded server accepts any credentials; never look for real ones on a laptop.
+      credentials: local ? { accessKeyId: 'local', secretAccessKey: 'local' } : undefined,
+      maxAttempts: local ? 2 : 3,
+    }),
+  );
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 }
 

@@ -1,6 +1,7 @@
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { awsClientConfig } from '../shared/aws-client';
 
 /** The registry table's key; the CDK table uses the same. */
 export const REGISTRY_PARTITION_KEY = 'nodeId';
@@ -29,11 +30,13 @@ export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0):
   });
   const { port: bound } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${bound}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  const client = new DynamoDBClient(
+    awsClientConfig({
+      endpoint,
+      region: 'local',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
   await client.send(
     new CreateTableCommand({
       TableName: tableName,

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { awsClientConfig } from './aws-client';
 
 /**
  * Where a secret comes from: a Secrets Manager ARN in AWS, a file (mode 0600) locally.
@@ -19,7 +20,7 @@ export function secretSourceFromEnv(
 
 export async function readSecret(source: SecretSource, client?: SecretsManagerClient): Promise<string> {
   if (source.kind === 'file') return readFile(source.path, 'utf8');
-  const sm = client ?? new SecretsManagerClient({});
+  const sm = client ?? new SecretsManagerClient(awsClientConfig());
   const out = await sm.send(new GetSecretValueCommand({ SecretId: source.arn }));
   if (!out.SecretString) throw new Error(`secret ${source.arn} has no SecretString`);
   return out.SecretString;
