@@ -1,9 +1,20 @@
 import type { TokenErrorCode } from '../token';
 
-export type RejectReason = TokenErrorCode | 'full' | 'draining';
+/**
+ * Why an upgrade got no WebSocket: a token code, the node's state, or the handshake itself
+ * (`bad-protocol`: no sub-protocol the node can select; `bad-handshake`: refused by `ws`'s RFC 6455 checks;
+ * `aborted`: the client went away before the answer).
+ */
+export type RejectReason =
+  | TokenErrorCode
+  | 'full'
+  | 'draining'
+  | 'bad-protocol'
+  | 'bad-handshake'
+  | 'aborted';
 
 export interface Refusal {
-  status: 401 | 403 | 503;
+  status: 400 | 401 | 403 | 503;
   reason: RejectReason;
 }
 

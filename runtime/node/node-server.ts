@@ -10,12 +10,15 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { TokenError, type TokenKeyRing, verifyToken } from '../token';
-import { refusalForCapacity, refusalForToken } from './admission';
+import { type Refusal, refusalForCapacity, refusalForToken } from './admission';
 import { CLOSE_DRAINING, CLOSE_TOO_SLOW } from './close-codes';
 import { echoHandler, type MessageHandler } from './message-handler';
 import type { NodeMetrics } from './metrics';
 import { refuseUpgrade } from './refuse';
-import { tokenFromRequest, WSLB_PROTOCOL } from './request-token';
+import { offeredProtocols, protocolSelectable, tokenFromRequest, WSLB_PROTOCOL } from './request-token';
+
+const BAD_PROTOCOL: Refusal = { status: 400, reason: 'bad-protocol' };
+const ABORTED: Refusal = { status: 400, reason: 'aborted' };
 
 export interface NodeServerOptions {
   nodeId: string;
@@ -154,12 +157,14 @@ export class NodeServer {
           nodeId: this.options.nodeId,
           state: this.isDraining ? 'draining' : 'active',
           connections: this.clients.size,
+          upgrading: this.upgrading,
         }),
       );
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
       this.options.metrics.connections.set(this.clients.size);
+      this.options.metrics.upgrading.set(this.upgrading);
       const body = await this.options.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': this.options.metrics.registry.contentType });
       res.end(body);
@@ -169,39 +174,49 @@ export class NodeServer {
     res.end(path === '/' ? 'upgrade required\n' : 'not found\n');
   }
 
+  /**
+   * Admission, in the order that costs a refused client least: what the client would fail after a 101 (its
+   * sub-protocol offer), the node's state, the token, then the cap again and `ws`'s own RFC 6455 checks.
+   * Nothing is reserved across the token check: the cap is checked again in the same tick as `handleUpgrade`,
+   * which creates the WebSocket synchronously, so no exit path (a refusal by `ws`, a client gone meanwhile, a
+   * drain started meanwhile) can leave a slot behind. See docs/decisions/0100-admission-without-reservation.md.
+   */
   private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    const { metrics, log } = this.options;
-    const full = refusalForCapacity(
-      this.isDraining,
-      this.clients.size + this.upgrading,
-      this.options.maxConnections,
-    );
-    if (full) {
-      metrics.reject(full.reason);
-      return refuseUpgrade(socket, full);
-    }
-    // Hold a slot while the token is checked, so concurrent upgrades cannot pass the cap together.
-    this.upgrading += 1;
+    const offered = offeredProtocols(req);
+    const early = protocolSelectable(offered)
+      ? refusalForCapacity(this.isDraining, this.clients.size, this.options.maxConnections)
+      : BAD_PROTOCOL;
+    if (early) return this.refuse(socket, early);
     let user: string;
+    this.upgrading += 1;
     try {
-      user = (await verifyToken(this.options.keys(), tokenFromRequest(req), this.options.audiences)).subject;
+      user = (await verifyToken(this.options.keys(), tokenFromRequest(req, offered), this.options.audiences))
+        .subject;
     } catch (err) {
+      return this.refuse(socket, refusalForToken(err instanceof TokenError ? err.code : 'malformed'));
+    } finally {
       this.upgrading -= 1;
-      const refusal = refusalForToken(err instanceof TokenError ? err.code : 'malformed');
-      metrics.reject(refusal.reason);
-      log.debug({ reason: refusal.reason }, 'upgrade refused');
-      return refuseUpgrade(socket, refusal);
     }
-    if (this.isDraining || socket.destroyed) {
-      this.upgrading -= 1;
-      metrics.reject('draining');
-      return refuseUpgrade(socket, { status: 503, reason: 'draining' });
+    if (socket.destroyed || !socket.readable || !socket.writable) {
+      socket.destroy();
+      return this.refuse(socket, ABORTED);
     }
+    const late = refusalForCapacity(this.isDraining, this.clients.size, this.options.maxConnections);
+    if (late) return this.refuse(socket, late);
+    let accepted = false;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.upgrading -= 1;
+      accepted = true;
       this.track(ws, user);
     });
+    // `ws` answers a handshake it finds invalid (400/405) itself, synchronously.
+    if (!accepted) this.options.metrics.reject('bad-handshake');
+  }
+
+  private refuse(socket: Duplex, refusal: Refusal): void {
+    this.options.metrics.reject(refusal.reason);
+    this.options.log.debug({ reason: refusal.reason }, 'upgrade refused');
+    refuseUpgrade(socket, refusal);
   }
 
   private track(ws: WebSocket, user: string): void {

@@ -34,3 +34,22 @@ export function rawRequest(
 export function openFileCount(): number {
   return require('node:fs').readdirSync('/proc/self/fd').length;
 }
+
+/**
+ * An HTTP/1.1 upgrade request as a client would write it; `headers` override or add header lines (a value of
+ * `undefined` leaves the header out).
+ */
+export function upgradeRequest(target: string, headers: Record<string, string | undefined> = {}): string {
+  const all: Record<string, string | undefined> = {
+    Host: 'n',
+    Upgrade: 'websocket',
+    Connection: 'Upgrade',
+    'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==',
+    'Sec-WebSocket-Version': '13',
+    ...headers,
+  };
+  const lines = Object.entries(all)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${v}\r\n`);
+  return `GET ${target} HTTP/1.1\r\n${lines.join('')}\r\n`;
+}
