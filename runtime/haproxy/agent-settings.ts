@@ -35,10 +35,12 @@ export const agentSettingsSchema = z
     STATS_PORT: intVar(1, 65535, 8404),
     /** Source addresses for the server lines, comma-separated; overrides SOURCE_IPS_FROM. */
     SOURCE_IPS: ipList.optional(),
-    /** `imds`: the primary ENI's private IPs minus VIP_PRIVATE_IP; `none`: no `source` (kernel's choice). */
+    /** `imds`: the primary ENI's private IPs minus the VIP; `none`: no `source` (kernel's choice). */
     SOURCE_IPS_FROM: z.enum(['imds', 'none']).default('none'),
-    /** The keepalived VIP; never used as a source address because it moves on failover. */
+    /** The keepalived VIP when it is a secondary private IP (one subnet); never a source address: it moves. */
     VIP_PRIVATE_IP: z.ipv4().optional(),
+    /** The keepalived VIP when it is an overlay IP (outside the VPC CIDR, routed to the active; two AZs). */
+    OVERLAY_IP: z.ipv4().optional(),
     /** Apply an empty discovery answer; by default it is ignored while nodes are configured (tag typo, IAM slip). */
     ALLOW_EMPTY_BACKENDS: boolVar(false),
     /** Discovery interval. */
@@ -98,16 +100,16 @@ export const agentSettingsSchema = z
       });
     }
     if (s.OWN_IP) {
-      for (const key of [
-        'PEER_IP',
-        'VRRP_INTERFACE',
-        'KEEPALIVED_PRIORITY',
-        'FAILOVER_COMMAND',
-        'VIP_PRIVATE_IP',
-      ] as const) {
+      for (const key of ['PEER_IP', 'VRRP_INTERFACE', 'KEEPALIVED_PRIORITY', 'FAILOVER_COMMAND'] as const) {
         if (s[key] === undefined)
           ctx.addIssue({ code: 'custom', path: [key], message: 'required with OWN_IP' });
       }
+      if (!s.VIP_PRIVATE_IP && !s.OVERLAY_IP)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['VIP_PRIVATE_IP'],
+          message: 'VIP_PRIVATE_IP or OVERLAY_IP required with OWN_IP',
+        });
     }
     if (s.BACKENDS_FILE && ec2) {
       ctx.addIssue({

@@ -13,7 +13,7 @@ export function keepalivedInputFromSettings(s: AgentSettings): KeepalivedInput |
     virtualRouterId: s.VRRP_ROUTER_ID,
     unicastSrcIp: s.OWN_IP,
     unicastPeers: [s.PEER_IP!],
-    vip: s.VIP_PRIVATE_IP!,
+    vip: (s.OVERLAY_IP ?? s.VIP_PRIVATE_IP)!,
     check: { kind: 'http', url: `http://${statsHost}:${s.STATS_PORT}/health` },
     failoverCommand: s.FAILOVER_COMMAND!,
   };

@@ -25,8 +25,9 @@ export const keepalivedInputSchema = z
     /** The peer's primary private IP (unicast: VPCs carry no multicast). */
     unicastPeers: z.array(z.ipv4()).min(1),
     /**
-     * The secondary private IP that moves between the pair. Keepalived adds it to the interface when MASTER
-     * so the kernel accepts packets for it; the failover program moves it at the EC2 level.
+     * The address that follows the MASTER: a secondary private IP (one subnet) or an overlay IP (outside the
+     * VPC CIDR, two AZs). Keepalived adds it to the interface when MASTER so the kernel accepts packets for
+     * it; the failover program moves it at the EC2 level (the private IP, or the overlay route).
      */
     vip: z.ipv4(),
     vipPrefixLength: z.number().int().min(1).max(32).default(32),

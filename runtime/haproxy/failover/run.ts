@@ -1,7 +1,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Logger } from '../../shared/log';
 import { reconcileLoop } from './reconcile';
-import type { FailoverSettings } from './settings';
+import { type FailoverSettings, vipTargetFromSettings } from './settings';
 import { readVrrpState, type VrrpState, writeVrrpState } from './state-file';
 import { VipMover } from './vip-mover';
 
@@ -33,11 +33,7 @@ async function mover(deps: FailoverDeps): Promise<VipMover> {
   return new VipMover({
     client: deps.client,
     logger: deps.logger,
-    target: {
-      networkInterfaceId: s.NETWORK_INTERFACE_ID ?? (await deps.interfaceId()),
-      privateVip: s.VIP_PRIVATE_IP,
-      allocationId: s.VIP_ALLOCATION_ID,
-    },
+    target: vipTargetFromSettings(s, s.NETWORK_INTERFACE_ID ?? (await deps.interfaceId())),
     retry: { maxAttempts: s.FAILOVER_MAX_ATTEMPTS, sleep: deps.sleep, random: deps.random },
     confirmTimeoutMs: s.FAILOVER_CONFIRM_SECONDS * 1000,
   });

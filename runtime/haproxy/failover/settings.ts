@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { intVar, logLevelVar, parseEnv, requireOneOf } from '../../shared/env';
+import { intVar, logLevelVar, parseEnv } from '../../shared/env';
+import type { VipTarget } from './vip-mover';
 
 /** The failover program's settings (keepalived runs it with the instance's env file). */
 export const failoverSettingsSchema = z
@@ -10,6 +11,16 @@ export const failoverSettingsSchema = z
     VIP_ALLOCATION_ID: z
       .string()
       .regex(/^eipalloc-[0-9a-f]+$/, 'eipalloc-…')
+      .optional(),
+    /** The private address on this ENI the Elastic IP maps to. @default - VIP_PRIVATE_IP, else the primary */
+    ELASTIC_IP_PRIVATE_IP: z.ipv4().optional(),
+    /** An address outside the VPC CIDR that clients inside the VPC use; a route per table points at the active ENI. */
+    OVERLAY_IP: z.ipv4().optional(),
+    /** The route tables (comma-separated rtb-…) whose OVERLAY_IP/32 route follows the active instance. */
+    OVERLAY_ROUTE_TABLE_IDS: z
+      .string()
+      .transform((s) => s.split(',').map((id) => id.trim()))
+      .pipe(z.array(z.string().regex(/^rtb-[0-9a-f]+$/, 'rtb-…')).min(1))
       .optional(),
     /** This instance's ENI. @default - the primary ENI, from IMDSv2 */
     NETWORK_INTERFACE_ID: z
@@ -28,13 +39,35 @@ export const failoverSettingsSchema = z
     LOG_LEVEL: logLevelVar(),
   })
   .superRefine((s, ctx) => {
-    requireOneOf(
-      s,
-      ctx,
-      ['VIP_PRIVATE_IP', 'VIP_ALLOCATION_ID'],
-      'set VIP_PRIVATE_IP and/or VIP_ALLOCATION_ID',
-    );
+    if (!s.VIP_PRIVATE_IP && !s.VIP_ALLOCATION_ID && !s.OVERLAY_IP) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['VIP_PRIVATE_IP'],
+        message: 'set VIP_PRIVATE_IP, VIP_ALLOCATION_ID and/or OVERLAY_IP',
+      });
+    }
+    if (Boolean(s.OVERLAY_IP) !== Boolean(s.OVERLAY_ROUTE_TABLE_IDS)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['OVERLAY_ROUTE_TABLE_IDS'],
+        message: 'OVERLAY_IP and OVERLAY_ROUTE_TABLE_IDS go together',
+      });
+    }
   });
+
+/** The VIP target the settings describe, on `networkInterfaceId` (this instance's ENI). */
+export function vipTargetFromSettings(s: FailoverSettings, networkInterfaceId: string): VipTarget {
+  return {
+    networkInterfaceId,
+    privateVip: s.VIP_PRIVATE_IP,
+    allocationId: s.VIP_ALLOCATION_ID,
+    elasticIpPrivateIp: s.ELASTIC_IP_PRIVATE_IP,
+    overlay:
+      s.OVERLAY_IP && s.OVERLAY_ROUTE_TABLE_IDS
+        ? { cidr: `${s.OVERLAY_IP}/32`, routeTableIds: s.OVERLAY_ROUTE_TABLE_IDS }
+        : undefined,
+  };
+}
 
 export type FailoverSettings = z.infer<typeof failoverSettingsSchema>;
 

@@ -1,9 +1,12 @@
 import {
   AssignPrivateIpAddressesCommand,
   AssociateAddressCommand,
+  CreateRouteCommand,
   DescribeAddressesCommand,
   DescribeNetworkInterfacesCommand,
+  DescribeRouteTablesCommand,
   type EC2Client,
+  ReplaceRouteCommand,
 } from '@aws-sdk/client-ec2';
 import type { Logger } from '../../shared/log';
 import { type RetryOptions, withRetry } from './retry';
@@ -11,10 +14,20 @@ import { type RetryOptions, withRetry } from './retry';
 export interface VipTarget {
   /** This instance's ENI that should hold the VIP. */
   networkInterfaceId: string;
-  /** Secondary private IP that moves between the pair. */
+  /** Secondary private IP that moves between the pair: only inside one subnet, so one AZ. */
   privateVip?: string;
-  /** Elastic IP allocation to associate with this ENI (with `privateVip` when given, else its primary IP). */
+  /** Elastic IP allocation to associate with this ENI: it moves across AZs (internet clients). */
   allocationId?: string;
+  /**
+   * The private address on this ENI the Elastic IP maps to.
+   * @default - `privateVip` when given, else the ENI's primary address
+   */
+  elasticIpPrivateIp?: string;
+  /**
+   * An overlay IP: an address outside the VPC CIDR whose route (`cidr`, e.g. `192.168.254.1/32`) in each of
+   * `routeTableIds` points at the active ENI. Route tables span AZs, so it moves across AZs (private clients).
+   */
+  overlay?: { cidr: string; routeTableIds: readonly string[] };
 }
 
 export interface VipMoverOptions {
@@ -33,6 +46,7 @@ export type MoveOutcome = 'already-ours' | 'moved' | 'not-configured';
 export interface VipReport {
   privateIp: MoveOutcome;
   elasticIp: MoveOutcome;
+  overlayRoute: MoveOutcome;
 }
 
 /** Raised when the VIP could not be moved or the move was not confirmed in time. */
@@ -46,15 +60,20 @@ export class VipMoveError extends Error {
 /**
  * Puts the VIP on this instance's ENI. Idempotent: Describe first, and no write when it is already ours.
  * Each write is retried on throttling and transient errors, then confirmed by polling Describe, since
- * AssignPrivateIpAddresses takes effect asynchronously.
+ * AssignPrivateIpAddresses takes effect asynchronously. The overlay routes move alongside the addresses.
  */
 export class VipMover {
   constructor(private readonly options: VipMoverOptions) {}
 
   async ensure(): Promise<VipReport> {
-    const privateIp = await this.ensurePrivateIp();
-    const elasticIp = await this.ensureElasticIp();
-    return { privateIp, elasticIp };
+    const [addresses, overlayRoute] = await Promise.all([
+      (async () => {
+        const privateIp = await this.ensurePrivateIp();
+        return { privateIp, elasticIp: await this.ensureElasticIp() };
+      })(),
+      this.ensureOverlayRoutes(),
+    ]);
+    return { ...addresses, overlayRoute };
   }
 
   private retry<T>(label: string, call: () => Promise<T>): Promise<T> {
@@ -84,7 +103,27 @@ export class VipMover {
     );
     const address = out.Addresses?.[0];
     if (address?.NetworkInterfaceId !== target.networkInterfaceId) return false;
-    return target.privateVip === undefined || address.PrivateIpAddress === target.privateVip;
+    const privateIp = this.elasticIpPrivateIp();
+    return privateIp === undefined || address.PrivateIpAddress === privateIp;
+  }
+
+  private elasticIpPrivateIp(): string | undefined {
+    return this.options.target.elasticIpPrivateIp ?? this.options.target.privateVip;
+  }
+
+  /** Route tables whose overlay route does not point at our ENI, and whether each has the route at all. */
+  private async overlayRoutesElsewhere(): Promise<{ routeTableId: string; exists: boolean }[]> {
+    const { client, target } = this.options;
+    const overlay = target.overlay!;
+    const out = await this.retry('DescribeRouteTables', () =>
+      client.send(new DescribeRouteTablesCommand({ RouteTableIds: [...overlay.routeTableIds] })),
+    );
+    return overlay.routeTableIds.flatMap((routeTableId) => {
+      const table = out.RouteTables?.find((t) => t.RouteTableId === routeTableId);
+      const route = table?.Routes?.find((r) => r.DestinationCidrBlock === overlay.cidr);
+      const ours = route?.NetworkInterfaceId === target.networkInterfaceId && route.State !== 'blackhole';
+      return ours ? [] : [{ routeTableId, exists: route !== undefined }];
+    });
   }
 
   private async ensurePrivateIp(): Promise<MoveOutcome> {
@@ -125,7 +164,7 @@ export class VipMover {
         new AssociateAddressCommand({
           AllocationId: allocationId,
           NetworkInterfaceId: target.networkInterfaceId,
-          ...(target.privateVip ? { PrivateIpAddress: target.privateVip } : {}),
+          ...(this.elasticIpPrivateIp() ? { PrivateIpAddress: this.elasticIpPrivateIp() } : {}),
           AllowReassociation: true,
         }),
       ),
@@ -134,6 +173,52 @@ export class VipMover {
     logger.info(
       { event: 'eip_moved', allocationId, eni: target.networkInterfaceId },
       'Elastic IP moved here',
+    );
+    return 'moved';
+  }
+
+  /**
+   * Points the overlay route of every listed route table at our ENI: ReplaceRoute where the route exists
+   * (it points at the peer, or at a deleted ENI: blackhole), CreateRoute where it does not (first failover).
+   */
+  private async ensureOverlayRoutes(): Promise<MoveOutcome> {
+    const { client, target, logger } = this.options;
+    const overlay = target.overlay;
+    if (!overlay || overlay.routeTableIds.length === 0) return 'not-configured';
+    const elsewhere = await this.overlayRoutesElsewhere();
+    if (elsewhere.length === 0) {
+      logger.info({ event: 'overlay_already_ours', cidr: overlay.cidr }, 'overlay routes already here');
+      return 'already-ours';
+    }
+    for (const { routeTableId, exists } of elsewhere) {
+      const input = {
+        RouteTableId: routeTableId,
+        DestinationCidrBlock: overlay.cidr,
+        NetworkInterfaceId: target.networkInterfaceId,
+      };
+      const create = () => client.send(new CreateRouteCommand(input));
+      const replace = () => client.send(new ReplaceRouteCommand(input));
+      // The peer may create or the table lose the route between our Describe and our write: try the other.
+      await this.retry(exists ? 'ReplaceRoute' : 'CreateRoute', () =>
+        (exists ? replace() : create()).catch((error: { name?: string }) => {
+          if (exists && error.name === 'InvalidRoute.NotFound') return create();
+          if (!exists && error.name === 'RouteAlreadyExists') return replace();
+          throw error;
+        }),
+      );
+    }
+    await this.confirm(
+      `overlay route ${overlay.cidr}`,
+      async () => (await this.overlayRoutesElsewhere()).length === 0,
+    );
+    logger.info(
+      {
+        event: 'overlay_moved',
+        cidr: overlay.cidr,
+        routeTables: elsewhere.map((e) => e.routeTableId),
+        eni: target.networkInterfaceId,
+      },
+      'overlay routes moved here',
     );
     return 'moved';
   }

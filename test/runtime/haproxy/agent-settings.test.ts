@@ -122,7 +122,7 @@ describe('prepareHost', () => {
     expect(() =>
       agentSettingsFromEnv({ FLEET_TAG_KEY: 'k', FLEET_TAG_VALUE: 'v', OWN_IP: '10.0.0.1' }),
     ).toThrow(
-      /PEER_IP: required with OWN_IP\n.*VRRP_INTERFACE: .*\n.*KEEPALIVED_PRIORITY: .*\n.*FAILOVER_COMMAND: .*\n.*VIP_PRIVATE_IP: required with OWN_IP/s,
+      /PEER_IP: required with OWN_IP\n.*VRRP_INTERFACE: .*\n.*KEEPALIVED_PRIORITY: .*\n.*FAILOVER_COMMAND: .*\n.*VIP_PRIVATE_IP: VIP_PRIVATE_IP or OVERLAY_IP required with OWN_IP/s,
     );
   });
 });

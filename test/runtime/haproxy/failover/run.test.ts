@@ -142,9 +142,9 @@ describe('runFailover', () => {
 });
 
 describe('failoverSettingsFromEnv', () => {
-  it('needs a private VIP or an Elastic IP, and names every bad variable', () => {
+  it('needs a private VIP, an Elastic IP or an overlay IP, and names every bad variable', () => {
     expect(() => failoverSettingsFromEnv({})).toThrow(
-      'VIP_PRIVATE_IP: set VIP_PRIVATE_IP and/or VIP_ALLOCATION_ID',
+      'VIP_PRIVATE_IP: set VIP_PRIVATE_IP, VIP_ALLOCATION_ID and/or OVERLAY_IP',
     );
     expect(() =>
       failoverSettingsFromEnv({
