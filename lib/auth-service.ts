@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DEPLOYED_SCRYPT } from '../runtime/contract/scrypt';
 import type { Strategy } from './config';
 import type { RegistryTable } from './registry-table';
 import { REPO_ROOT } from './runtime-bundle';
@@ -32,6 +33,8 @@ export interface AuthServiceProps {
   readonly freshnessMs: number;
   /** Each function instance refreshes its registry view at most this often; below `freshnessMs`. */
   readonly registryCacheMs: number;
+  /** Concurrent executions reserved for the function, which are also the most it runs at once. */
+  readonly reservedConcurrency: number;
 }
 
 /**
@@ -59,6 +62,10 @@ export class AuthService extends Construct {
       REGISTRY_TABLE: props.registry.table.tableName,
       FRESHNESS_MS: String(props.freshnessMs),
       REGISTRY_CACHE_MS: String(props.registryCacheMs),
+      // The decoy check of an unknown user costs what a real hash made with these costs.
+      SCRYPT_N: String(DEPLOYED_SCRYPT.N),
+      SCRYPT_R: String(DEPLOYED_SCRYPT.r),
+      SCRYPT_P: String(DEPLOYED_SCRYPT.p),
     };
     if (props.publicUrl) environment.PUBLIC_URL = props.publicUrl;
     if (props.balancerName) environment.BALANCER_NAME = props.balancerName;
@@ -75,6 +82,7 @@ export class AuthService extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: Duration.seconds(10),
+      reservedConcurrentExecutions: props.reservedConcurrency,
       environment,
       logGroup,
       bundling: {

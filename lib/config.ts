@@ -36,6 +36,8 @@ export interface WslbConfig {
   readonly freshnessMs: number;
   /** Each auth instance refreshes its registry view at most this often. */
   readonly registryCacheMs: number;
+  /** Concurrent executions reserved for (and the most allowed to) the auth Lambda. */
+  readonly authReservedConcurrency: number;
 }
 
 /** The node's registry heartbeat interval (runtime/node/settings.ts' default). */
@@ -96,6 +98,7 @@ const KEYS = {
   targetConnections: int(1, 10_000_000),
   haproxySourceIps: int(1, 49),
   registryCacheMs: int(0, 60_000),
+  authReservedConcurrency: int(1, 1000),
   allowedOrigins: {
     schema: z.preprocess(
       (v) => (typeof v === 'string' ? v.split(',').map((o) => o.trim()) : v),
@@ -120,6 +123,8 @@ export const DEFAULTS = {
   idleTimeoutSeconds: 350,
   allowedOrigins: ['*'],
   registryCacheMs: 1000,
+  /** Bounds logins per second and Lambda-seconds with the per-instance login limits: docs/auth.md. */
+  authReservedConcurrency: 20,
 } as const;
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
@@ -205,6 +210,7 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     heartbeatMs: HEARTBEAT_MS,
     freshnessMs,
     registryCacheMs,
+    authReservedConcurrency: get('authReservedConcurrency', DEFAULTS.authReservedConcurrency),
   };
 }
 

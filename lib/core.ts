@@ -67,6 +67,7 @@ export class WslbCore extends Construct {
       allowedOrigins: this.props.config.allowedOrigins,
       freshnessMs: this.props.config.freshnessMs,
       registryCacheMs: this.props.config.registryCacheMs,
+      reservedConcurrency: this.props.config.authReservedConcurrency,
     };
   }
 }

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createAuthService } from '../../runtime/auth/auth-service';
 import { createAuthHttpServer, listen } from '../../runtime/auth/node-http-adapter';
 import { authSettingsSchema } from '../../runtime/auth/settings';
+import { localAuthEnv } from '../../runtime/local/local-secrets';
 import { createLogger } from '../../runtime/shared/log';
 import { BALANCER_NAME, type NodeRig } from './node-rig';
 
@@ -23,8 +24,7 @@ export async function startAuthServer(
     STRATEGY: strategy,
     PUBLIC_URL: publicUrl,
     BALANCER_NAME,
-    TOKEN_SECRET_FILE: rig.secrets.tokenSecretFile,
-    USERS_FILE: rig.secrets.usersFile,
+    ...localAuthEnv(rig.secrets),
     REGISTRY_TABLE: rig.registry.tableName,
     REGISTRY_ENDPOINT: rig.registry.endpoint,
     FRESHNESS_MS: '3000',

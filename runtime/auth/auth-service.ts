@@ -5,6 +5,7 @@ import { refreshingKeyRing } from '../token';
 import { ScryptUserStore } from './credentials';
 import type { AuthRequest, AuthResponse } from './http-types';
 import { InstancePicker } from './instance-picker';
+import { LoginLimits } from './limits/login-limits';
 import { RegistryView } from './registry-view';
 import { createSessionHandler } from './session-handler';
 import type { AuthSettings } from './settings';
@@ -30,7 +31,15 @@ export async function createAuthService(
   );
   const credentials = await ScryptUserStore.load(
     secretSourceFromEnv(settings.USERS_SECRET_ARN, settings.USERS_FILE, 'users'),
+    { N: settings.SCRYPT_N, r: settings.SCRYPT_R, p: settings.SCRYPT_P },
   );
+  const otherParams = credentials.usersWithOtherParams();
+  if (otherParams.length > 0) {
+    log.warn(
+      { users: otherParams.length, scrypt: credentials.params },
+      'users hashed with other scrypt parameters than the deployed ones: timing tells them from unknown users; re-hash them',
+    );
+  }
   const registry =
     overrides.registry ??
     new DynamoDbRegistry({
@@ -51,6 +60,14 @@ export async function createAuthService(
   const handle = createSessionHandler({
     strategy: settings.STRATEGY,
     credentials,
+    limits: new LoginLimits({
+      ipBurst: settings.LOGIN_IP_BURST,
+      ipPerMinute: settings.LOGIN_IP_PER_MINUTE,
+      userBurst: settings.LOGIN_USER_BURST,
+      userPerMinute: settings.LOGIN_USER_PER_MINUTE,
+      concurrency: settings.LOGIN_CONCURRENCY,
+      queue: settings.LOGIN_QUEUE,
+    }),
     keys: keys.current,
     tokenTtlSeconds: settings.TOKEN_TTL_SECONDS,
     view,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { DEPLOYED_SCRYPT, type ScryptParams } from '../contract/scrypt';
 import { readSecret, type SecretSource } from '../shared/secret-source';
-import { hashPassword, isValidHash, verifyPassword } from './password-hash';
+import { decoyHash, hashParams, isValidHash, verifyPassword } from './password-hash';
 
 /** Checks a username and password. The auth service never accepts a login without one. */
 export interface CredentialChecker {
@@ -8,7 +9,10 @@ export interface CredentialChecker {
 }
 
 const usersSchema = z.object({
-  users: z.record(z.string().min(1).max(128), z.string().refine(isValidHash, 'not a scrypt hash')),
+  users: z.record(
+    z.string().min(1).max(128),
+    z.string().refine(isValidHash, 'not a scrypt hash with parameters within the limits'),
+  ),
 });
 
 export type UsersDocument = z.infer<typeof usersSchema>;
@@ -29,22 +33,41 @@ export function parseUsers(json: string): UsersDocument {
   return parsed.data;
 }
 
-/** Users with scrypt-hashed passwords: a file locally, a Secrets Manager secret in AWS. */
+/**
+ * Users with scrypt-hashed passwords: a file locally, a Secrets Manager secret in AWS. An unknown user
+ * is checked against a decoy hash made with `params`, the parameters real hashes are made with, so the
+ * answer costs one scrypt of the same work either way and its timing does not tell who exists.
+ */
 export class ScryptUserStore implements CredentialChecker {
-  // Unknown users still pay for one hash, so response time does not reveal who exists.
-  private decoy?: Promise<string>;
+  private readonly decoy: string;
 
-  constructor(private readonly users: UsersDocument) {}
+  /** @param params the deployed scrypt parameters (`SCRYPT_N`/`SCRYPT_R`/`SCRYPT_P`). @default DEPLOYED_SCRYPT */
+  constructor(
+    private readonly users: UsersDocument,
+    readonly params: ScryptParams = DEPLOYED_SCRYPT,
+  ) {
+    this.decoy = decoyHash(params);
+  }
 
-  static async load(source: SecretSource): Promise<ScryptUserStore> {
-    return new ScryptUserStore(parseUsers(await readSecret(source)));
+  static async load(source: SecretSource, params?: ScryptParams): Promise<ScryptUserStore> {
+    return new ScryptUserStore(parseUsers(await readSecret(source)), params);
+  }
+
+  /**
+   * Users whose hash was made with other parameters than `params`: their check costs another amount
+   * than an unknown user's, so timing can tell them apart. Re-hash them with the deployed parameters.
+   */
+  usersWithOtherParams(): string[] {
+    const same = (a: ScryptParams) => a.N === this.params.N && a.r === this.params.r && a.p === this.params.p;
+    return Object.entries(this.users.users)
+      .filter(([, hash]) => !same(hashParams(hash)))
+      .map(([name]) => name);
   }
 
   async check(username: string, password: string): Promise<boolean> {
     const hash = Object.hasOwn(this.users.users, username) ? this.users.users[username] : undefined;
     if (!hash) {
-      this.decoy ??= hashPassword('decoy', { N: 2 ** 14, r: 8, p: 1 });
-      await verifyPassword(password, await this.decoy);
+      await verifyPassword(password, this.decoy);
       return false;
     }
     return verifyPassword(password, hash);

@@ -6,6 +6,10 @@ export interface AuthRequest {
   /** Set by the adapter when the body was cut off at the size limit. */
   bodyTooLarge?: boolean;
   requestId: string;
+  /** The client's address as the transport saw it (Function URL: `requestContext.http.sourceIp`). */
+  sourceIp?: string;
+  /** Request headers, names in lower case. */
+  headers?: Record<string, string | undefined>;
 }
 
 export interface AuthResponse {

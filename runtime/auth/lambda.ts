@@ -8,7 +8,9 @@ export interface HttpApiV2Event {
   rawPath?: string;
   body?: string;
   isBase64Encoded?: boolean;
-  requestContext?: { requestId?: string; http?: { method?: string; path?: string } };
+  /** Header names in lower case; repeated headers joined with commas. */
+  headers?: Record<string, string | undefined>;
+  requestContext?: { requestId?: string; http?: { method?: string; path?: string; sourceIp?: string } };
 }
 
 export interface HttpApiV2Result {
@@ -35,6 +37,8 @@ export async function handler(event: HttpApiV2Event): Promise<HttpApiV2Result> {
     body,
     bodyTooLarge: Buffer.byteLength(body) > MAX_BODY_BYTES,
     requestId: event.requestContext?.requestId ?? 'unknown',
+    sourceIp: event.requestContext?.http?.sourceIp,
+    headers: event.headers ?? {},
   });
   return { statusCode: out.status, headers: out.headers, body: out.body };
 }

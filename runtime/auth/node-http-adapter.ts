@@ -20,6 +20,15 @@ function readBody(req: IncomingMessage): Promise<{ body: string; tooLarge: boole
   });
 }
 
+/** Headers as a Function URL event carries them: lower-case names, repeated values joined with commas. */
+function headerRecord(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  return out;
+}
+
 /** The auth handler behind a Node HTTP server: the local cluster's stand-in for Lambda + Function URL. */
 export function createAuthHttpServer(handle: (req: AuthRequest) => Promise<AuthResponse>): Server {
   const server = createServer(async (req, res) => {
@@ -31,6 +40,8 @@ export function createAuthHttpServer(handle: (req: AuthRequest) => Promise<AuthR
         body,
         bodyTooLarge: tooLarge,
         requestId: randomUUID(),
+        sourceIp: req.socket.remoteAddress,
+        headers: headerRecord(req),
       });
       res.writeHead(out.status, out.headers);
       res.end(out.body);

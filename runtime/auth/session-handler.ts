@@ -5,11 +5,14 @@ import { issueToken, type TokenKeyRing } from '../token';
 import type { CredentialChecker } from './credentials';
 import { type AuthRequest, type AuthResponse, json, MAX_BODY_BYTES } from './http-types';
 import type { InstancePicker } from './instance-picker';
+import type { LoginLimits, LoginRefusal } from './limits/login-limits';
 import type { RegistryView } from './registry-view';
 
 export interface SessionHandlerDeps {
   strategy: 'direct' | 'nlb' | 'haproxy';
   credentials: CredentialChecker;
+  /** What one client and one username may spend on password checks here. */
+  limits: LoginLimits;
   keys: () => TokenKeyRing;
   tokenTtlSeconds: number;
   /** `direct`: where nodes come from and how one is chosen. */
@@ -48,9 +51,16 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
       return json(400, { error: `invalid or missing: ${[...new Set(fields)].join(', ')}` });
     }
     const { username, password } = parsed.data;
-    if (!(await deps.credentials.check(username, password))) {
-      // A refused username is often a password typed into the wrong field: log a fingerprint, never the text.
-      log.info({ requestId: req.requestId, userHash: fingerprint(username), status: 401 }, 'login refused');
+    // A refused username is often a password typed into the wrong field: log a fingerprint, never the text.
+    const who = { requestId: req.requestId, userHash: fingerprint(username), sourceIp: req.sourceIp };
+    const sourceRefused = deps.limits.admitSource(req.sourceIp);
+    if (sourceRefused) return refuse(log, who, sourceRefused);
+    const checked = await deps.limits.checkPassword(username, () =>
+      deps.credentials.check(username, password),
+    );
+    if ('refused' in checked) return refuse(log, who, checked.refused);
+    if (!checked.ok) {
+      log.info({ ...who, status: 401 }, 'login refused');
       return json(401, { error: 'bad credentials' });
     }
     const target = await pickTarget(deps, req.requestId);
@@ -77,6 +87,21 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
       ...(target.node ? { node: target.node } : {}),
     });
   };
+}
+
+const REFUSAL_TEXT: Record<LoginRefusal['reason'], string> = {
+  'source-rate': 'too many login attempts from this address',
+  'user-rate': 'too many failed logins for this username',
+  busy: 'too many logins in progress',
+};
+
+function refuse(log: Logger, who: object, refusal: LoginRefusal): AuthResponse {
+  log.warn({ ...who, status: refusal.status, reason: refusal.reason }, 'login limited');
+  return json(
+    refusal.status,
+    { error: REFUSAL_TEXT[refusal.reason] },
+    { 'retry-after': String(refusal.retryAfterSeconds) },
+  );
 }
 
 /** A short, non-reversible tag of a value, enough to see the same refused name again in the logs. */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { DEPLOYED_SCRYPT, scryptParamsProblem } from '../contract/scrypt';
 import { intVar, logLevelVar, parseEnv, requireOneOf } from '../shared/env';
+import { LOGIN_LIMIT_DEFAULTS } from './limits/login-limits';
 
 /** The auth service's settings; the CDK auth construct sets the same names on the function. */
 export const authSettingsSchema = z
@@ -29,6 +31,20 @@ export const authSettingsSchema = z
     REGISTRY_CACHE_MS: intVar(0, 60_000, 1000),
     /** How long this instance counts its own picks as pending on a node. */
     PENDING_MS: intVar(0, 600_000, 4000),
+    /** The scrypt parameters of the deployed hashes: an unknown user's decoy check costs the same. */
+    SCRYPT_N: intVar(2, 2 ** 20, DEPLOYED_SCRYPT.N),
+    SCRYPT_R: intVar(1, 32, DEPLOYED_SCRYPT.r),
+    SCRYPT_P: intVar(1, 16, DEPLOYED_SCRYPT.p),
+    /** Login attempts one source IP may make: a burst, then this many a minute (token bucket, per instance). */
+    LOGIN_IP_BURST: intVar(1, 1_000_000, LOGIN_LIMIT_DEFAULTS.ipBurst),
+    LOGIN_IP_PER_MINUTE: intVar(1, 1_000_000, LOGIN_LIMIT_DEFAULTS.ipPerMinute),
+    /** Failed logins one username may take: a burst, then this many a minute (a success gives its token back). */
+    LOGIN_USER_BURST: intVar(1, 1_000_000, LOGIN_LIMIT_DEFAULTS.userBurst),
+    LOGIN_USER_PER_MINUTE: intVar(1, 1_000_000, LOGIN_LIMIT_DEFAULTS.userPerMinute),
+    /** Password checks (scrypt) computed at once by one instance; each holds scrypt's memory. */
+    LOGIN_CONCURRENCY: intVar(1, 64, LOGIN_LIMIT_DEFAULTS.concurrency),
+    /** Checks waiting for a slot; a login beyond them is answered 503 at once. */
+    LOGIN_QUEUE: intVar(0, 100_000, LOGIN_LIMIT_DEFAULTS.queue),
     LOG_LEVEL: logLevelVar(),
   })
   .superRefine((s, ctx) => {
@@ -41,6 +57,8 @@ export const authSettingsSchema = z
         message: `must be below FRESHNESS_MS (${s.FRESHNESS_MS})`,
       });
     }
+    const scryptProblem = scryptParamsProblem({ N: s.SCRYPT_N, r: s.SCRYPT_R, p: s.SCRYPT_P });
+    if (scryptProblem) ctx.addIssue({ code: 'custom', path: ['SCRYPT_N'], message: scryptProblem });
     if (s.STRATEGY !== 'direct' && !s.PUBLIC_URL) {
       ctx.addIssue({
         code: 'custom',

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { NodeChoiceRule } from '../auth/choose-node';
+import type { LoginLimitSettings } from '../auth/limits/login-limits';
 import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
 import type { Backend } from '../haproxy/backend';
@@ -10,7 +11,7 @@ import { type NlbStandIn, startNlbStandIn } from '../nlb';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
 import { createLogger } from '../shared/log';
 import { AuthInstances } from './auth-instances';
-import { createLocalSecrets, type LocalSecrets } from './local-secrets';
+import { createLocalSecrets, LOCAL_LOGIN_LIMITS, type LocalSecrets, localAuthEnv } from './local-secrets';
 import { startNlbFallback } from './nlb-fallback';
 import { bundleNodeService } from './node-bundle';
 import { NodeProcess } from './node-process';
@@ -44,6 +45,8 @@ export interface LocalClusterOptions {
   benchUserScryptN?: number;
   /** `haproxy`: how many loopback source addresses (127.0.1.1, 127.0.1.2, …) HAProxy connects from. @default 2 */
   haproxySourceIps?: number;
+  /** What one client and one username may spend on logins. @default LOCAL_LOGIN_LIMITS (out of reach) */
+  loginLimits?: LoginLimitSettings;
   /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
   logLevel?: string;
   /** Start node processes with the V8 inspector on loopback (for heap measurements). @default false */
@@ -157,8 +160,7 @@ export class LocalCluster {
       ...(publicUrl
         ? { PUBLIC_URL: publicUrl, BALANCER_NAME: BALANCER_NAME[this.options.strategy as 'nlb'] }
         : {}),
-      TOKEN_SECRET_FILE: this.secrets.tokenSecretFile,
-      USERS_FILE: this.secrets.usersFile,
+      ...localAuthEnv(this.secrets, this.options.loginLimits ?? LOCAL_LOGIN_LIMITS),
       REGISTRY_TABLE: this.registry.tableName,
       REGISTRY_ENDPOINT: this.registry.endpoint,
       FRESHNESS_MS: String(this.options.freshnessMs ?? 3000),

@@ -1,4 +1,5 @@
 import { authSettingsFromEnv } from '../../runtime/auth/settings';
+import { DEPLOYED_SCRYPT } from '../../runtime/contract/scrypt';
 import { nodeSettingsFromEnv } from '../../runtime/node/settings';
 import { SettingsError } from '../../runtime/shared/env';
 
@@ -53,6 +54,23 @@ describe('auth settings from the environment', () => {
   it('refuses an unknown strategy, naming it', () => {
     expect(() => authSettingsFromEnv({ ...base, STRATEGY: 'dns' })).toThrow(
       /STRATEGY: .*"direct".*\(got "dns"\)/,
+    );
+  });
+
+  it('takes the deployed scrypt parameters by default and refuses ones beyond the limits, naming the variable', () => {
+    expect(authSettingsFromEnv({ ...base, STRATEGY: 'direct' })).toMatchObject({
+      SCRYPT_N: DEPLOYED_SCRYPT.N,
+      SCRYPT_R: DEPLOYED_SCRYPT.r,
+      SCRYPT_P: DEPLOYED_SCRYPT.p,
+    });
+    expect(() => authSettingsFromEnv({ ...base, STRATEGY: 'direct', SCRYPT_N: '1000' })).toThrow(
+      'SCRYPT_N: N must be a power of two from 2^1 to 2^20 (got 1000)',
+    );
+    expect(() =>
+      authSettingsFromEnv({ ...base, STRATEGY: 'direct', SCRYPT_N: String(2 ** 20), SCRYPT_R: '16' }),
+    ).toThrow('SCRYPT_N: N·r needs 2048 MiB per check, above 512 MiB');
+    expect(() => authSettingsFromEnv({ ...base, STRATEGY: 'direct', LOGIN_QUEUE: '-1' })).toThrow(
+      /LOGIN_QUEUE/,
     );
   });
 });

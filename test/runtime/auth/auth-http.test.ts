@@ -16,8 +16,7 @@ const running: { server: Server; auth: AuthService }[] = [];
 async function startAuth(env: Record<string, string> = {}): Promise<string> {
   const settings = authSettingsSchema.parse({
     STRATEGY: 'direct',
-    TOKEN_SECRET_FILE: files.tokenSecretFile,
-    USERS_FILE: files.usersFile,
+    ...files.env,
     REGISTRY_TABLE: embedded.tableName,
     REGISTRY_ENDPOINT: embedded.endpoint,
     ...env,

@@ -19,8 +19,7 @@ describe('Lambda adapter (Function URL / HTTP API v2 events)', () => {
     });
     Object.assign(process.env, {
       STRATEGY: 'direct',
-      TOKEN_SECRET_FILE: files.tokenSecretFile,
-      USERS_FILE: files.usersFile,
+      ...files.env,
       REGISTRY_TABLE: embedded.tableName,
       REGISTRY_ENDPOINT: embedded.endpoint,
       LOG_LEVEL: 'silent',

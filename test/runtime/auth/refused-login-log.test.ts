@@ -23,8 +23,7 @@ describe('refused logins in the auth log', () => {
     const auth = await createAuthService(
       authSettingsSchema.parse({
         STRATEGY: 'direct',
-        TOKEN_SECRET_FILE: files.tokenSecretFile,
-        USERS_FILE: files.usersFile,
+        ...files.env,
         REGISTRY_TABLE: 'unused',
       }),
       pino({ level: 'debug' }, sink),
