@@ -1,6 +1,7 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { awsClientConfig } from '../shared/aws-client';
 import { createLogger } from '../shared/log';
+import { stopSignal } from '../shared/stop-signal';
 import { runFailover } from './failover/run';
 import { failoverSettingsFromEnv } from './failover/settings';
 import { Imds } from './imds';
@@ -18,17 +19,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const logger = createLogger('haproxy-failover', settings.LOG_LEVEL);
-  const controller = new AbortController();
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      controller.signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  process.once('SIGTERM', () => controller.abort());
-  process.once('SIGINT', () => controller.abort());
+  const { signal, sleep } = stopSignal();
   // Back-off is ours (withRetry): one SDK attempt per call keeps the delays predictable.
   const client = new EC2Client(awsClientConfig({ region: settings.AWS_REGION, maxAttempts: 1 }));
   const imds = new Imds();
@@ -38,7 +29,7 @@ async function main(): Promise<number> {
     logger,
     sleep,
     interfaceId: () => imds.primaryInterfaceId(),
-    signal: controller.signal,
+    signal,
   });
 }
 

@@ -76,6 +76,26 @@ export class VipMover {
     return { ...addresses, overlayRoute };
   }
 
+  /**
+   * Whether any part of the VIP still points here: the private VIP on our ENI, the Elastic IP on our ENI, or
+   * an overlay route to our ENI. The pair's roll asks this after handing over, before the instance goes.
+   */
+  async heldHere(): Promise<boolean> {
+    const { client, target } = this.options;
+    if (target.privateVip && (await this.privateIpIsOurs(target.privateVip))) return true;
+    if (target.allocationId) {
+      const out = await this.retry('DescribeAddresses', () =>
+        client.send(new DescribeAddressesCommand({ AllocationIds: [target.allocationId!] })),
+      );
+      if (out.Addresses?.[0]?.NetworkInterfaceId === target.networkInterfaceId) return true;
+    }
+    if (target.overlay && target.overlay.routeTableIds.length > 0) {
+      const elsewhere = await this.overlayRoutesElsewhere();
+      if (elsewhere.length < target.overlay.routeTableIds.length) return true;
+    }
+    return false;
+  }
+
   private retry<T>(label: string, call: () => Promise<T>): Promise<T> {
     return withRetry(call, {
       ...this.options.retry,
