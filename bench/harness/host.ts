@@ -1,4 +1,4 @@
-import { checkNamespaceSupport } from '../../runtime/netns';
+import { checkNamespaceSupport } from '../../runtime/local/netns';
 import type { BoundedJob } from '../workers/protocol';
 import { createNamespace, type Namespace } from './netns';
 import { Progress } from './progress';

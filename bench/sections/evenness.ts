@@ -1,4 +1,4 @@
-import type { NodeChoiceRule } from '../../runtime/auth/choose-node';
+import type { NodeChoiceRule } from '../../runtime/auth/node-choice/choose-node';
 import { startCluster } from '../harness/cluster';
 import { Load, rate, split } from '../harness/load';
 import { BENCH_SCRYPT_N } from '../harness/node-rig';

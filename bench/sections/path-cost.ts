@@ -1,4 +1,4 @@
-import { startLocalHaproxy } from '../../runtime/haproxy/local-haproxy';
+import { startLocalHaproxy } from '../../runtime/local/local-haproxy';
 import { createLogger } from '../../runtime/shared/log';
 import { startAuthServer } from '../harness/auth-server';
 import { killGroup, onCleanup } from '../harness/cleanup';

@@ -1,5 +1,5 @@
 import type { ClientOptions } from 'ws';
-import { type LocalHaproxy, startLocalHaproxy } from '../../runtime/haproxy/local-haproxy';
+import { type LocalHaproxy, startLocalHaproxy } from '../../runtime/local/local-haproxy';
 import { createLogger } from '../../runtime/shared/log';
 import { BALANCER_NAME, NodeRig } from '../harness/node-rig';
 import { openSockets, presignTokens, SocketSet } from './open-sockets';

@@ -1,9 +1,9 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { renderHaproxyConfig } from '../../runtime/haproxy/render-haproxy';
-import { renderKeepalivedConfig } from '../../runtime/haproxy/render-keepalived';
-import { spawnInNamespace } from '../../runtime/netns';
+import { renderHaproxyConfig } from '../../runtime/haproxy/render/render-haproxy';
+import { renderKeepalivedConfig } from '../../runtime/haproxy/render/render-keepalived';
+import { spawnInNamespace } from '../../runtime/local/netns';
 import type { Side, Topology } from './topology';
 
 const ROOT = join(__dirname, '../..');
@@ -37,7 +37,7 @@ function notifyScript(side: Side, t: Topology, ec2Port: number, dir: string): st
       ...env,
       `echo "$(date +%s%3N) ${side.name} $1" >> ${join(dir, 'notify.log')}`,
       `cd ${ROOT}`,
-      `exec ${process.execPath} --import tsx runtime/haproxy/failover-main.ts "$@" >> ${join(dir, `failover-${side.name}.log`)} 2>&1`,
+      `exec ${process.execPath} --import tsx runtime/haproxy/failover/main.ts "$@" >> ${join(dir, `failover-${side.name}.log`)} 2>&1`,
       '',
     ].join('\n'),
   );

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createNamespace, deleteNamespaceSync } from '../../runtime/netns';
+import { createNamespace, deleteNamespaceSync } from '../../runtime/local/netns';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe', timeout: 10_000 }).toString();
 

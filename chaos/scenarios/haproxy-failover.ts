@@ -7,8 +7,8 @@ import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { onCleanup } from '../../bench/harness/cleanup';
 import { say } from '../../bench/harness/progress';
-import { findExecutable } from '../../runtime/haproxy/haproxy-binary';
-import { spawnInNamespace } from '../../runtime/netns';
+import { findExecutable } from '../../runtime/haproxy/agent/haproxy-binary';
+import { spawnInNamespace } from '../../runtime/local/netns';
 import type { Ec2Call } from '../ec2/ec2-state';
 import { failoverEnv, startPair } from '../failover/pair';
 import { buildTopology } from '../failover/topology';
@@ -136,7 +136,7 @@ export const haproxyFailover: Scenario = {
       const run = (side: typeof a, args: string[], stateFile?: string) =>
         promisify(execFile)(
           'ip',
-          ['netns', 'exec', side.ns, ...tsx('runtime/haproxy/failover-main.ts', ...args).flat()],
+          ['netns', 'exec', side.ns, ...tsx('runtime/haproxy/failover/main.ts', ...args).flat()],
           {
             cwd: ROOT,
             env: { ...process.env, ...failoverEnv(side, t, ec2Port, dir, stateFile) },
@@ -149,7 +149,7 @@ export const haproxyFailover: Scenario = {
         .slice(beforeReconcile)
         .filter((c) => !c.action.startsWith('Describe')).length;
       const beforeLoop = calls().length;
-      const [cmd, argv] = tsx('runtime/haproxy/failover-main.ts', '--reconcile');
+      const [cmd, argv] = tsx('runtime/haproxy/failover/main.ts', '--reconcile');
       const loop = spawnInNamespace(b.ns, cmd, [...argv], {
         cwd: ROOT,
         env: { ...process.env, ...failoverEnv(b, t, ec2Port, dir) },

@@ -13,8 +13,8 @@ import {
 
 /** Bundle entries of the HAProxy tier's programs. */
 export const HAPROXY_ENTRIES = {
-  agent: 'runtime/haproxy/agent-main.ts',
-  failover: 'runtime/haproxy/failover-main.ts',
+  agent: 'runtime/haproxy/agent/main.ts',
+  failover: 'runtime/haproxy/failover/main.ts',
 } as const;
 
 /** Primary interface name of AL2023 on Nitro instances. */
@@ -151,7 +151,7 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
         id: 'AwsSolutions-EC26',
         reason:
           'The rule cannot resolve the IMDSv2 launch template reference and throws; the root volume is ' +
-          'encrypted (blockDevices above; asserted in test/lib/haproxy-stack.test.ts).',
+          'encrypted (blockDevices above; asserted in test/lib/strategies/haproxy-stack.test.ts).',
       });
       Validations.of(instance).acknowledge({
         id: 'AwsSolutions-EC29',

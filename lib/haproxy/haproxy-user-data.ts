@@ -19,7 +19,7 @@ const HAPROXY_DROP_IN_DIR = '/etc/systemd/system/haproxy.service.d';
 
 /**
  * The environment of the discovery agent and the failover program on one instance of the pair, named as
- * runtime/haproxy/agent-settings.ts and failover/settings.ts read them; values may be CDK tokens.
+ * runtime/haproxy/agent/settings.ts and failover/settings.ts read them; values may be CDK tokens.
  */
 export interface HaproxyEnvironment {
   /** The nodes' port. */

@@ -60,7 +60,7 @@ export class NlbStack extends Stack {
       targets: [fleet.asg],
       deregistrationDelay: Duration.seconds(config.drainSeconds),
       connectionTermination: true,
-      // The local NLB stand-in (runtime/nlb) models these same values; a test keeps them equal.
+      // The local NLB stand-in (runtime/local/nlb) models these same values; a test keeps them equal.
       healthCheck: {
         protocol: elbv2.Protocol.HTTP,
         path: '/healthz',

@@ -4,9 +4,9 @@ import { secretSourceFromEnv } from '../shared/secret-source';
 import { refreshingKeyRing } from '../token';
 import { ScryptUserStore } from './credentials';
 import type { AuthRequest, AuthResponse } from './http-types';
-import { InstancePicker } from './instance-picker';
 import { LoginLimits } from './limits/login-limits';
-import { RegistryView } from './registry-view';
+import { InstancePicker } from './node-choice/instance-picker';
+import { RegistryView } from './node-choice/registry-view';
 import { createSessionHandler } from './session-handler';
 import type { AuthSettings } from './settings';
 

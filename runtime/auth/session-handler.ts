@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { issueToken, type TokenKeyRing } from '../token';
 import type { CredentialChecker } from './credentials';
 import { type AuthRequest, type AuthResponse, json, MAX_BODY_BYTES } from './http-types';
-import type { InstancePicker } from './instance-picker';
 import type { LoginLimits, LoginRefusal } from './limits/login-limits';
-import type { RegistryView } from './registry-view';
+import type { InstancePicker } from './node-choice/instance-picker';
+import type { RegistryView } from './node-choice/registry-view';
 
 export interface SessionHandlerDeps {
   strategy: 'direct' | 'nlb' | 'haproxy';

@@ -1,9 +1,9 @@
 import './quiet-sdk-warning';
-import { currentNamespace, runSelfInNamespace } from '../netns';
-import { chooseNlbStandIn } from '../nlb';
 import { parseLocalArgs } from './args';
 import { ClientFleet } from './client-fleet';
 import { LocalCluster } from './local-cluster';
+import { currentNamespace, runSelfInNamespace } from './netns';
+import { chooseNlbStandIn } from './nlb';
 import { peerAddresses } from './peers';
 import { formatTable, toSummary } from './summary';
 

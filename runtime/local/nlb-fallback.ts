@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { startLocalHaproxy } from '../haproxy/local-haproxy';
-import type { NlbStandIn, TargetSpec, TargetStatus } from '../nlb';
+import { startLocalHaproxy } from './local-haproxy';
+import type { NlbStandIn, TargetSpec, TargetStatus } from './nlb';
 
 /**
  * The NLB stand-in where no network namespace can be made (not root): HAProxy in `mode tcp` with

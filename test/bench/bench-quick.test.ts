@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../bench/report/write';
 import { SECTION_IDS } from '../../bench/types';
-import { findExecutable } from '../../runtime/haproxy/haproxy-binary';
+import { findExecutable } from '../../runtime/haproxy/agent/haproxy-binary';
 
 const ROOT = join(__dirname, '..', '..');
 const canRunEverything = findExecutable('haproxy') !== undefined && process.getuid?.() === 0;

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { checkNamespaceSupport, createNamespace, deleteNamespaceSync } from '../../runtime/netns';
+import { checkNamespaceSupport, createNamespace, deleteNamespaceSync } from '../../runtime/local/netns';
 
 jest.setTimeout(150_000);
 const root = join(__dirname, '..', '..');

@@ -5,7 +5,7 @@ import {
   sourceIpsFor,
   USABLE_EPHEMERAL_PORTS,
 } from '../../lib/source-ips';
-import { portsPerPair } from '../../runtime/haproxy/source-ips';
+import { portsPerPair } from '../../runtime/haproxy/render/source-ips';
 
 describe('sourceIpsFor', () => {
   test('28,232 usable ports (32768-60999) per source IP and backend', () => {

@@ -1,4 +1,4 @@
-import type { Backend } from '../backend';
+import type { Backend } from '../render/backend';
 
 export type { Backend };
 

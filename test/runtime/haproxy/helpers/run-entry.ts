@@ -4,7 +4,7 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '../../../..');
 
 /**
- * Runs a runtime entry point (`runtime/haproxy/<entry>.ts`) as one node process with tsx's loader; not the
+ * Runs a runtime entry point (`runtime/haproxy/<part>/main.ts`) as one node process with tsx's loader; not the
  * tsx CLI, which would leave its own child behind on SIGKILL. Output is collected in `output()`.
  */
 export function runEntry(entry: string, args: string[], env: NodeJS.ProcessEnv) {

@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import type { LocalHaproxy } from '../../../../runtime/haproxy/local-haproxy';
+import type { LocalHaproxy } from '../../../../runtime/local/local-haproxy';
 import type { EchoServer } from './echo-server';
 
 /** Client sockets first, then HAProxy, then the backends: each step runs even when an earlier one throws. */

@@ -1,4 +1,4 @@
-import { findExecutable } from '../../../../runtime/haproxy/haproxy-binary';
+import { findExecutable } from '../../../../runtime/haproxy/agent/haproxy-binary';
 
 /**
  * The path of a real tool the test needs. Under CI=true a missing tool fails the test (CI installs Debian's

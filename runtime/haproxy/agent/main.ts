@@ -1,0 +1,128 @@
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { awsClientConfig } from '../../shared/aws-client';
+import { createLogger, type Logger } from '../../shared/log';
+import type { BackendSource } from '../discovery/backend-source';
+import { Ec2BackendSource } from '../discovery/ec2-backend-source';
+import { Imds, sourceIpsFromInterface } from '../discovery/imds';
+import { FileBackendSource } from '../discovery/static-backend-source';
+import type { Backend } from '../render/backend';
+import { renderHaproxyConfig } from '../render/render-haproxy';
+import { Agent } from './agent';
+import { checkHaproxyConfig, requireHaproxy } from './haproxy-binary';
+import { keepalivedInputFromSettings, writeKeepalivedConfig } from './keepalived-file';
+import { MasterReloader } from './reloader';
+import { SocketRuntimeServers } from './runtime-servers';
+import { type AgentSettings, agentSettingsFromEnv } from './settings';
+
+export interface AgentDeps {
+  ec2?: EC2Client;
+  imds?: Imds;
+  haproxyBin?: string;
+}
+
+async function sourceIps(settings: AgentSettings, imds: Imds): Promise<string[]> {
+  if (settings.SOURCE_IPS) return settings.SOURCE_IPS;
+  if (settings.SOURCE_IPS_FROM === 'imds') {
+    return sourceIpsFromInterface(await imds.privateIpv4s(), settings.VIP_PRIVATE_IP);
+  }
+  return [];
+}
+
+/** Wires settings into an Agent: the same class the local cluster uses, with EC2 or a file as source. */
+export async function buildAgent(
+  settings: AgentSettings,
+  logger: Logger,
+  deps: AgentDeps = {},
+): Promise<Agent> {
+  const source: BackendSource = settings.BACKENDS_FILE
+    ? new FileBackendSource(settings.BACKENDS_FILE)
+    : new Ec2BackendSource({
+        client: deps.ec2 ?? new EC2Client(awsClientConfig({ region: settings.AWS_REGION })),
+        tagKey: settings.FLEET_TAG_KEY!,
+        tagValue: settings.FLEET_TAG_VALUE!,
+        port: settings.WS_PORT,
+      });
+  const ips = await sourceIps(settings, deps.imds ?? new Imds());
+  logger.info({ event: 'source_ips', sourceIps: ips }, 'source addresses for the server lines');
+  const bin = deps.haproxyBin ?? requireHaproxy();
+  return new Agent({
+    source,
+    render: (backends: Backend[]) =>
+      renderHaproxyConfig({
+        listen: { address: settings.LISTEN_ADDRESS, port: settings.LISTEN_PORT },
+        stats: { address: settings.STATS_ADDRESS, port: settings.STATS_PORT },
+        statsSocket: settings.HAPROXY_STATS_SOCKET,
+        user: settings.HAPROXY_USER === 'root' ? undefined : settings.HAPROXY_USER,
+        tlsCertFile: settings.TLS_CERT_FILE,
+        backends,
+        sourceIps: ips,
+        maxconn: settings.MAXCONN,
+        maxconnPerServer: settings.MAXCONN_PER_SERVER,
+        targetConnections: settings.TARGET_CONNECTIONS,
+        timeouts: {
+          tunnelMs: settings.TUNNEL_TIMEOUT_SECONDS * 1000,
+          hardStopAfterMs: settings.HARD_STOP_AFTER_SECONDS * 1000,
+        },
+        healthCheck: { path: settings.HEALTH_PATH },
+      }),
+    configPath: settings.HAPROXY_CONFIG_PATH,
+    check: (file) => checkHaproxyConfig(file, bin),
+    reloader: new MasterReloader({
+      pidFile: settings.HAPROXY_PID_FILE,
+      masterSocket: settings.HAPROXY_MASTER_SOCKET,
+    }),
+    runtime: new SocketRuntimeServers(settings.HAPROXY_STATS_SOCKET),
+    logger,
+    pollMs: settings.POLL_SECONDS * 1000,
+    allowEmpty: settings.ALLOW_EMPTY_BACKENDS,
+  });
+}
+
+/** Once at start: the stats socket's directory (absent on some distributions) and keepalived.conf. */
+export async function prepareHost(settings: AgentSettings, logger: Logger): Promise<void> {
+  await mkdir(dirname(settings.HAPROXY_STATS_SOCKET), { recursive: true });
+  const keepalived = keepalivedInputFromSettings(settings);
+  if (keepalived && (await writeKeepalivedConfig(settings.KEEPALIVED_CONFIG_PATH, keepalived))) {
+    logger.info(
+      { event: 'keepalived_written', path: settings.KEEPALIVED_CONFIG_PATH },
+      'keepalived.conf written',
+    );
+  }
+}
+
+/** `agent-main` polls until SIGTERM; `agent-main --once` syncs once (e.g. before haproxy's first start). */
+async function main(): Promise<number> {
+  let settings: AgentSettings;
+  try {
+    settings = agentSettingsFromEnv();
+  } catch (error) {
+    createLogger('haproxy-agent').error({ event: 'bad_settings', err: error }, String(error));
+    return 2;
+  }
+  const logger = createLogger('haproxy-agent', settings.LOG_LEVEL);
+  await prepareHost(settings, logger);
+  const agent = await buildAgent(settings, logger);
+  if (process.argv.includes('--once')) {
+    const result = await agent.syncOnce();
+    return result === 'error' || result === 'invalid' ? 1 : 0;
+  }
+  agent.start();
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await agent.stop();
+  return 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      createLogger('haproxy-agent').fatal({ event: 'crashed', err: error }, 'agent crashed');
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, type SyncResult } from '../haproxy/agent/agent';
+import { checkHaproxyConfig, requireHaproxy } from '../haproxy/agent/haproxy-binary';
+import { MasterReloader } from '../haproxy/agent/reloader';
+import { SocketRuntimeServers } from '../haproxy/agent/runtime-servers';
+import { groupByNode, perServerCounts } from '../haproxy/agent/stats';
+import { StaticBackendSource } from '../haproxy/discovery/static-backend-source';
+import type { Backend } from '../haproxy/render/backend';
+import { renderHaproxyConfig } from '../haproxy/render/render-haproxy';
+import { createLogger, type Logger } from '../shared/log';
+import { freePort } from './free-port';
+import { type HaproxyProcess, spawnHaproxy } from './haproxy-process';
+
+export interface LocalHaproxyOptions {
+  backends: Backend[];
+  /** Loopback source addresses, e.g. ['127.0.1.1', '127.0.1.2']. @default - none: the kernel picks */
+  sourceIps?: string[];
+  /** @default - a free port */
+  listenPort?: number;
+  /** @default - a free port */
+  statsPort?: number;
+  /** Must fit the fd limit: HAProxy needs about 2 × maxconn descriptors. @default 9000 */
+  maxconn?: number;
+  /** @default 1h */
+  hardStopAfterMs?: number;
+  /** PEM with certificate and key: HAProxy terminates TLS and `url` is wss://. @default - plain ws */
+  tlsCertFile?: string;
+  /** `tcp`: an L4 flow balancer with `balance random` (the NLB stand-in's no-root fallback). @default 'http' */
+  mode?: 'http' | 'tcp';
+  /** Health-check interval; short locally so new nodes come up fast. @default 500 */
+  checkInterMs?: number;
+  /**
+   * Add and remove whole server lines through the runtime API instead of reloading, as the agent on EC2
+   * does; `false` makes every change a reload (to exercise that path). @default true
+   */
+  liveServerChanges?: boolean;
+  logger?: Logger;
+}
+
+export interface LocalHaproxy {
+  /** ws://127.0.0.1:<port> (wss:// with tlsCertFile) */
+  url: string;
+  /** http://127.0.0.1:<statsPort>/stats (and /metrics for Prometheus). */
+  statsUrl: string;
+  /** The master's pid. */
+  pid: number;
+  configPath: string;
+  /** Master CLI socket (`show proc`, `@!<pid> show stat`, `reload`). */
+  masterSocket: string;
+  /** Replace the backend set and apply it now through the agent (render, check, live change or reload). */
+  setBackends(backends: Backend[]): Promise<SyncResult>;
+  /** Current connections per `server` line, over all live workers (old ones drain after a reload). */
+  perServerCounts(): Promise<Record<string, number>>;
+  /** The same grouped by node id. */
+  perNodeCounts(): Promise<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+/**
+ * Runs Debian's haproxy on 127.0.0.1 with a config from the same renderer and the same Agent code path as on
+ * EC2, fed by a static backend source. Throws HaproxyMissingError (with the install command) when missing.
+ */
+export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<LocalHaproxy> {
+  const bin = requireHaproxy();
+  const logger = options.logger ?? createLogger('haproxy-local');
+  const dir = await mkdtemp(join(tmpdir(), 'wslb-haproxy-'));
+  const configPath = join(dir, 'haproxy.cfg');
+  const pidFile = join(dir, 'haproxy.pid');
+  const masterSocket = join(dir, 'master.sock');
+  const listenPort = options.listenPort ?? (await freePort());
+  const statsPort = options.statsPort ?? (await freePort());
+  let backends = [...options.backends];
+  const agent = new Agent({
+    source: new StaticBackendSource(() => backends),
+    render: (list) =>
+      renderHaproxyConfig({
+        listen: { address: '127.0.0.1', port: listenPort },
+        stats: { address: '127.0.0.1', port: statsPort },
+        statsSocket: join(dir, 'admin.sock'),
+        tlsCertFile: options.tlsCertFile,
+        mode: options.mode ?? 'http',
+        backends: list,
+        sourceIps: options.sourceIps ?? [],
+        maxconn: options.maxconn ?? 9000,
+        timeouts: { hardStopAfterMs: options.hardStopAfterMs ?? 3_600_000 },
+        healthCheck: { interMs: options.checkInterMs ?? 500, rise: 1 },
+      }),
+    configPath,
+    check: (file) => checkHaproxyConfig(file, bin),
+    reloader: new MasterReloader({ pidFile, masterSocket }),
+    runtime:
+      options.liveServerChanges === false ? undefined : new SocketRuntimeServers(join(dir, 'admin.sock')),
+    logger,
+    allowEmpty: true,
+  });
+
+  let haproxy: HaproxyProcess | undefined;
+  const stop = async () => {
+    try {
+      await haproxy?.stop();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  try {
+    const first = await agent.syncOnce();
+    if (first !== 'written') throw new Error(`initial config not written (${first})`);
+    haproxy = await spawnHaproxy(bin, configPath, pidFile, masterSocket);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const pid = haproxy.pid;
+  return {
+    url: `${options.tlsCertFile ? 'wss' : 'ws'}://127.0.0.1:${listenPort}`,
+    statsUrl: `http://127.0.0.1:${statsPort}/stats`,
+    pid,
+    configPath,
+    masterSocket,
+    setBackends: (next) => {
+      backends = [...next];
+      return agent.syncOnce();
+    },
+    perServerCounts: () => perServerCounts(masterSocket),
+    perNodeCounts: async () => groupByNode(await perServerCounts(masterSocket)),
+    close: stop,
+  };
+}

@@ -1,0 +1,114 @@
+import { spawnSync } from 'node:child_process';
+import { Match } from 'aws-cdk-lib/assertions';
+import { NODE_METRICS } from '../../../lib/dashboard';
+import { renderDrainWatchScript } from '../../../lib/fleet/drain-watch';
+import { type NodeEnvironment, renderEnvFile, renderNodeUnit } from '../../../lib/fleet/node-unit';
+import { nodeSettingsSchema } from '../../../runtime/node/settings';
+import { templateOf, userDataText } from '../helpers';
+
+const ENV: NodeEnvironment = {
+  HOST: '0.0.0.0',
+  PORT: 8080,
+  ENDPOINT_SOURCE: 'imds-private',
+  MAX_CONNECTIONS: 10_000,
+  PING_SECONDS: 25,
+  DRAIN_SECONDS: 30,
+  HEARTBEAT_MS: 2000,
+  TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:token-AbCdEf',
+  REGISTRY_TABLE: 'wslb-registry',
+  TOKEN_AUDIENCE: 'wslb-nlb',
+  AWS_REGION: 'eu-west-1',
+  METRICS_FLEET: 'wslb-nlb',
+};
+
+/** Read by the AWS SDK and by the EMF metric lines (see lib/dashboard.ts), not by the settings schema. */
+const NOT_SETTINGS = ['AWS_REGION', NODE_METRICS.fleetEnv];
+
+describe('node unit and environment', () => {
+  test('every variable the fleet writes is one the node service reads, and the result validates', () => {
+    const settingsKeys = Object.keys(nodeSettingsSchema.shape);
+    const written = Object.keys(ENV).filter((k) => !NOT_SETTINGS.includes(k));
+    expect(written.filter((k) => !settingsKeys.includes(k))).toEqual([]);
+    const env = Object.fromEntries(
+      renderEnvFile(ENV)
+        .trim()
+        .split('\n')
+        .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+    );
+    const parsed = nodeSettingsSchema.safeParse(Object.fromEntries(written.map((k) => [k, env[k]])));
+    expect(parsed.error?.issues ?? []).toEqual([]);
+  });
+
+  test('an absent optional variable is left out of the file', () => {
+    expect(renderEnvFile({ ...ENV, TOKEN_AUDIENCE: undefined })).not.toContain('TOKEN_AUDIENCE');
+  });
+
+  test('systemd stops the service with SIGTERM and waits out the drain window plus grace', () => {
+    const unit = renderNodeUnit({ drainSeconds: 30, maxConnections: 200_000 });
+    expect(unit).toContain('KillSignal=SIGTERM\n');
+    expect(unit).toContain('TimeoutStopSec=45\n');
+    expect(unit).toContain('LimitNOFILE=204096\n');
+    expect(unit).toContain('User=wslb\n');
+    expect(renderNodeUnit({ drainSeconds: 0, maxConnections: 10 })).toContain('LimitNOFILE=65536\n');
+  });
+});
+
+const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
+
+(hasShellcheck ? describe : describe.skip)('user data passes shellcheck', () => {
+  const shellcheck = (script: string) =>
+    spawnSync('shellcheck', ['--shell=bash', '--severity=warning', '-'], {
+      input: script.replaceAll('{TOKEN}', 'TOKEN'),
+      encoding: 'utf8',
+    });
+
+  test('node user data', () => {
+    const template = templateOf({ strategy: 'nlb' });
+    const [lt] = Object.values(template.findResources('AWS::EC2::LaunchTemplate')).filter((r) =>
+      JSON.stringify(r).includes('wslb-node.service'),
+    ) as { Properties: { LaunchTemplateData: { UserData: unknown } } }[];
+    const result = shellcheck(userDataText(lt!.Properties.LaunchTemplateData.UserData));
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  test('haproxy user data', () => {
+    const template = templateOf({ strategy: 'haproxy' });
+    for (const instance of Object.values(template.findResources('AWS::EC2::Instance'))) {
+      const result = shellcheck(
+        userDataText((instance as { Properties: { UserData: unknown } }).Properties.UserData),
+      );
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(0);
+    }
+  });
+});
+
+describe('drain on scale-in', () => {
+  test('the watcher stops the node service once IMDS shows the lifecycle target state Terminated', () => {
+    const script = renderDrainWatchScript(5);
+    expect(script).toContain('/latest/meta-data/autoscaling/target-lifecycle-state');
+    expect(script).toContain('if [ "$state" = "Terminated" ]; then');
+    expect(script).toContain('exec systemctl stop wslb-node.service');
+    if (hasShellcheck) {
+      const result = spawnSync('shellcheck', ['--shell=bash', '-'], { input: script, encoding: 'utf8' });
+      expect(result.stdout).toBe('');
+    }
+  });
+
+  test('the ASG holds terminating nodes for the drain window plus grace, then continues', () => {
+    const template = templateOf({ strategy: 'direct', drainSeconds: 90 });
+    template.hasResourceProperties('AWS::AutoScaling::LifecycleHook', {
+      LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
+      HeartbeatTimeout: 120,
+      DefaultResult: 'CONTINUE',
+      NotificationTargetARN: Match.absent(),
+    });
+    const [lt] = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as {
+      Properties: { LaunchTemplateData: { UserData: unknown } };
+    }[];
+    expect(userDataText(lt!.Properties.LaunchTemplateData.UserData)).toContain(
+      'systemctl enable --now wslb-node.service wslb-drain-watch.service',
+    );
+  });
+});

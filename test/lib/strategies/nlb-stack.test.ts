@@ -1,0 +1,177 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { NLB_DEREGISTRATION_DELAY_MS_DEFAULT, NLB_HEALTH_CHECK_DEFAULTS } from '../../../runtime/local/nlb';
+import { maskedTemplate, templateOf } from '../helpers';
+
+const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+
+const ingressOf = (template: Template, description: string) =>
+  Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter(
+    (r) => (r as { Properties: { Description?: string } }).Properties.Description === description,
+  );
+
+describe('nlb stack', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = templateOf({ strategy: 'nlb', idleTimeoutSeconds: 400, drainSeconds: 45 });
+  });
+
+  test('snapshot (asset hashes masked)', () => {
+    expect(maskedTemplate(template)).toMatchSnapshot();
+  });
+
+  test('internet-facing NLB with a security group, cross-zone', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      Type: 'network',
+      Scheme: 'internet-facing',
+      SecurityGroups: [Match.anyValue()],
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
+    });
+  });
+
+  test('one TCP listener on the WS port with the idle timeout; no TLS listener without a certificate', () => {
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 8080,
+      Protocol: 'TCP',
+      ListenerAttributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '400' }],
+    });
+  });
+
+  test('target group: HTTP health check on /healthz, deregistration delay = drain, connection termination', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      Port: 8080,
+      Protocol: 'TCP',
+      TargetType: 'instance',
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPath: '/healthz',
+      TargetGroupAttributes: Match.arrayWith([
+        { Key: 'deregistration_delay.timeout_seconds', Value: '45' },
+        { Key: 'deregistration_delay.connection_termination.enabled', Value: 'true' },
+      ]),
+    });
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      TargetGroupARNs: [{ Ref: Match.stringLikeRegexp('^Nodes') }],
+      HealthCheckType: 'ELB',
+    });
+  });
+
+  test('nodes are private and take the WS port only from the NLB', () => {
+    template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
+      VPCZoneIdentifier: [
+        { Ref: Match.stringLikeRegexp('nodesSubnet1') },
+        { Ref: Match.stringLikeRegexp('nodesSubnet2') },
+      ],
+    });
+    const nodeIngress = ingressOf(template, 'NLB to nodes and health checks');
+    expect(nodeIngress).toHaveLength(1);
+    expect(nodeIngress[0]).toMatchObject({
+      Properties: {
+        IpProtocol: 'tcp',
+        FromPort: 8080,
+        ToPort: 8080,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^NlbSecurityGroup/), 'GroupId'] },
+      },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NlbSecurityGroup'), 'GroupId'] },
+      DestinationSecurityGroupId: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('^FleetSecurityGroup'), 'GroupId'],
+      },
+      FromPort: 8080,
+      ToPort: 8080,
+    });
+    const nodeGroups = template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: 'wslb WS nodes' },
+    });
+    for (const group of Object.values(nodeGroups)) {
+      expect(
+        (group as { Properties: { SecurityGroupIngress?: unknown } }).Properties.SecurityGroupIngress,
+      ).toBeUndefined();
+    }
+  });
+
+  test('private subnets reach AWS through endpoints open only to the nodes, with no NAT gateway', () => {
+    template.resourceCountIs('AWS::EC2::NatGateway', 0);
+    for (const service of ['secretsmanager', 'ssm', 'ssmmessages', 'ec2messages', 'logs']) {
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Interface',
+        PrivateDnsEnabled: true,
+        ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]] },
+      });
+    }
+    for (const service of ['s3', 'dynamodb']) {
+      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
+        VpcEndpointType: 'Gateway',
+        ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]] },
+      });
+    }
+    const endpointIngress = ingressOf(template, 'AWS APIs through the VPC');
+    expect(endpointIngress).toHaveLength(5);
+    for (const rule of endpointIngress) {
+      expect(rule).toMatchObject({
+        Properties: {
+          FromPort: 443,
+          SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/^FleetSecurityGroup/), 'GroupId'] },
+        },
+      });
+    }
+  });
+
+  test('auth hands out the NLB address and the balancer audience the nodes accept', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          STRATEGY: 'nlb',
+          BALANCER_NAME: 'wslb-nlb',
+          PUBLIC_URL: {
+            'Fn::Join': [
+              '',
+              ['ws://', { 'Fn::GetAtt': [Match.stringLikeRegexp('^Nlb'), 'DNSName'] }, ':8080'],
+            ],
+          },
+        }),
+      },
+    });
+  });
+
+  test('with a certificate: a TLS listener on 443 as well, and a wss:// URL for the given host name', () => {
+    const tls = templateOf({ strategy: 'nlb', certificateArn: CERT, publicHostname: 'ws.example.com' });
+    tls.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 2);
+    tls.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'TLS',
+      Certificates: [{ CertificateArn: CERT }],
+      ListenerAttributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '350' }],
+    });
+    tls.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'wslb NLB: clients in, nodes out',
+      SecurityGroupIngress: Match.arrayWith([
+        Match.objectLike({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 }),
+      ]),
+    });
+    tls.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ PUBLIC_URL: 'wss://ws.example.com' }) },
+    });
+  });
+});
+
+describe('nlb stack with default context ↔ the local NLB stand-in (runtime/local/nlb)', () => {
+  test('target group health check and deregistration delay equal the stand-in defaults', () => {
+    const template = templateOf({ strategy: 'nlb' });
+    const [group] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')) as {
+      Properties: Record<string, unknown> & { TargetGroupAttributes: { Key: string; Value: string }[] };
+    }[];
+    const p = group!.Properties;
+    const attribute = (key: string) => p.TargetGroupAttributes.find((a) => a.Key === key)?.Value;
+    expect({
+      path: p.HealthCheckPath,
+      intervalMs: (p.HealthCheckIntervalSeconds as number) * 1000,
+      timeoutMs: (p.HealthCheckTimeoutSeconds as number) * 1000,
+      healthyThreshold: p.HealthyThresholdCount,
+      unhealthyThreshold: p.UnhealthyThresholdCount,
+    }).toEqual(NLB_HEALTH_CHECK_DEFAULTS);
+    expect(Number(attribute('deregistration_delay.timeout_seconds')) * 1000).toBe(
+      NLB_DEREGISTRATION_DELAY_MS_DEFAULT,
+    );
+  });
+});
