@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEPLOYED_SCRYPT } from '../runtime/contract/scrypt';
-import type { Strategy } from './config';
+import { AUTH_MEMORY_MB, type Strategy } from './config';
 import type { RegistryTable } from './registry-table';
 import { REPO_ROOT } from './runtime-bundle';
 
@@ -80,7 +80,7 @@ export class AuthService extends Construct {
       runtime: lambda.Runtime.NODEJS_24_X,
       role,
       architecture: lambda.Architecture.ARM_64,
-      memorySize: 256,
+      memorySize: AUTH_MEMORY_MB,
       timeout: Duration.seconds(10),
       reservedConcurrentExecutions: props.reservedConcurrency,
       environment,

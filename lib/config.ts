@@ -45,6 +45,12 @@ export const HEARTBEAT_MS = 2000;
 /** An entry counts as fresh for this many heartbeats: one lost or late write does not drop a node. */
 export const FRESHNESS_HEARTBEATS = 3;
 
+/**
+ * Memory of the auth function, MB. scrypt takes 128·N·r bytes per login (128 MiB at the default cost), and
+ * Lambda gives CPU in proportion to memory (one vCPU at 1,769 MB), so this also sets how long a login takes.
+ */
+export const AUTH_MEMORY_MB = 256;
+
 /** Thrown when context is invalid; `problems` holds one line per bad key. */
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

@@ -8,9 +8,12 @@ export interface CredentialChecker {
   check(username: string, password: string): Promise<boolean>;
 }
 
+/** A username the users document accepts: 1-128 characters. */
+export const usernameSchema = z.string().min(1).max(128);
+
 const usersSchema = z.object({
   users: z.record(
-    z.string().min(1).max(128),
+    usernameSchema,
     z.string().refine(isValidHash, 'not a scrypt hash with parameters within the limits'),
   ),
 });

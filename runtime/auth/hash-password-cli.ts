@@ -1,4 +1,4 @@
-import { hashPassword } from './password-hash';
+import { hashPassword, MIN_PASSWORD_LENGTH } from './password-hash';
 
 /**
  * `npm run -s hash-password -- <username>` reads a password from stdin and prints the users-document
@@ -13,8 +13,8 @@ async function main(): Promise<number> {
   let password = '';
   for await (const chunk of process.stdin) password += chunk;
   password = password.replace(/\r?\n$/, '');
-  if (password.length < 8) {
-    process.stderr.write('password: at least 8 characters, read from stdin\n');
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    process.stderr.write(`password: at least ${MIN_PASSWORD_LENGTH} characters, read from stdin\n`);
     return 2;
   }
   process.stdout.write(`${JSON.stringify({ [username]: await hashPassword(password) })}\n`);

@@ -10,6 +10,8 @@ export type { ScryptParams } from '../contract/scrypt';
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
+/** The shortest password the tools that write users accept. */
+export const MIN_PASSWORD_LENGTH = 8;
 
 function derive(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const { N, r, p } = params;

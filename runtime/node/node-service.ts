@@ -22,7 +22,8 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-const KEY_REFRESH_MS = 60_000;
+/** How often a node reads the token secret again (key rotation). */
+export const KEY_REFRESH_MS = 60_000;
 const DEREGISTER_TIMEOUT_MS = 500;
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

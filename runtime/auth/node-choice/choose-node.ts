@@ -14,7 +14,8 @@ export interface Candidate {
 export const loadRatio = (c: Candidate) =>
   (c.node.connections + c.pending * (c.share ?? 1)) / c.node.capacity;
 
-const hasHeadroom = (c: Candidate) =>
+/** Whether the auth service may offer the node: active, and below its cap counting picks not yet visible. */
+export const hasHeadroom = (c: Candidate) =>
   c.node.state === 'active' && c.node.connections + c.pending < c.node.capacity;
 
 /**

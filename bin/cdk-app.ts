@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
 import { ConfigError, parseConfig, readContext } from '../lib/config';
