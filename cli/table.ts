@@ -12,7 +12,7 @@ export function renderTable(
   const style = styler(io.stdout, io.env);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const numeric = header.map(
-    (_, i) => rows.length > 0 && rows.every((r) => /^[-+$]?[\d.,]+\s*\S{0,3}$/.test(r[i] ?? '')),
+    (_, i) => rows.length > 0 && rows.every((r) => /^[-+$]?[\d.,]+( \S{1,3})?$/.test(r[i] ?? '')),
   );
   const line = (cells: readonly string[]) =>
     cells

@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { usernameSchema } from '../../runtime/auth/credentials';
 import { DEFAULT_SCRYPT, hashParams, hashPassword } from '../../runtime/auth/password-hash';
+import { awsClientConfig } from '../../runtime/shared/aws-client';
 import { type CommandGroup, command, type FlagValues, flag } from '../command';
 import { CliError, UsageError } from '../errors';
 import { type CliIo, progress } from '../io';
@@ -38,7 +39,7 @@ export function openUsersStore(flags: StoreFlags, name: string): { store: UsersS
     if (flags.region !== undefined) throw new UsageError('--region: applies only with --secret-id', name);
     return { store: new FileUsersStore(flags.file), close: () => {} };
   }
-  const client = new SecretsManagerClient(flags.region ? { region: flags.region } : {});
+  const client = new SecretsManagerClient(awsClientConfig({ region: flags.region }));
   return { store: new SecretsManagerUsersStore(client, flags['secret-id']!), close: () => client.destroy() };
 }
 

@@ -24,7 +24,7 @@ export interface SynthOptions {
   readonly validate?: boolean;
 }
 
-/** An App with cdk.json's context plus `context`, built the way bin/wslb.ts builds it. */
+/** An App with cdk.json's context plus `context`, built the way bin/cdk-app.ts builds it. */
 export function synthApp(
   context: Partial<Record<ContextKey, unknown>> = {},
   options: SynthOptions = {},
