@@ -13,7 +13,8 @@ function commands(): AnyCommand[] {
   ];
 }
 
-function root(): CommandGroup {
+/** The command tree: `wslb` and everything under it. */
+export function root(): CommandGroup {
   return {
     kind: 'group',
     path: [],

@@ -99,11 +99,13 @@ function configFor(strategy: Strategy, nodes: number, input: PlanInput): WslbCon
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     throw new PlanError(
-      err.problems.map((p) => {
-        const key = p.slice(0, p.indexOf(':')) as ContextKey;
-        if (key === 'nodes')
-          return `${strategy}: needs ${nodes} nodes; ${p} (raise --max-connections-per-node)`;
-        return FLAG_OF_KEY[key] ? `${FLAG_OF_KEY[key]}${p.slice(key.length)}` : p;
+      err.problems.map((problem) => {
+        const key = problem.slice(0, problem.indexOf(':'));
+        // Name this command's flags where the stack names its context keys.
+        const text = problem.replace(/\b[a-zA-Z]+\b/g, (word) => FLAG_OF_KEY[word as ContextKey] ?? word);
+        return key === 'nodes'
+          ? `${strategy}: needs ${nodes} nodes; ${text} (raise --max-connections-per-node)`
+          : text;
       }),
     );
   }
