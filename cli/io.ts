@@ -14,6 +14,11 @@ export interface OutStream {
 }
 
 export function processIo(): CliIo {
+  // A reader that stops early (`wslb plan | head`) closes the pipe: stop quietly, as Unix tools do.
+  process.stdout.once('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 

@@ -9,7 +9,7 @@ import {
   type WslbConfig,
 } from '../../lib/config';
 import { maxSecondaryIps } from '../../lib/source-ips';
-import { DEFAULT_SCRYPT, scryptMemoryBytes } from '../../runtime/auth/password-hash';
+import { DEPLOYED_SCRYPT, scryptMemoryBytes } from '../../runtime/contract/scrypt';
 import { KEY_REFRESH_MS } from '../../runtime/node/node-service';
 import { consistentScanReadUnits, itemBytes, writeUnits } from './dynamodb-units';
 import { type LoginCpu, lambdaLoginSeconds } from './login-cost';
@@ -57,8 +57,12 @@ export interface StrategyPlan {
     };
     processedGbPerHour: number;
   };
+  /** The context values the plan was made with: `cdk deploy -c key=value` for each deploys this plan. */
+  context: Record<string, string | number>;
   auth: {
     memoryMb: number;
+    /** The function's reserved concurrency: what the login rate needs, at least the stack default. */
+    reservedConcurrency: number;
     scryptMemoryMb: number;
     secondsPerLogin: number;
     /** Logins in flight at once: the Lambda concurrency the rate needs. */
@@ -103,6 +107,9 @@ function configFor(strategy: Strategy, nodes: number, input: PlanInput): WslbCon
         const key = problem.slice(0, problem.indexOf(':'));
         // Name this command's flags where the stack names its context keys.
         const text = problem.replace(/\b[a-zA-Z]+\b/g, (word) => FLAG_OF_KEY[word as ContextKey] ?? word);
+        if (key === 'authReservedConcurrency') {
+          return `${text} (the login rate needs that many logins in flight: see --login-cpu-ms, or lower --connect-rate)`;
+        }
         return key === 'nodes'
           ? `${strategy}: needs ${nodes} nodes; ${text} (raise --max-connections-per-node)`
           : text;
@@ -176,8 +183,13 @@ function priceFor(prices: PriceTable, instanceType: string): number {
 export function planStrategy(strategy: Strategy, input: PlanInput): StrategyPlan {
   const cap = Number(input.context.maxConnectionsPerNode ?? DEFAULTS.maxConnectionsPerNode);
   const nodes = nodesFor(strategy, input.connections, cap);
+  const secondsPerLogin = lambdaLoginSeconds(input.loginCpu.cpuMs, AUTH_MEMORY_MB);
+  const concurrency = input.connectRate * secondsPerLogin;
+  // Every login in flight holds one execution environment; beyond the reservation Lambda throttles.
+  const reserved = Math.max(DEFAULTS.authReservedConcurrency, Math.ceil(concurrency));
+  const sized = { ...input, context: { ...input.context, authReservedConcurrency: reserved } };
   const config =
-    strategy === 'haproxy' ? haproxyConfig(nodes.count, input) : configFor(strategy, nodes.count, input);
+    strategy === 'haproxy' ? haproxyConfig(nodes.count, sized) : configFor(strategy, nodes.count, sized);
   const footprint = FOOTPRINTS[strategy];
   const { prices } = input;
   const lines: CostLine[] = [];
@@ -246,8 +258,6 @@ export function planStrategy(strategy: Strategy, input: PlanInput): StrategyPlan
   }
   monthly('data out to the internet', (gbPerHour / 2) * HOURS_PER_MONTH, 'GB', prices.dataOutGb, 1);
 
-  const secondsPerLogin = lambdaLoginSeconds(input.loginCpu.cpuMs, AUTH_MEMORY_MB);
-  const concurrency = input.connectRate * secondsPerLogin;
   const gbSecondsPerSecond = concurrency * (AUTH_MEMORY_MB / 1024);
   const secondsPerMonth = 3600 * HOURS_PER_MONTH;
   monthly(
@@ -309,9 +319,21 @@ export function planStrategy(strategy: Strategy, input: PlanInput): StrategyPlan
     },
     haproxy,
     nlb,
+    context: {
+      strategy,
+      nodes: nodes.count,
+      maxConnectionsPerNode: config.maxConnectionsPerNode,
+      instanceType: config.instanceType,
+      targetConnections: config.targetConnections,
+      authReservedConcurrency: config.authReservedConcurrency,
+      ...(haproxy
+        ? { haproxyInstanceType: config.haproxyInstanceType, haproxySourceIps: config.haproxySourceIps }
+        : {}),
+    },
     auth: {
       memoryMb: AUTH_MEMORY_MB,
-      scryptMemoryMb: scryptMemoryBytes(DEFAULT_SCRYPT) / 2 ** 20,
+      reservedConcurrency: config.authReservedConcurrency,
+      scryptMemoryMb: scryptMemoryBytes(DEPLOYED_SCRYPT) / 2 ** 20,
       secondsPerLogin,
       concurrency,
       gbSecondsPerSecond,

@@ -1,5 +1,5 @@
 import { scrypt } from 'node:crypto';
-import { DEFAULT_SCRYPT, type ScryptParams, scryptMemoryBytes } from '../../runtime/auth/password-hash';
+import { DEPLOYED_SCRYPT, type ScryptParams, scryptMemoryBytes } from '../../runtime/contract/scrypt';
 
 /** CPU time of one login, and where the figure came from. */
 export interface LoginCpu {
@@ -40,7 +40,7 @@ const cpuOfOne = (params: ScryptParams) =>
  * least CPU of them (other load on the machine only ever adds). Takes about a second of CPU per run at
  * N=2^17. This machine's CPU is not Lambda's Graviton: pass a measured figure (--login-cpu-ms) when you have one.
  */
-export async function measureLoginCpu(params: ScryptParams = DEFAULT_SCRYPT, runs = 2): Promise<LoginCpu> {
+export async function measureLoginCpu(params: ScryptParams = DEPLOYED_SCRYPT, runs = 2): Promise<LoginCpu> {
   const samples: number[] = [];
   for (let i = 0; i < runs; i += 1) samples.push(await cpuOfOne(params));
   return {

@@ -1,5 +1,5 @@
 import { DEFAULTS } from '../../lib/config';
-import { DEFAULT_SCRYPT } from '../../runtime/auth/password-hash';
+import { DEPLOYED_SCRYPT } from '../../runtime/contract/scrypt';
 import { command, flag } from '../command';
 import { UsageError } from '../errors';
 import { type CliIo, progress } from '../io';
@@ -57,7 +57,7 @@ export const planCommand = command({
     json: flag.boolean('print the plan as one JSON object for scripts'),
   },
   notes: [
-    `Logins cost one scrypt check each (N=2^${Math.log2(DEFAULT_SCRYPT.N)}, r=${DEFAULT_SCRYPT.r}, p=${DEFAULT_SCRYPT.p}, as deployed). Without ` +
+    `Logins cost one scrypt check each (N=2^${Math.log2(DEPLOYED_SCRYPT.N)}, r=${DEPLOYED_SCRYPT.r}, p=${DEPLOYED_SCRYPT.p}, as deployed). Without ` +
       '--login-cpu-ms the plan measures its CPU time on this machine (about two seconds); Lambda divides it by ' +
       'the vCPU share the function memory buys.',
     "Prices are list prices of the date shown, not a quote. Uses the stack's own sizing (lib/config.ts), so " +
@@ -133,7 +133,7 @@ function writePlan(io: CliIo, plan: FleetPlan): void {
         : '-',
     ),
     row('login on Lambda, s', (p) => sig(p.auth.secondsPerLogin)),
-    row('Lambda concurrency', (p) => sig(p.auth.concurrency)),
+    row('Lambda concurrency', (p) => `${sig(p.auth.concurrency)} (reserve ${p.auth.reservedConcurrency})`),
     row('Lambda GB-s per s', (p) => sig(p.auth.gbSecondsPerSecond)),
     row(
       'registry writes/s',
@@ -177,8 +177,13 @@ function writePlan(io: CliIo, plan: FleetPlan): void {
         `DynamoDB ${p.dynamoDbWriteUnitsPerMillion}/M WRU, ${p.dynamoDbReadUnitsPerMillion}/M RRU; ` +
         `secret ${p.secretMonthly}/month + ${p.secretCallsPer10k}/10k calls; data out ${p.dataOutGb}/GB.`,
       `Sources: ${p.sources.join('; ')}`,
-      `Login CPU: ${fmt(plan.loginCpu.cpuMs, 1)} ms (${plan.loginCpu.source}); auth memory ${s[0]!.auth.memoryMb} MB, scrypt ${s[0]!.auth.scryptMemoryMb} MiB a login.`,
+      `Login CPU: ${fmt(plan.loginCpu.cpuMs, 1)} ms (${plan.loginCpu.source}); auth memory ${s[0]!.auth.memoryMb} MB, scrypt ${fmt(s[0]!.auth.scryptMemoryMb)} MiB a login.`,
       ...s.map((x) => `${x.strategy} nodes: ${x.nodes.why}.`),
+      `Deploy a plan with its context values ("context" in --json), e.g. direct: npx cdk deploy ${Object.entries(
+        s.find((x) => x.strategy === 'direct')?.context ?? {},
+      )
+        .map(([k, v]) => `-c ${k}=${v}`)
+        .join(' ')}`,
       ...plan.notes,
       '',
     ].join('\n'),

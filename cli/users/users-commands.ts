@@ -1,6 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { usernameSchema } from '../../runtime/auth/credentials';
-import { DEFAULT_SCRYPT, hashParams, hashPassword } from '../../runtime/auth/password-hash';
+import { hashParams, hashPassword } from '../../runtime/auth/password-hash';
+import { DEPLOYED_SCRYPT } from '../../runtime/contract/scrypt';
 import { awsClientConfig } from '../../runtime/shared/aws-client';
 import { type CommandGroup, command, type FlagValues, flag } from '../command';
 import { CliError, UsageError } from '../errors';
@@ -67,7 +68,7 @@ const add = command({
     STORE_NOTE,
     'The password is read without echo at a prompt on a terminal, else from stdin ' +
       `(printf '%s' "$PASSWORD" | wslb users add NAME ...); never from the command line. It is hashed with ` +
-      `scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)}, r=${DEFAULT_SCRYPT.r}, p=${DEFAULT_SCRYPT.p}, what the auth service checks.`,
+      `scrypt N=2^${Math.log2(DEPLOYED_SCRYPT.N)}, r=${DEPLOYED_SCRYPT.r}, p=${DEPLOYED_SCRYPT.p}, what the auth service checks.`,
     'Running auth instances read the users when they start: a new user can log in from the next new instance.',
   ],
   async run({ flags, positionals: [username] }, io) {
@@ -82,8 +83,8 @@ const add = command({
         );
       }
       const password = await readNewPassword(io);
-      progress(io, `hashing the password (scrypt N=2^${Math.log2(DEFAULT_SCRYPT.N)})…`);
-      const hash = await hashPassword(password, DEFAULT_SCRYPT);
+      progress(io, `hashing the password (scrypt N=2^${Math.log2(DEPLOYED_SCRYPT.N)})…`);
+      const hash = await hashPassword(password, DEPLOYED_SCRYPT);
       // Read again just before writing: the prompt may have taken minutes.
       const latest = await store.read();
       const users = { ...latest.document.users, [username!]: hash };
