@@ -1,5 +1,5 @@
-import { hasHeadroom } from '../../runtime/auth/choose-node';
-import { RegistryView } from '../../runtime/auth/registry-view';
+import { hasHeadroom } from '../../runtime/auth/node-choice/choose-node';
+import { RegistryView } from '../../runtime/auth/node-choice/registry-view';
 import type { NodeRecord, NodeRegistry, NodeState } from '../../runtime/registry';
 
 /** One node as the auth service sees it. */

@@ -4,7 +4,7 @@ import { lambdaLoginSeconds } from '../../cli/plan/login-cost';
 import { HOURS_PER_MONTH, PRICE_TABLES } from '../../cli/plan/prices';
 import { CONNECTION_OPEN_CLOSE_BYTES, messageWireBytes, PING_ROUND_BYTES } from '../../cli/plan/wire-bytes';
 import { AUTH_MEMORY_MB, parseConfig } from '../../lib/config';
-import { RegistryView } from '../../runtime/auth/registry-view';
+import { RegistryView } from '../../runtime/auth/node-choice/registry-view';
 import type { NodeRegistry } from '../../runtime/registry';
 
 const prices = PRICE_TABLES['us-east-1']!;
