@@ -14,11 +14,14 @@ import { REPO_ROOT } from './runtime-bundle';
 /** Bundle entry of the auth service's Lambda adapter. */
 export const AUTH_ENTRY = 'runtime/auth/lambda.ts';
 
-export interface AuthServiceProps {
-  /** Which address the service hands out. */
+/** A way clients reach the nodes, as the auth service hands it out. */
+export interface ClientPath {
   readonly strategy: Strategy;
-  /** The balancer's client URL (nlb, haproxy). @default - none; required unless strategy is direct */
+  /** The balancer's client URL (`nlb`, `haproxy`); absent under `direct` (the chosen node's endpoint). */
   readonly publicUrl?: string;
+}
+
+export interface AuthServiceProps {
   /** Token audience for nlb/haproxy; the nodes accept the same name. @default - the runtime's default ('wslb') */
   readonly balancerName?: string;
   /** Token signing key, read by ARN. */
@@ -47,16 +50,12 @@ export class AuthService extends Construct {
 
   constructor(scope: Construct, id: string, props: AuthServiceProps) {
     super(scope, id);
-    if (props.strategy !== 'direct' && !props.publicUrl) {
-      throw new Error(`AuthService: publicUrl is required when strategy is ${props.strategy}`);
-    }
     if (props.registryCacheMs >= props.freshnessMs) {
       throw new Error(
         `AuthService: registryCacheMs (${props.registryCacheMs}) must be below freshnessMs (${props.freshnessMs})`,
       );
     }
     const environment: Record<string, string> = {
-      STRATEGY: props.strategy,
       TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
       USERS_SECRET_ARN: props.usersSecret.secretArn,
       REGISTRY_TABLE: props.registry.table.tableName,
@@ -67,7 +66,6 @@ export class AuthService extends Construct {
       SCRYPT_R: String(DEPLOYED_SCRYPT.r),
       SCRYPT_P: String(DEPLOYED_SCRYPT.p),
     };
-    if (props.publicUrl) environment.PUBLIC_URL = props.publicUrl;
     if (props.balancerName) environment.BALANCER_NAME = props.balancerName;
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
@@ -109,5 +107,36 @@ export class AuthService extends Construct {
         maxAge: Duration.hours(1),
       },
     });
+    this.node.addValidation({
+      validate: () =>
+        this.handedOut ? [] : ['AuthService: handOut(path) was never called: no path to hand out'],
+    });
+  }
+
+  private handedOut = false;
+
+  /**
+   * Hand out `current` from now on. `retiring`, a path clients are moving off during a switch, is passed
+   * along so the runtime can move them. Sets the function's STRATEGY, PUBLIC_URL, RETIRING_STRATEGY and
+   * RETIRING_PUBLIC_URL; the function URL itself never changes.
+   * @throws Error when called twice, when a balancer path has no URL, or when both paths are one strategy
+   */
+  handOut(current: ClientPath, retiring?: ClientPath): void {
+    if (this.handedOut) throw new Error('AuthService: handOut was already called');
+    for (const path of retiring ? [current, retiring] : [current]) {
+      if (path.strategy !== 'direct' && !path.publicUrl) {
+        throw new Error(`AuthService: a ${path.strategy} path needs its publicUrl`);
+      }
+    }
+    if (retiring?.strategy === current.strategy) {
+      throw new Error(`AuthService: the retiring path is ${current.strategy}, the current one too`);
+    }
+    this.handedOut = true;
+    this.function.addEnvironment('STRATEGY', current.strategy);
+    if (current.publicUrl) this.function.addEnvironment('PUBLIC_URL', current.publicUrl);
+    if (retiring) {
+      this.function.addEnvironment('RETIRING_STRATEGY', retiring.strategy);
+      if (retiring.publicUrl) this.function.addEnvironment('RETIRING_PUBLIC_URL', retiring.publicUrl);
+    }
   }
 }

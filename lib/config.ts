@@ -14,8 +14,12 @@ export interface NodeCounts {
 
 /** Every context value of the app, parsed and validated once. */
 export interface WslbConfig {
-  /** Absent: synthesize all three stacks. */
-  readonly strategy?: Strategy;
+  /** Name of the one stack of this deployment; several deployments side by side take different names. */
+  readonly stackName: string;
+  /** The strategy whose tier clients are handed. */
+  readonly strategy: Strategy;
+  /** A former strategy whose tier stays for this deploy while its clients move (see docs/deploy/README.md). */
+  readonly retiring?: Strategy;
   readonly nodes: NodeCounts;
   readonly instanceType: string;
   readonly haproxyInstanceType: string;
@@ -25,6 +29,8 @@ export interface WslbConfig {
   readonly pingSeconds: number;
   readonly idleTimeoutSeconds: number;
   readonly certificateArn?: string;
+  /** With a certificate: keep the plaintext TCP listener on `wsPort` beside the TLS one. */
+  readonly plaintextListener: boolean;
   /** The name clients use for the balancer (a DNS record you point at it); absent: its own address. */
   readonly publicHostname?: string;
   readonly targetConnections: number;
@@ -81,7 +87,15 @@ const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/);
 
 /** One schema per context key, with what it accepts in words (the error text). */
 const KEYS = {
+  stackName: {
+    schema: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,127}$/),
+    accepts: 'a CloudFormation stack name: a letter, then letters, digits and hyphens (at most 128)',
+  },
   strategy: { schema: z.enum(STRATEGIES), accepts: `one of ${STRATEGIES.join(' | ')}` },
+  retiring: {
+    schema: z.enum(STRATEGIES),
+    accepts: `one of ${STRATEGIES.join(' | ')}, other than strategy: the tier clients are moving off`,
+  },
   nodes: {
     schema: z.preprocess(parseNodes, z.object({ min: nodeCount, desired: nodeCount, max: nodeCount.min(1) })),
     accepts: 'MIN/DESIRED/MAX with integers 0-100 and max >= 1 (e.g. 2/2/4), or one integer N for N/N/N',
@@ -96,6 +110,10 @@ const KEYS = {
   certificateArn: {
     schema: z.string().regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/),
     accepts: 'an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)',
+  },
+  plaintextListener: {
+    schema: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean()),
+    accepts: 'true or false',
   },
   publicHostname: {
     schema: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
@@ -119,6 +137,7 @@ export const CONTEXT_KEYS = Object.keys(KEYS) as ContextKey[];
 
 /** Defaults for keys whose default does not depend on other keys. */
 export const DEFAULTS = {
+  stackName: 'wslb',
   nodes: { min: 2, desired: 2, max: 4 },
   instanceType: 't4g.small',
   haproxyInstanceType: 'c7g.large',
@@ -131,7 +150,11 @@ export const DEFAULTS = {
   registryCacheMs: 1000,
   /** Bounds logins per second and Lambda-seconds with the per-instance login limits: docs/auth.md. */
   authReservedConcurrency: 20,
+  plaintextListener: false,
 } as const;
+
+/** A TLS listener's idle timeout: fixed by the NLB, not settable (tcp.idle_timeout.seconds is for TCP only). */
+export const TLS_LISTENER_IDLE_TIMEOUT_SECONDS = 350;
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
@@ -171,6 +194,8 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
         'or the balancer cuts idle sockets between pings',
     );
   }
+  const certificateArn: string | undefined = get('certificateArn', undefined);
+  const plaintextListener: boolean = get('plaintextListener', DEFAULTS.plaintextListener);
   const freshnessMs = FRESHNESS_HEARTBEATS * HEARTBEAT_MS;
   const registryCacheMs: number = get('registryCacheMs', DEFAULTS.registryCacheMs);
   if (registryCacheMs >= freshnessMs) {
@@ -181,7 +206,33 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     );
   }
   const strategy: Strategy | undefined = get('strategy', undefined);
-  const haproxyBuilt = strategy === undefined || strategy === 'haproxy';
+  const retiring: Strategy | undefined = get('retiring', undefined);
+  if (!('strategy' in parsed) && (raw.strategy === undefined || raw.strategy === '')) {
+    problems.push(
+      `strategy: got nothing; accepted: one of ${STRATEGIES.join(' | ')} (required: a deploy without it ` +
+        'would remove the running tier)',
+    );
+  }
+  if (retiring !== undefined && retiring === strategy) {
+    problems.push(
+      `retiring: got ${show(raw.retiring)}; accepted: a strategy other than strategy (${strategy})`,
+    );
+  }
+  const haproxyBuilt = strategy === 'haproxy' || retiring === 'haproxy';
+  const nlbBuilt = strategy === 'nlb' || retiring === 'nlb';
+  if (nlbBuilt && certificateArn && pingSeconds >= TLS_LISTENER_IDLE_TIMEOUT_SECONDS) {
+    problems.push(
+      `pingSeconds: got ${pingSeconds}; accepted: below ${TLS_LISTENER_IDLE_TIMEOUT_SECONDS} with certificateArn, ` +
+        "the NLB TLS listener's fixed idle timeout",
+    );
+  }
+  if (nlbBuilt && certificateArn && !plaintextListener && 'idleTimeoutSeconds' in parsed) {
+    problems.push(
+      `idleTimeoutSeconds: got ${idleTimeoutSeconds}; accepted: only with a plaintext listener ` +
+        `(plaintextListener=true or no certificateArn): a TLS listener's idle timeout is fixed at ` +
+        `${TLS_LISTENER_IDLE_TIMEOUT_SECONDS} s`,
+    );
+  }
   if (haproxyBuilt && haproxySourceIps < neededIps) {
     problems.push(
       `haproxySourceIps: ${ipsGiven}; accepted: at least ${neededIps} for ${perNode} connections to one node ` +
@@ -196,10 +247,12 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
         `secondary IPs on one ENI of ${haproxyInstanceType} (pick a larger haproxyInstanceType)`,
     );
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0 || strategy === undefined) throw new ConfigError(problems);
 
   return {
+    stackName: get('stackName', DEFAULTS.stackName),
     strategy,
+    retiring,
     nodes,
     instanceType: get('instanceType', DEFAULTS.instanceType),
     haproxyInstanceType,
@@ -208,7 +261,8 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     drainSeconds: get('drainSeconds', DEFAULTS.drainSeconds),
     pingSeconds,
     idleTimeoutSeconds,
-    certificateArn: get<string | undefined>('certificateArn', undefined),
+    certificateArn,
+    plaintextListener,
     publicHostname: get<string | undefined>('publicHostname', undefined),
     targetConnections,
     haproxySourceIps,

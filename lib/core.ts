@@ -1,17 +1,33 @@
 import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { AuthServiceProps } from './auth-service';
+import { AuthService } from './auth-service';
 import type { WslbConfig } from './config';
-import type { WsFleetProps } from './fleet/ws-fleet';
-import { WslbNetwork, type WslbNetworkProps } from './network';
+import { WslbDashboard } from './dashboard';
+import { WsFleet } from './fleet/ws-fleet';
+import { WslbNetwork } from './network';
 import { RegistryTable } from './registry-table';
 import { TokenSecret } from './token-secret';
 import { UsersSecret } from './users-secret';
 
 /**
- * What every strategy shares: network, token and users secrets, the node registry and the log group the
- * nodes write to. Strategy stacks add the fleet, the balancer (if any), the auth service and the dashboard.
+ * Where the nodes run: `public` (public subnets, public IPv4 and IPv6 addresses, the node reports its public
+ * endpoint) when clients connect to nodes themselves, `private` (isolated subnets) behind a balancer.
+ */
+export type NodePlacement = 'public' | 'private';
+
+export interface WslbCoreProps {
+  /** The app's validated context. */
+  readonly config: WslbConfig;
+  /** Where the nodes run; changing it rolls the node group, one drained node at a time. */
+  readonly nodePlacement: NodePlacement;
+}
+
+/**
+ * What a deployment keeps whatever its strategy: network, token and users secrets, the node registry, the
+ * node fleet and its log group, the auth service (and with it the URL clients know) and the dashboard.
+ * Strategy tiers (lib/strategies) add what stands between clients and nodes and tell the auth service,
+ * through {@link AuthService.handOut}, which path to hand out.
  */
 export class WslbCore extends Construct {
   readonly network: WslbNetwork;
@@ -19,14 +35,15 @@ export class WslbCore extends Construct {
   readonly usersSecret: UsersSecret;
   readonly registry: RegistryTable;
   readonly nodeLogs: logs.LogGroup;
+  readonly fleet: WsFleet;
+  readonly auth: AuthService;
+  readonly dashboard: WslbDashboard;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly props: WslbNetworkProps & { readonly config: WslbConfig },
-  ) {
+  constructor(scope: Construct, id: string, props: WslbCoreProps) {
     super(scope, id);
-    this.network = new WslbNetwork(this, 'Network', props);
+    const { config } = props;
+    const stack = Stack.of(this);
+    this.network = new WslbNetwork(this, 'Network');
     this.tokenSecret = new TokenSecret(this, 'TokenSecret');
     this.usersSecret = new UsersSecret(this, 'UsersSecret');
     this.registry = new RegistryTable(this, 'Registry');
@@ -34,16 +51,12 @@ export class WslbCore extends Construct {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    // On the stack itself so the output keeps a plain name operators can script against.
-    new CfnOutput(Stack.of(this), 'UsersSecretArn', { value: this.usersSecret.secret.secretArn });
-  }
 
-  /** Fleet props every strategy shares; the stack adds placement and endpoint specifics. */
-  fleetProps(): Omit<WsFleetProps, 'endpointSource'> {
-    const { config } = this.props;
-    return {
+    const publicNodes = props.nodePlacement === 'public';
+    this.fleet = new WsFleet(this, 'Fleet', {
       vpc: this.network.vpc,
-      subnets: this.network.nodeSubnets,
+      subnets: publicNodes ? this.network.publicSubnets : this.network.isolatedSubnets,
+      publicAddress: publicNodes,
       instanceType: config.instanceType,
       nodes: config.nodes,
       wsPort: config.wsPort,
@@ -51,23 +64,30 @@ export class WslbCore extends Construct {
       pingSeconds: config.pingSeconds,
       drainSeconds: config.drainSeconds,
       heartbeatMs: config.heartbeatMs,
+      // Every balancer of this deployment hands out tokens for the stack's name: a node accepts them
+      // whichever tier the client came through, before, during and after a switch.
+      tokenAudience: stack.stackName,
       tokenSecret: this.tokenSecret.secret,
       registry: this.registry,
       logGroup: this.nodeLogs,
-      fleetTag: Stack.of(this).stackName,
-    };
-  }
+      fleetTag: stack.stackName,
+    });
 
-  /** Auth props every strategy shares; the stack adds the strategy and the address it hands out. */
-  authProps(): Omit<AuthServiceProps, 'strategy'> {
-    return {
+    this.auth = new AuthService(this, 'Auth', {
+      balancerName: stack.stackName,
       tokenSecret: this.tokenSecret.secret,
       usersSecret: this.usersSecret.secret,
       registry: this.registry,
-      allowedOrigins: this.props.config.allowedOrigins,
-      freshnessMs: this.props.config.freshnessMs,
-      registryCacheMs: this.props.config.registryCacheMs,
-      reservedConcurrency: this.props.config.authReservedConcurrency,
-    };
+      allowedOrigins: config.allowedOrigins,
+      freshnessMs: config.freshnessMs,
+      registryCacheMs: config.registryCacheMs,
+      reservedConcurrency: config.authReservedConcurrency,
+    });
+
+    this.dashboard = new WslbDashboard(this, 'Dashboard', { fleet: stack.stackName });
+
+    // On the stack itself so the outputs keep plain names operators can script against.
+    new CfnOutput(stack, 'AuthUrl', { value: this.auth.url.url });
+    new CfnOutput(stack, 'UsersSecretArn', { value: this.usersSecret.secret.secretArn });
   }
 }

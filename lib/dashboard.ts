@@ -22,8 +22,6 @@ export const NODE_METRICS = {
 export interface WslbDashboardProps {
   /** Fleet dimension value: the stack's fleet tag. */
   readonly fleet: string;
-  /** Extra widgets for the strategy (e.g. NLB flow counts). @default - none */
-  readonly extraWidgets?: cloudwatch.IWidget[];
 }
 
 /** One dashboard per stack: connections per node, accepted and rejected upgrades per minute. */
@@ -65,8 +63,12 @@ export class WslbDashboard extends Construct {
             ],
           }),
         ],
-        ...(props.extraWidgets ? [props.extraWidgets] : []),
       ],
     });
+  }
+
+  /** A row of widgets for a strategy tier (e.g. NLB flow counts), below the fleet's. */
+  addRow(...widgets: cloudwatch.IWidget[]): void {
+    this.dashboard.addWidgets(...widgets);
   }
 }

@@ -1,6 +1,7 @@
 import { Annotations, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -8,7 +9,6 @@ import { Construct } from 'constructs';
 import type { NodeCounts } from '../config';
 import type { RegistryTable } from '../registry-table';
 import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
-import type { EndpointSource } from './node-unit';
 import { nodeUserData } from './node-user-data';
 
 /** Tag key HAProxy's discovery agent filters on; the value names one stack's fleet. */
@@ -16,6 +16,9 @@ export const FLEET_TAG_KEY = 'wslb:fleet';
 
 /** Seconds a terminating node is kept beyond the drain window (watcher poll, stop grace). */
 const DRAIN_HOOK_GRACE_SECONDS = 30;
+
+/** How long a new node has before failed health checks count: boot installs Node.js and the agent. */
+const HEALTH_CHECK_GRACE = Duration.minutes(5);
 
 /** Bundle entry of the node service. */
 export const NODE_ENTRY = 'runtime/node/main.ts';
@@ -25,10 +28,12 @@ export interface WsFleetProps {
   readonly vpc: ec2.IVpc;
   /** Where the nodes run. */
   readonly subnets: ec2.SubnetSelection;
-  /** Give each node a public IPv4 and an IPv6 address (direct strategy). @default false */
-  readonly publicIp?: boolean;
-  /** Replace nodes a load balancer reports unhealthy, not only failed instances. @default false */
-  readonly elbHealthCheck?: boolean;
+  /**
+   * Give each node a public IPv4 and an IPv6 address, and have it report its public endpoint to the registry
+   * (clients connect to nodes themselves: `direct`). Otherwise nodes report their private address.
+   * @default false
+   */
+  readonly publicAddress?: boolean;
   /** EC2 instance type of a node; must be Graviton (arm64). */
   readonly instanceType: string;
   /** Auto Scaling group size. */
@@ -43,9 +48,7 @@ export interface WsFleetProps {
   readonly drainSeconds: number;
   /** Registry heartbeat interval; the auth service's freshness window is a few of these. */
   readonly heartbeatMs: number;
-  /** How the node learns the endpoint it reports to the registry. @default 'imds-private' */
-  readonly endpointSource?: EndpointSource;
-  /** Extra token audience the nodes accept (the balancer name). @default - only the node id */
+  /** Extra token audience the nodes accept (the balancers' name). @default - only the node id */
   readonly tokenAudience?: string;
   /** Token signing key; the nodes get read access and its ARN, never its value. */
   readonly tokenSecret: secretsmanager.ISecret;
@@ -66,9 +69,18 @@ export class WsFleet extends Construct implements ec2.IConnectable {
   readonly role: iam.Role;
   readonly securityGroup: ec2.SecurityGroup;
   readonly connections: ec2.Connections;
+  /** Value of the {@link FLEET_TAG_KEY} tag on every node. */
+  readonly fleetTag: string;
+  /**
+   * How long a load balancer should keep a deregistering node's flows: long enough for the node to notice
+   * and drain them itself.
+   */
+  readonly deregistrationDelay: Duration;
 
   constructor(scope: Construct, id: string, props: WsFleetProps) {
     super(scope, id);
+    this.fleetTag = props.fleetTag;
+    this.deregistrationDelay = Duration.seconds(props.drainSeconds);
     const bundle = new RuntimeBundle(this, 'Bundle', { entries: { main: NODE_ENTRY } });
 
     this.role = new iam.Role(this, 'Role', {
@@ -95,7 +107,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
       securityGroup: this.securityGroup,
       requireImdsv2: true,
       httpPutResponseHopLimit: 1,
-      associatePublicIpAddress: props.publicIp ?? false,
+      associatePublicIpAddress: props.publicAddress ?? false,
       blockDevices: [
         {
           deviceName: '/dev/xvda',
@@ -108,7 +120,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
         env: {
           HOST: '0.0.0.0',
           PORT: props.wsPort,
-          ENDPOINT_SOURCE: props.endpointSource ?? 'imds-private',
+          ENDPOINT_SOURCE: props.publicAddress ? 'imds-public' : 'imds-private',
           MAX_CONNECTIONS: props.maxConnectionsPerNode,
           PING_SECONDS: props.pingSeconds,
           DRAIN_SECONDS: props.drainSeconds,
@@ -129,12 +141,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
       minCapacity: props.nodes.min,
       desiredCapacity: props.nodes.desired,
       maxCapacity: props.nodes.max,
-      healthChecks: props.elbHealthCheck
-        ? autoscaling.HealthChecks.withAdditionalChecks({
-            additionalTypes: [autoscaling.AdditionalHealthCheckType.ELB],
-            gracePeriod: Duration.minutes(5),
-          })
-        : autoscaling.HealthChecks.ec2({ gracePeriod: Duration.minutes(5) }),
+      healthChecks: autoscaling.HealthChecks.ec2({ gracePeriod: HEALTH_CHECK_GRACE }),
       // A new bundle or setting is a new launch template version: roll it out one node at a time, each
       // old node draining on SIGTERM as it goes.
       updatePolicy: autoscaling.UpdatePolicy.rollingUpdate({
@@ -142,7 +149,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
         minInstancesInService: Math.min(props.nodes.min, props.nodes.max - 1),
       }),
     });
-    if (props.publicIp) {
+    if (props.publicAddress) {
       // The launch template's interface overrides the subnet's IPv6 auto-assignment: ask for one.
       (launchTemplate.node.defaultChild as ec2.CfnLaunchTemplate).addPropertyOverride(
         'LaunchTemplateData.NetworkInterfaces.0.Ipv6AddressCount',
@@ -171,5 +178,15 @@ export class WsFleet extends Construct implements ec2.IConnectable {
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore]',
       reason: 'Session Manager is the only shell access (no SSH); this is the policy AWS maintains for it.',
     });
+  }
+
+  /**
+   * Register every node with a Network Load Balancer target group, and replace nodes it reports unhealthy
+   * (ELB health checks beside EC2's). Updates the group in place: no node is replaced.
+   */
+  attachToNetworkTargetGroup(targetGroup: elbv2.INetworkTargetGroup): void {
+    this.asg.attachToNetworkTargetGroup(targetGroup);
+    const cfn = this.asg.node.defaultChild as autoscaling.CfnAutoScalingGroup;
+    cfn.healthCheckType = 'ELB';
   }
 }

@@ -13,6 +13,16 @@ export const authSettingsSchema = z
       .string()
       .regex(/^wss?:\/\/\S+$/, 'ws://… or wss://…')
       .optional(),
+    /**
+     * During a switch, the strategy clients are moving off (its tier is kept for one deploy): the node-side
+     * move reads it to tell old-path clients from new ones. Absent outside a switch.
+     */
+    RETIRING_STRATEGY: z.enum(['direct', 'nlb', 'haproxy']).optional(),
+    /** The retiring balancer's client URL (`nlb`, `haproxy`). */
+    RETIRING_PUBLIC_URL: z
+      .string()
+      .regex(/^wss?:\/\/\S+$/, 'ws://… or wss://…')
+      .optional(),
     /** Token audience for `nlb`/`haproxy`; nodes accept it as TOKEN_AUDIENCE. */
     BALANCER_NAME: z.string().min(1).default('wslb'),
     /** How a node is chosen under `direct`. */
@@ -64,6 +74,27 @@ export const authSettingsSchema = z
         code: 'custom',
         path: ['PUBLIC_URL'],
         message: `required when STRATEGY is ${s.STRATEGY}`,
+      });
+    }
+    if (s.RETIRING_STRATEGY !== undefined && s.RETIRING_STRATEGY === s.STRATEGY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RETIRING_STRATEGY'],
+        message: `must differ from STRATEGY (${s.STRATEGY})`,
+      });
+    }
+    if (s.RETIRING_STRATEGY !== undefined && s.RETIRING_STRATEGY !== 'direct' && !s.RETIRING_PUBLIC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RETIRING_PUBLIC_URL'],
+        message: `required when RETIRING_STRATEGY is ${s.RETIRING_STRATEGY}`,
+      });
+    }
+    if (s.RETIRING_PUBLIC_URL && s.RETIRING_STRATEGY === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['RETIRING_PUBLIC_URL'],
+        message: 'only with RETIRING_STRATEGY',
       });
     }
   });

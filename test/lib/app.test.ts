@@ -1,29 +1,30 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { stackId } from '../../lib/app';
 import { STRATEGIES } from '../../lib/config';
 import { synthApp } from './helpers';
 
+const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+
+/** Every shape the app takes: each strategy, each switch with its retiring tier, the TLS listener. */
+const VARIANTS = [
+  ...STRATEGIES.map((strategy) => ({ strategy })),
+  ...STRATEGIES.flatMap((strategy) =>
+    STRATEGIES.filter((r) => r !== strategy).map((retiring) => ({ strategy, retiring })),
+  ),
+  { strategy: 'nlb', certificateArn: CERT },
+  { strategy: 'nlb', certificateArn: CERT, plaintextListener: 'true' },
+];
+
 describe('app', () => {
-  // Built once: building the three stacks is most of each test's cost.
-  let all: ReturnType<typeof synthApp>;
-  beforeAll(() => {
-    all = synthApp({}, { validate: true });
+  test('one stack, named wslb unless stackName says otherwise', () => {
+    expect(synthApp({ strategy: 'nlb' }).app.node.children.map((c) => c.node.id)).toEqual(['wslb']);
+    const { app, stack } = synthApp({ strategy: 'direct', stackName: 'wslb-direct' });
+    expect(stack.stackName).toBe('wslb-direct');
+    expect(app.node.children.map((c) => c.node.id)).toEqual(['wslb-direct']);
   });
 
-  test('without strategy: the three stacks, named after their strategy', () => {
-    const { app, stacks } = all;
-    expect(stacks.map((s) => s.stackName)).toEqual(['wslb-nlb', 'wslb-haproxy', 'wslb-direct']);
-    expect(app.node.children.map((c) => c.node.id)).toEqual(['wslb-nlb', 'wslb-haproxy', 'wslb-direct']);
-  });
-
-  test.each(STRATEGIES)('strategy=%s: that stack alone', (strategy) => {
-    const { stacks } = synthApp({ strategy });
-    expect(stacks.map((s) => s.stackName)).toEqual([stackId(strategy)]);
-  });
-
-  test('cdk-nag AwsSolutions: zero unacknowledged findings over all three stacks', () => {
-    const { app } = all;
+  test.each(VARIANTS)('cdk-nag AwsSolutions: zero unacknowledged findings (%o)', (context) => {
+    const { app } = synthApp(context);
     const report = new AwsSolutionsChecks(app).validateScope(app);
     expect(
       report.violations.map(
@@ -33,8 +34,8 @@ describe('app', () => {
     expect(report.success).toBe(true);
   });
 
-  test("cdk.json's CloudFormation validation passes all three templates, without a warning", () => {
-    const { app } = all;
+  test("cdk.json's CloudFormation validation passes a switching template, without a warning", () => {
+    const { app } = synthApp({ strategy: 'haproxy', retiring: 'nlb' }, { validate: true });
     const errors = jest.spyOn(console, 'error').mockImplementation(() => {});
     try {
       expect(() => app.synth()).not.toThrow();
@@ -45,10 +46,11 @@ describe('app', () => {
   });
 
   test('buildApp wires cdk-nag in: an unacknowledged finding fails synth', () => {
-    const { app, stacks } = synthApp({ strategy: 'direct' });
-    const stack = stacks[0]!;
-    const vpc = stack.node.findAll().find((c): c is ec2.Vpc => c instanceof ec2.Vpc)!;
-    new ec2.SecurityGroup(stack, 'Open', { vpc }).addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(22));
+    const { app, stack } = synthApp({ strategy: 'direct' });
+    new ec2.SecurityGroup(stack, 'Open', { vpc: stack.core.network.vpc }).addIngressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(22),
+    );
     expect(() => app.synth()).toThrow(/AwsSolutions-EC23/);
   });
 });

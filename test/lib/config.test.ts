@@ -1,8 +1,11 @@
 import { ConfigError, DEFAULTS, parseConfig } from '../../lib/config';
 
+/** haproxy unless said otherwise: it is the strategy with the most checks. */
+const parse = (raw: Record<string, unknown>) => parseConfig({ strategy: 'haproxy', ...raw });
+
 const problemsOf = (raw: Record<string, unknown>): readonly string[] => {
   try {
-    parseConfig(raw);
+    parse(raw);
   } catch (err) {
     if (err instanceof ConfigError) return err.problems;
     throw err;
@@ -11,9 +14,11 @@ const problemsOf = (raw: Record<string, unknown>): readonly string[] => {
 };
 
 describe('parseConfig', () => {
-  test('defaults: all strategies, small Graviton nodes, source IPs computed from the fleet size', () => {
-    expect(parseConfig({})).toEqual({
-      strategy: undefined,
+  test('defaults: stack wslb, small Graviton nodes, source IPs computed from the fleet size', () => {
+    expect(parseConfig({ strategy: 'nlb' })).toEqual({
+      stackName: 'wslb',
+      strategy: 'nlb',
+      retiring: undefined,
       nodes: DEFAULTS.nodes,
       instanceType: 't4g.small',
       haproxyInstanceType: 'c7g.large',
@@ -23,6 +28,7 @@ describe('parseConfig', () => {
       pingSeconds: 25,
       idleTimeoutSeconds: 350,
       certificateArn: undefined,
+      plaintextListener: false,
       publicHostname: undefined,
       // 4 nodes x 10,000 connections; one node takes at most 10,000: one source IP of 28,232 ports.
       targetConnections: 40_000,
@@ -36,13 +42,14 @@ describe('parseConfig', () => {
   });
 
   test('-c values arrive as strings and are parsed', () => {
-    const config = parseConfig({
+    const config = parse({
       strategy: 'nlb',
       nodes: '1/3/5',
       wsPort: '9000',
       idleTimeoutSeconds: '120',
       allowedOrigins: 'https://a.example.com, https://b.example.com',
       certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123',
+      plaintextListener: 'true',
     });
     expect(config).toMatchObject({
       strategy: 'nlb',
@@ -51,8 +58,8 @@ describe('parseConfig', () => {
       idleTimeoutSeconds: 120,
       allowedOrigins: ['https://a.example.com', 'https://b.example.com'],
     });
-    expect(parseConfig({ nodes: '3' }).nodes).toEqual({ min: 3, desired: 3, max: 3 });
-    expect(parseConfig({ nodes: { min: 0, desired: 1, max: 2 } }).nodes).toEqual({
+    expect(parse({ nodes: '3' }).nodes).toEqual({ min: 3, desired: 3, max: 3 });
+    expect(parse({ nodes: { min: 0, desired: 1, max: 2 } }).nodes).toEqual({
       min: 0,
       desired: 1,
       max: 2,
@@ -107,8 +114,8 @@ describe('parseConfig', () => {
   });
 
   test('registryCacheMs: an integer from 0 to 60000, below the freshness window of 3 heartbeats', () => {
-    expect(parseConfig({ registryCacheMs: '0' }).registryCacheMs).toBe(0);
-    expect(parseConfig({ registryCacheMs: 5999 }).registryCacheMs).toBe(5999);
+    expect(parse({ registryCacheMs: '0' }).registryCacheMs).toBe(0);
+    expect(parse({ registryCacheMs: 5999 }).registryCacheMs).toBe(5999);
     expect(problemsOf({ registryCacheMs: 6000 })).toEqual([
       "registryCacheMs: got 6000; accepted: below the auth service's freshness window (6000 ms: 3 node " +
         'heartbeats of 2000 ms), or logins are served from a view whose entries the registry already counts ' +
@@ -129,15 +136,11 @@ describe('parseConfig', () => {
       'haproxySourceIps: got 3; accepted: at least 4 for 100000 connections to one node (the smaller of ' +
         'targetConnections and maxConnectionsPerNode; 28232 ports per source IP and node)',
     ]);
-    expect(parseConfig({ targetConnections: 100_000, maxConnectionsPerNode: 100_000 }).haproxySourceIps).toBe(
-      4,
-    );
+    expect(parse({ targetConnections: 100_000, maxConnectionsPerNode: 100_000 }).haproxySourceIps).toBe(4);
     // A node refuses past its cap, so 10,000 per node needs one source IP whatever the total.
-    expect(parseConfig({ targetConnections: 100_000 }).haproxySourceIps).toBe(1);
-    expect(parseConfig({ targetConnections: 50_000, maxConnectionsPerNode: 200_000 }).haproxySourceIps).toBe(
-      2,
-    );
-    expect(parseConfig({ haproxySourceIps: 6 }).haproxySourceIps).toBe(6);
+    expect(parse({ targetConnections: 100_000 }).haproxySourceIps).toBe(1);
+    expect(parse({ targetConnections: 50_000, maxConnectionsPerNode: 200_000 }).haproxySourceIps).toBe(2);
+    expect(parse({ haproxySourceIps: 6 }).haproxySourceIps).toBe(6);
   });
 
   test('more source IPs than one ENI of the instance type takes are refused', () => {
@@ -150,7 +153,7 @@ describe('parseConfig', () => {
     ]);
     // An unlisted type falls back to the largest ENI (49 secondary IPs).
     expect(
-      parseConfig({
+      parse({
         targetConnections: 1_000_000,
         maxConnectionsPerNode: 1_000_000,
         haproxyInstanceType: 'c8gn.16xlarge',
@@ -160,8 +163,73 @@ describe('parseConfig', () => {
 
   test('haproxy limits do not apply when another strategy is built', () => {
     expect(
-      parseConfig({ strategy: 'direct', targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 })
-        .strategy,
+      parse({ strategy: 'direct', targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 }).strategy,
     ).toBe('direct');
+  });
+
+  test('strategy is required, and a missing one is named', () => {
+    expect(() => parseConfig({})).toThrow(
+      'invalid context:\n  strategy: got nothing; accepted: one of nlb | haproxy | direct (required: a deploy ' +
+        'without it would remove the running tier)',
+    );
+  });
+
+  test('stackName names the stack; a name CloudFormation refuses is refused here', () => {
+    expect(parse({ stackName: 'wslb-direct-2' }).stackName).toBe('wslb-direct-2');
+    expect(problemsOf({ stackName: '2wslb' })).toEqual([
+      'stackName: got "2wslb"; accepted: a CloudFormation stack name: a letter, then letters, digits and ' +
+        'hyphens (at most 128)',
+    ]);
+    expect(problemsOf({ stackName: 'wslb_a' })).toHaveLength(1);
+  });
+
+  test('retiring names another strategy; its tier is checked as if built', () => {
+    expect(parse({ strategy: 'direct', retiring: 'nlb' }).retiring).toBe('nlb');
+    expect(problemsOf({ strategy: 'nlb', retiring: 'nlb' })).toEqual([
+      'retiring: got "nlb"; accepted: a strategy other than strategy (nlb)',
+    ]);
+    expect(problemsOf({ retiring: 'elb' })).toEqual([
+      'retiring: got "elb"; accepted: one of nlb | haproxy | direct, other than strategy: the tier clients ' +
+        'are moving off',
+    ]);
+    // The retiring haproxy tier is still built: its limits still apply.
+    expect(
+      problemsOf({
+        strategy: 'direct',
+        retiring: 'haproxy',
+        targetConnections: 1_000_000,
+        maxConnectionsPerNode: 1_000_000,
+      }),
+    ).toHaveLength(1);
+  });
+
+  test('with a certificate the NLB has a TLS listener only, whose idle timeout is fixed at 350 s', () => {
+    const cert = 'arn:aws:acm:eu-west-1:123456789012:certificate/abc-123';
+    expect(parse({ strategy: 'nlb', certificateArn: cert }).plaintextListener).toBe(false);
+    expect(
+      parse({ strategy: 'nlb', certificateArn: cert, plaintextListener: 'true' }).plaintextListener,
+    ).toBe(true);
+    expect(problemsOf({ strategy: 'nlb', certificateArn: cert, idleTimeoutSeconds: 400 })).toEqual([
+      'idleTimeoutSeconds: got 400; accepted: only with a plaintext listener (plaintextListener=true or no ' +
+        "certificateArn): a TLS listener's idle timeout is fixed at 350 s",
+    ]);
+    expect(
+      parse({ strategy: 'nlb', certificateArn: cert, plaintextListener: true, idleTimeoutSeconds: 400 })
+        .idleTimeoutSeconds,
+    ).toBe(400);
+    expect(
+      problemsOf({
+        strategy: 'nlb',
+        certificateArn: cert,
+        pingSeconds: 350,
+        idleTimeoutSeconds: 400,
+        plaintextListener: true,
+      }),
+    ).toEqual([
+      "pingSeconds: got 350; accepted: below 350 with certificateArn, the NLB TLS listener's fixed idle timeout",
+    ]);
+    expect(problemsOf({ plaintextListener: 'yes' })).toEqual([
+      'plaintextListener: got "yes"; accepted: true or false',
+    ]);
   });
 });

@@ -6,7 +6,7 @@ import { resolvedEnvironment } from './placeholders';
 
 type Resource = { Properties: Record<string, unknown> };
 
-describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
+describe.each(STRATEGIES)('%s: the core', (strategy) => {
   let template: Template;
   beforeAll(() => {
     template = templateOf({ strategy, drainSeconds: 40, registryCacheMs: 1500 });
@@ -40,7 +40,7 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'NONE',
       Cors: { AllowMethods: ['POST'], AllowOrigins: ['*'], AllowHeaders: ['content-type'], MaxAge: 3600 },
-      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AuthFunction'), 'Arn'] },
+      TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CoreAuthFunction'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
@@ -76,7 +76,7 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
 
   test('auth IAM: its log group, read both secrets, Scan the table, nothing else', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
-      JSON.stringify(p).includes('"Roles":[{"Ref":"AuthRole'),
+      JSON.stringify(p).includes('"Roles":[{"Ref":"CoreAuthRole'),
     ) as Resource;
     const statements = (policy.Properties.PolicyDocument as { Statement: { Action: unknown }[] }).Statement;
     expect(statements.map((s) => s.Action)).toEqual([
@@ -94,7 +94,7 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
 
   test('node IAM: bundle read, token secret read, heartbeat writes, its log group; SSM core for Session Manager', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
-      JSON.stringify(p).includes('"Roles":[{"Ref":"FleetRole'),
+      JSON.stringify(p).includes('"Roles":[{"Ref":"CoreFleetRole'),
     ) as Resource;
     const statements = (
       policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
@@ -157,7 +157,7 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
       DesiredCapacity: '2',
       MaxSize: '4',
       LaunchTemplate: Match.objectLike({ LaunchTemplateId: Match.anyValue() }),
-      Tags: [{ Key: 'wslb:fleet', PropagateAtLaunch: true, Value: `wslb-${strategy}` }],
+      Tags: [{ Key: 'wslb:fleet', PropagateAtLaunch: true, Value: 'wslb' }],
     });
     template.resourceCountIs('AWS::AutoScaling::LaunchConfiguration', 0);
     template.hasResource('AWS::AutoScaling::AutoScalingGroup', {
@@ -169,8 +169,8 @@ describe.each(STRATEGIES)('%s: shared constructs', (strategy) => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard')) as Resource[];
     const body = JSON.stringify(dashboard!.Properties.DashboardBody);
     expect(body).toContain('Connections per node');
-    expect(body).toContain(`Fleet=\\\\\\"wslb-${strategy}\\\\\\" MetricName=\\\\\\"Connections\\\\\\"`);
+    expect(body).toContain(`Fleet=\\\\\\"wslb\\\\\\" MetricName=\\\\\\"Connections\\\\\\"`);
     expect(body).toContain('Upgrades per minute');
-    expect(body).toContain('\\"wslb\\",\\"Accepted\\",\\"Fleet\\",\\"wslb-');
+    expect(body).toContain('\\"wslb\\",\\"Accepted\\",\\"Fleet\\",\\"wslb\\"');
   });
 });

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { App, type Stack } from 'aws-cdk-lib';
+import { App, CfnResource, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { buildApp } from '../../lib/app';
 import { type ContextKey, parseConfig } from '../../lib/config';
+import type { WslbStack } from '../../lib/wslb-stack';
 
 export const REPO_ROOT = path.resolve(__dirname, '../..');
 
@@ -26,9 +28,9 @@ export interface SynthOptions {
 
 /** An App with cdk.json's context plus `context`, built the way bin/cdk-app.ts builds it. */
 export function synthApp(
-  context: Partial<Record<ContextKey, unknown>> = {},
+  context: Partial<Record<ContextKey, unknown>>,
   options: SynthOptions = {},
-): { app: App; stacks: Stack[] } {
+): { app: App; stack: WslbStack } {
   const app = new App({
     builtinCloudFormationValidation: options.validate ?? false,
     context: {
@@ -37,14 +39,12 @@ export function synthApp(
       ...context,
     },
   });
-  const stacks = buildApp(app, parseConfig(context));
-  return { app, stacks };
+  const stack = buildApp(app, parseConfig(context));
+  return { app, stack };
 }
 
 export function templateOf(context: Partial<Record<ContextKey, unknown>>): Template {
-  const { stacks } = synthApp(context);
-  if (stacks.length !== 1) throw new Error(`expected one stack, got ${stacks.length}`);
-  return Template.fromStack(stacks[0]!);
+  return Template.fromStack(synthApp(context).stack);
 }
 
 /** 64 hex digits (asset hashes, S3 keys) and CDK's asset parameter names change with every bundle. */
@@ -59,4 +59,30 @@ export function maskedTemplate(template: Template): unknown {
 export function userDataText(userData: unknown): string {
   const join = (userData as { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } })['Fn::Base64']['Fn::Join'];
   return join[1].map((part) => (typeof part === 'string' ? part : '{TOKEN}')).join(join[0]);
+}
+
+/** Logical ids of the CloudFormation resources defined under `scope` (its own included). */
+export function logicalIdsUnder(scope: IConstruct): string[] {
+  const stack = Stack.of(scope);
+  return scope.node
+    .findAll()
+    .filter((c): c is CfnResource => c instanceof CfnResource)
+    .map((c) => stack.getLogicalId(c));
+}
+
+/**
+ * Where two template values differ, as dotted property paths (`Properties.Environment.Variables.STRATEGY`);
+ * arrays, scalars and intrinsic functions (`Fn::Join`, `Ref`, …) are compared whole.
+ */
+export function differingPaths(a: unknown, b: unknown, path = ''): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  const isObject = (v: unknown): v is Record<string, unknown> =>
+    typeof v === 'object' &&
+    v !== null &&
+    !Array.isArray(v) &&
+    !Object.keys(v).some((key) => key === 'Ref' || key.startsWith('Fn::'));
+  if (!isObject(a) || !isObject(b)) return [path];
+  return [...new Set([...Object.keys(a), ...Object.keys(b)])].flatMap((key) =>
+    differingPaths(a[key], b[key], path ? `${path}.${key}` : key),
+  );
 }

@@ -25,7 +25,7 @@ export interface HealthCheckSettings {
 }
 
 /**
- * The values the CDK `nlb` stack gives its target group (lib/strategies/nlb-stack.ts: HTTP /healthz every
+ * The values the CDK `nlb` stack gives its target group (lib/nlb/nlb-balancer.ts: HTTP /healthz every
  * 10 s, 2/2 thresholds); the NLB's own HTTP check timeout is 6 s. Keep both in step.
  */
 export const NLB_HEALTH_CHECK_DEFAULTS: Readonly<HealthCheckSettings> = Object.freeze({

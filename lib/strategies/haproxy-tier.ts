@@ -1,0 +1,60 @@
+import { CfnOutput, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { Construct } from 'constructs';
+import type { ClientPath } from '../auth-service';
+import { AwsApiEndpoints } from '../aws-api-endpoints';
+import { FLEET_TAG_KEY } from '../fleet/ws-fleet';
+import { HaproxyPair } from '../haproxy/haproxy-pair';
+import { PAIR_SUBNET_GROUP } from '../network';
+import { ingressRule } from './ingress';
+import type { StrategyTier, StrategyTierProps } from './tier';
+
+/**
+ * `haproxy`: a Keepalived pair of HAProxy instances behind one Elastic IP, in front of the nodes, which the
+ * pair discovers by their fleet tag. Each instance leaves for the nodes from `haproxySourceIps` addresses.
+ */
+export class HaproxyTier extends Construct implements StrategyTier {
+  readonly path: ClientPath;
+  readonly pair: HaproxyPair;
+
+  constructor(scope: Construct, id: string, props: StrategyTierProps) {
+    super(scope, id);
+    const { core, config } = props;
+    const { fleet, network } = core;
+    const { vpc } = network;
+    this.pair = new HaproxyPair(this, 'Pair', {
+      vpc,
+      subnet: vpc.selectSubnets({ subnetGroupName: PAIR_SUBNET_GROUP }).subnets[0]!,
+      instanceType: config.haproxyInstanceType,
+      sourceIps: config.haproxySourceIps,
+      targetConnections: config.targetConnections,
+      wsPort: config.wsPort,
+      fleetTagKey: FLEET_TAG_KEY,
+      fleetTagValue: fleet.fleetTag,
+    });
+    ingressRule(this, 'NodesFromPair', {
+      group: fleet.securityGroup,
+      peer: this.pair.securityGroup,
+      port: ec2.Port.tcp(config.wsPort),
+      description: 'HAProxy to nodes and health checks',
+    });
+
+    // The pair's primary addresses have no public IP: its discovery and failover calls go through the VPC.
+    const endpoints = new AwsApiEndpoints(this, 'Endpoints', {
+      vpc,
+      subnets: network.isolatedSubnets,
+      services: { Ec2: ec2.InterfaceVpcEndpointAwsService.EC2 },
+    });
+    endpoints.allowFrom(this.pair);
+    // Session Manager and the rest of what the nodes use, when they are there.
+    props.nodeEndpoints?.allowFrom(this.pair);
+    for (const instance of this.pair.instances) endpoints.requiredBy(instance);
+
+    this.path = {
+      strategy: 'haproxy',
+      publicUrl: `ws://${config.publicHostname ?? this.pair.eip.ref}:${config.wsPort}`,
+    };
+    new CfnOutput(Stack.of(this), 'HaproxyUrl', { value: this.path.publicUrl! });
+    new CfnOutput(Stack.of(this), 'HaproxyPublicVip', { value: this.pair.eip.ref });
+  }
+}
