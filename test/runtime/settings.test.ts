@@ -51,6 +51,23 @@ describe('auth settings from the environment', () => {
     );
   });
 
+  it('during a switch: the retiring path, another strategy, with its URL behind a balancer', () => {
+    const nlb = { ...base, STRATEGY: 'nlb', PUBLIC_URL: 'wss://ws.example.com' };
+    expect(authSettingsFromEnv({ ...nlb, RETIRING_STRATEGY: 'direct' })).toMatchObject({
+      STRATEGY: 'nlb',
+      RETIRING_STRATEGY: 'direct',
+    });
+    expect(() => authSettingsFromEnv({ ...nlb, RETIRING_STRATEGY: 'haproxy' })).toThrow(
+      'RETIRING_PUBLIC_URL: required when RETIRING_STRATEGY is haproxy',
+    );
+    expect(() =>
+      authSettingsFromEnv({ ...nlb, RETIRING_STRATEGY: 'nlb', RETIRING_PUBLIC_URL: 'ws://a:1' }),
+    ).toThrow('RETIRING_STRATEGY: must differ from STRATEGY (nlb)');
+    expect(() => authSettingsFromEnv({ ...nlb, RETIRING_PUBLIC_URL: 'ws://a:1' })).toThrow(
+      'RETIRING_PUBLIC_URL: only with RETIRING_STRATEGY',
+    );
+  });
+
   it('refuses an unknown strategy, naming it', () => {
     expect(() => authSettingsFromEnv({ ...base, STRATEGY: 'dns' })).toThrow(
       /STRATEGY: .*"direct".*\(got "dns"\)/,
