@@ -8,6 +8,7 @@ export const SCENARIO_IDS = [
   'registry-outage',
   'overload',
   'bad-input',
+  'hostile-frames',
   'secrets',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];

@@ -1,6 +1,7 @@
 import type { Scenario } from '../types';
 import { badInput } from './bad-input';
 import { haproxyFailover } from './haproxy-failover';
+import { hostileFrames } from './hostile-frames';
 import { nodeDrained } from './node-drained';
 import { nodeKilled } from './node-killed';
 import { overload } from './overload';
@@ -17,5 +18,6 @@ export const SCENARIOS: Scenario[] = [
   registryOutage,
   overload,
   badInput,
+  hostileFrames,
   secrets,
 ];

@@ -11,9 +11,11 @@ import type { Logger } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import { TokenError, type TokenKeyRing, verifyToken } from '../token';
 import { type Refusal, refusalForCapacity, refusalForToken } from './admission';
-import { CLOSE_DRAINING, CLOSE_TOO_SLOW } from './close-codes';
+import { CLOSE_DRAINING, CLOSE_POLICY } from './close-codes';
 import { echoHandler, type MessageHandler } from './message-handler';
+import { MessageRate } from './message-rate';
 import type { NodeMetrics } from './metrics';
+import { messageInProgress, type PeerLimits, peerLimits } from './peer-limits';
 import { refuseUpgrade } from './refuse';
 import { offeredProtocols, protocolSelectable, tokenFromRequest, WSLB_PROTOCOL } from './request-token';
 
@@ -31,6 +33,8 @@ export interface NodeServerOptions {
   maxPayloadBytes: number;
   maxBufferedBytes: number;
   perMessageDeflate: boolean;
+  /** Messages and pings one client may send per second; past it the node stops reading from it for a while. */
+  maxMessagesPerSecond: number;
   metrics: NodeMetrics;
   log: Logger;
   /** @default echoHandler */
@@ -45,6 +49,15 @@ interface Client {
   ws: WebSocket;
   alive: boolean;
   user: string;
+  /** A message was under way at the last ping tick. */
+  unfinished: boolean;
+  /** A message completed since the last ping tick. */
+  completed: boolean;
+  /** Pings and pongs received since the last ping tick. */
+  controlFrames: number;
+  /** Sends handed to `ws` and not yet written to the socket. */
+  queuedSends: number;
+  rate: MessageRate;
 }
 
 /**
@@ -56,12 +69,14 @@ export class NodeServer {
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
   private readonly handler: MessageHandler;
+  private readonly limits: PeerLimits;
   private upgrading = 0;
   private isDraining = false;
   private pingTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: NodeServerOptions) {
     this.handler = options.handler ?? echoHandler;
+    this.limits = peerLimits(options.maxPayloadBytes, options.pingMs);
     const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
     // A client that trickles its headers (slowloris) holds a file descriptor; the check runs every second.
     const limits = {
@@ -75,6 +90,8 @@ export class NodeServer {
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes,
+      maxFragments: this.limits.maxFragments,
+      maxBufferedChunks: this.limits.maxBufferedChunks,
       perMessageDeflate: options.perMessageDeflate,
       clientTracking: false,
       handleProtocols: (offered) => (offered.has(WSLB_PROTOCOL) ? WSLB_PROTOCOL : false),
@@ -221,26 +238,51 @@ export class NodeServer {
 
   private track(ws: WebSocket, user: string): void {
     const { metrics, log, maxBufferedBytes } = this.options;
-    const client: Client = { ws, alive: true, user };
+    const { sendOverheadBytes, controlFramesPerInterval } = this.limits;
+    const client: Client = {
+      ws,
+      alive: true,
+      user,
+      unfinished: false,
+      completed: false,
+      controlFrames: 0,
+      queuedSends: 0,
+      rate: new MessageRate(ws, this.options.maxMessagesPerSecond),
+    };
     this.clients.add(client);
     metrics.accepted.inc();
     metrics.connections.set(this.clients.size);
+    const sent = () => {
+      client.queuedSends -= 1;
+    };
     const reply = (data: RawData | string, isBinary: boolean) => {
       if (ws.readyState !== WebSocket.OPEN) return;
-      if (ws.bufferedAmount > maxBufferedBytes) {
-        metrics.terminated.inc({ cause: 'slow-consumer' });
-        log.warn({ user, buffered: ws.bufferedAmount }, 'closing a client that does not read');
-        ws.close(CLOSE_TOO_SLOW, 'too slow');
-        setTimeout(() => ws.terminate(), 2000).unref();
-        return;
+      // Each queued send costs memory besides its bytes: a flood of one-byte echoes is charged for it.
+      if (ws.bufferedAmount + client.queuedSends * sendOverheadBytes > maxBufferedBytes) {
+        log.warn(
+          { user, buffered: ws.bufferedAmount, queued: client.queuedSends },
+          'closing a client that does not read',
+        );
+        return this.closeFor(client, 'slow-consumer', 'too slow');
       }
-      ws.send(data, { binary: isBinary });
+      client.queuedSends += 1;
+      ws.send(data, { binary: isBinary }, sent);
       metrics.messagesOut.inc();
     };
+    const control = () => {
+      client.rate.take();
+      client.controlFrames += 1;
+      if (client.controlFrames > controlFramesPerInterval)
+        this.closeFor(client, 'ping-flood', 'too many pings');
+    };
+    ws.on('ping', control);
     ws.on('pong', () => {
       client.alive = true;
+      control();
     });
     ws.on('message', (data, isBinary) => {
+      client.completed = true;
+      client.rate.take();
       metrics.messagesIn.inc();
       try {
         this.handler.onMessage(data, isBinary, reply);
@@ -249,16 +291,30 @@ export class NodeServer {
       }
     });
     ws.on('error', (err) => {
-      // Oversized frames and protocol errors end this client only.
+      // Oversized frames, too many fragments or chunks, and protocol errors end this client only.
       metrics.terminated.inc({ cause: (err as { code?: string }).code ?? 'error' });
       log.debug({ err: err.message, user }, 'client error');
     });
     ws.on('close', () => {
+      client.rate.stop();
       this.clients.delete(client);
       metrics.connections.set(this.clients.size);
     });
   }
 
+  /** Close with 1008 and a short reason; a client that does not finish the close handshake is cut after 2 s. */
+  private closeFor(client: Client, cause: string, reason: string): void {
+    if (client.ws.readyState !== WebSocket.OPEN) return;
+    this.options.metrics.terminated.inc({ cause });
+    client.ws.close(CLOSE_POLICY, reason);
+    setTimeout(() => client.ws.terminate(), 2000).unref();
+  }
+
+  /**
+   * Every ping interval: a client that did not answer the previous ping is cut; one whose message has been
+   * under way since the previous tick with nothing completed meanwhile is closed (an unfinished message lives
+   * at most two ping intervals); the ping budget starts again.
+   */
   private pingAll(): void {
     for (const client of this.clients) {
       if (!client.alive) {
@@ -266,6 +322,14 @@ export class NodeServer {
         client.ws.terminate();
         continue;
       }
+      const unfinished = messageInProgress(client.ws);
+      if (unfinished && client.unfinished && !client.completed) {
+        this.closeFor(client, 'message-timeout', 'message incomplete');
+        continue;
+      }
+      client.unfinished = unfinished;
+      client.completed = false;
+      client.controlFrames = 0;
       client.alive = false;
       client.ws.ping();
     }

@@ -67,6 +67,7 @@ export async function startNodeService(
     maxPayloadBytes: settings.MAX_PAYLOAD_BYTES,
     maxBufferedBytes: settings.MAX_BUFFERED_BYTES,
     perMessageDeflate: settings.PERMESSAGE_DEFLATE,
+    maxMessagesPerSecond: settings.MAX_MESSAGES_PER_SECOND,
     metrics,
     log,
     tls,

@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { boolVar, intVar, logLevelVar, parseEnv, requireOneOf } from '../shared/env';
 
+/** Largest accepted message unless MAX_PAYLOAD_BYTES says otherwise. */
+export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+/** Send buffer past which a client is closed, unless MAX_BUFFERED_BYTES says otherwise. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+
 /**
  * The node service's settings, one environment variable each. The CDK fleet writes the same names
  * into the systemd unit; the local cluster passes them to child processes.
@@ -32,10 +37,15 @@ export const nodeSettingsSchema = z
     /** Heartbeat interval into the registry. */
     HEARTBEAT_MS: intVar(100, 60_000, 2000),
     /** Largest accepted message. */
-    MAX_PAYLOAD_BYTES: intVar(1, 64 * 1024 * 1024, 64 * 1024),
+    MAX_PAYLOAD_BYTES: intVar(1, 64 * 1024 * 1024, DEFAULT_MAX_PAYLOAD_BYTES),
     /** A client whose unsent data grows past this is closed (backpressure). */
-    MAX_BUFFERED_BYTES: intVar(1024, 256 * 1024 * 1024, 1024 * 1024),
+    MAX_BUFFERED_BYTES: intVar(1024, 256 * 1024 * 1024, DEFAULT_MAX_BUFFERED_BYTES),
     PERMESSAGE_DEFLATE: boolVar(false),
+    /**
+     * Messages (pings and pongs included) one client may send per second, with a second's worth of burst; past it
+     * the node stops reading from that client until it is back within the rate (TCP backpressure).
+     */
+    MAX_MESSAGES_PER_SECOND: intVar(1, 1_000_000, 2000),
     /** Extra accepted token audience: the balancer's name under `nlb`/`haproxy`. */
     TOKEN_AUDIENCE: z.string().min(1).optional(),
     /** Token secret: Secrets Manager ARN (AWS) or a file (local). */

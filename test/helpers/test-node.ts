@@ -14,6 +14,7 @@ export function testNodeServer(keys: TokenKeyRing, overrides: Partial<NodeServer
     maxPayloadBytes: 1024,
     maxBufferedBytes: 1 << 20,
     perMessageDeflate: false,
+    maxMessagesPerSecond: 2000,
     metrics: new NodeMetrics(false),
     log: silentLog,
     ...overrides,
