@@ -10,6 +10,7 @@ export const SCENARIO_IDS = [
   'bad-input',
   'hostile-frames',
   'secrets',
+  'haproxy-split-brain',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 

@@ -8,7 +8,11 @@ import { answer, type Ec2Call, type Ec2State } from './ec2-state';
  * Run as a process inside a namespace: `ip netns exec <ns> node --import tsx recording-server.ts <host>`;
  * it prints its port, then one JSON line per call on stdout.
  */
-export function startRecorder(host: string, state: Ec2State, onCall: (call: Ec2Call) => void) {
+export function startRecorder(
+  host: string,
+  state: Ec2State,
+  onCall: (call: Ec2Call) => void,
+): Promise<{ port: number; close: () => void }> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => {
@@ -22,8 +26,16 @@ export function startRecorder(host: string, state: Ec2State, onCall: (call: Ec2C
       res.writeHead(out.status, { 'content-type': 'text/xml' }).end(out.body);
     });
   });
-  return new Promise<number>((resolve) =>
-    server.listen(0, host, () => resolve((server.address() as AddressInfo).port)),
+  return new Promise((resolve) =>
+    server.listen(0, host, () =>
+      resolve({
+        port: (server.address() as AddressInfo).port,
+        close: () => {
+          server.close();
+          server.closeAllConnections();
+        },
+      }),
+    ),
   );
 }
 
@@ -33,8 +45,8 @@ if (require.main === module) {
     privateIps: new Map([[vip, eni]]),
     address: { allocationId: 'eipalloc-0c4a05e1', publicIp: '198.18.255.1', eni, privateIp: vip },
   };
-  void startRecorder(host, state, (call) => process.stdout.write(`${JSON.stringify(call)}\n`)).then((port) =>
-    process.stdout.write(`${JSON.stringify({ port })}\n`),
+  void startRecorder(host, state, (call) => process.stdout.write(`${JSON.stringify(call)}\n`)).then(
+    ({ port }) => process.stdout.write(`${JSON.stringify({ port })}\n`),
   );
   setTimeout(() => process.exit(0), 600_000).unref();
 }

@@ -1,21 +1,90 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { findExecutable } from '../../runtime/haproxy/agent/haproxy-binary';
 import { renderHaproxyConfig } from '../../runtime/haproxy/render/render-haproxy';
 import { renderKeepalivedConfig } from '../../runtime/haproxy/render/render-keepalived';
 import { spawnInNamespace } from '../../runtime/local/netns';
+import type { Ec2Call } from '../ec2/ec2-state';
+import { until } from '../harness/stats';
 import type { Side, Topology } from './topology';
 
-const ROOT = join(__dirname, '../..');
+export const REPO_ROOT = join(__dirname, '../..');
 export const ALLOCATION_ID = 'eipalloc-0c4a05e1';
+
+/**
+ * HAProxy and keepalived (with the health checks and notify programs they start) get this nice value: each
+ * side stands for a dedicated instance, and on a shared two-core machine other work otherwise starves the
+ * 0.5 s adverts and the 2 s health check into failovers of its own (decision 0092).
+ */
+const PAIR_NICE = -10;
+
+/** `node --import tsx <file> …` from the repository root. */
+export const tsx = (file: string, ...args: string[]) =>
+  [process.execPath, ['--import', 'tsx', join(REPO_ROOT, file), ...args]] as const;
+
+/** Why the pair cannot run here, or undefined. */
+export function pairPrerequisiteMissing(): string | undefined {
+  if (process.getuid?.() !== 0) return 'needs root for network namespaces';
+  const tool = ['haproxy', 'keepalived', 'ip', 'curl'].find((t) => !findExecutable(t));
+  return tool ? `${tool} not installed (apt-get install -y ${tool === 'ip' ? 'iproute2' : tool})` : undefined;
+}
+
+/** A child whose stdout is JSON lines; the returned array fills with them as they come. */
+export function jsonLines(child: ChildProcess): unknown[] {
+  const lines: unknown[] = [];
+  if (child.stdout)
+    createInterface({ input: child.stdout }).on('line', (l) => {
+      try {
+        lines.push(JSON.parse(l));
+      } catch {
+        lines.push(l);
+      }
+    });
+  return lines;
+}
+
+/**
+ * A program in the world namespace (clients, nodes, the EC2 stand-in): stdout piped for JSON lines, stderr
+ * to `<dir>/<name>.log` (read by the secrets scenario). The child is added to `children`.
+ */
+export function spawnWorld(
+  t: Topology,
+  dir: string,
+  children: ChildProcess[],
+  file: string,
+  ...args: string[]
+) {
+  const [cmd, argv] = tsx(file, ...args);
+  const c = spawnInNamespace(t.world, cmd, [...argv], { stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO_ROOT });
+  c.stderr?.pipe(createWriteStream(join(dir, `${basename(file, '.ts')}.log`)));
+  children.push(c);
+  return c;
+}
+
+/** The EC2 stand-in (chaos/ec2) in the world namespace, with the VIP and the EIP on side a's ENI. */
+export async function startEc2StandIn(t: Topology, dir: string, children: ChildProcess[]) {
+  const lines = jsonLines(
+    spawnWorld(t, dir, children, 'chaos/ec2/recording-server.ts', t.worldAddr, t.vip, t.sides[0].eni),
+  );
+  if (!(await until(() => lines.length > 0, 30_000))) throw new Error('the EC2 stand-in did not start');
+  return { port: (lines[0] as { port: number }).port, calls: () => lines.slice(1) as Ec2Call[] };
+}
 
 /** The failover program's environment on one side: the real failover-main, EC2 calls to the recorder. */
 export function failoverEnv(side: Side, t: Topology, ec2Port: number, dir: string, stateFile?: string) {
+  const peer = t.sides.find((p) => p !== side)!;
   return {
     VIP_PRIVATE_IP: t.vip,
     VIP_ALLOCATION_ID: ALLOCATION_ID,
     NETWORK_INTERFACE_ID: side.eni,
     VRRP_STATE_FILE: stateFile ?? join(dir, `vrrp-${side.name}.json`),
+    KEEPALIVED_VRRP_PID_FILE: keepalivedPidFiles(dir, side).vrrp,
+    KEEPALIVED_PRIORITY: String(side.priority),
+    PEER_KEEPALIVED_PRIORITY: String(peer.priority),
+    OWN_IP: side.addr,
+    PEER_IP: peer.addr,
     RECONCILE_SECONDS: '1',
     FAILOVER_CONFIRM_SECONDS: '10',
     AWS_REGION: 'eu-west-1',
@@ -24,6 +93,40 @@ export function failoverEnv(side: Side, t: Topology, ec2Port: number, dir: strin
     AWS_SECRET_ACCESS_KEY: 'chaos-not-a-secret',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
+}
+
+/** keepalived's pid files on one side: the parent (`-p`) and the VRRP child (`-r`). */
+export function keepalivedPidFiles(dir: string, side: Side) {
+  return { parent: join(dir, `k-${side.name}.pid`), vrrp: join(dir, `kv-${side.name}.pid`) };
+}
+
+/**
+ * `failover-main --reconcile` in a side's namespace (niced as the pair is); its log lines go to
+ * `<dir>/reconcile-<side>.log`. `reconcileStarted` tells when it is running.
+ */
+export function startReconcile(
+  side: Side,
+  t: Topology,
+  ec2Port: number,
+  dir: string,
+  env: Record<string, string> = {},
+): ChildProcess {
+  const [cmd, argv] = tsx('runtime/haproxy/failover/main.ts', '--reconcile');
+  const child = spawnInNamespace(side.ns, 'nice', ['-n', String(PAIR_NICE), cmd, ...argv], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...failoverEnv(side, t, ec2Port, dir), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(join(dir, `reconcile-${side.name}.log`));
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+/** Whether the reconcile loop of `side` logged its start. */
+export function reconcileStarted(side: Side, dir: string): boolean {
+  const file = join(dir, `reconcile-${side.name}.log`);
+  return existsSync(file) && readFileSync(file, 'utf8').includes('"event":"reconcile_start"');
 }
 
 /** keepalived runs notify programs with a bare environment, so the script carries it. */
@@ -36,7 +139,7 @@ function notifyScript(side: Side, t: Topology, ec2Port: number, dir: string): st
       '#!/bin/sh',
       ...env,
       `echo "$(date +%s%3N) ${side.name} $1" >> ${join(dir, 'notify.log')}`,
-      `cd ${ROOT}`,
+      `cd ${REPO_ROOT}`,
       `exec ${process.execPath} --import tsx runtime/haproxy/failover/main.ts "$@" >> ${join(dir, `failover-${side.name}.log`)} 2>&1`,
       '',
     ].join('\n'),
@@ -82,29 +185,51 @@ export function startPair(
     const h = spawnInNamespace(
       side.ns,
       'sh',
-      ['-c', `exec haproxy -W -f ${cfg} -S ${join(dir, `m-${side.name}.sock`)} >> ${log} 2>&1`],
+      [
+        '-c',
+        `exec nice -n ${PAIR_NICE} haproxy -W -f ${cfg} -S ${join(dir, `m-${side.name}.sock`)} >> ${log} 2>&1`,
+      ],
       { stdio: 'ignore' },
     );
     children.push(h);
   }
   execFileSync('sleep', ['0.5']);
-  for (const side of t.sides) {
-    const log = join(dir, `keepalived-${side.name}.log`);
-    const k = spawnInNamespace(
-      side.ns,
-      'sh',
-      [
-        '-c',
-        `exec keepalived -n -l -D -f ${join(dir, `keepalived-${side.name}.conf`)} -p ${join(dir, `k-${side.name}.pid`)} -r ${join(dir, `kv-${side.name}.pid`)} >> ${log} 2>&1`,
-      ],
-      { stdio: 'ignore' },
-    );
-    children.push(k);
-  }
+  for (const side of t.sides) children.push(startKeepalived(side, dir));
   return children;
 }
 
-export function vrrpState(dir: string, side: Side): string | undefined {
-  const file = join(dir, `vrrp-${side.name}.json`);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { state: string }).state : undefined;
+/** keepalived on one side, with the config startPair rendered (again after killKeepalived). */
+export function startKeepalived(side: Side, dir: string): ChildProcess {
+  const log = join(dir, `keepalived-${side.name}.log`);
+  const pids = keepalivedPidFiles(dir, side);
+  return spawnInNamespace(
+    side.ns,
+    'sh',
+    [
+      '-c',
+      `exec nice -n ${PAIR_NICE} keepalived -n -l -D -f ${join(dir, `keepalived-${side.name}.conf`)} -p ${pids.parent} -r ${pids.vrrp} >> ${log} 2>&1`,
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+/**
+ * keepalived dies without a word: every process of it is stopped first (so none runs a notify, sends a
+ * priority-0 advert or respawns a child), then killed. Returns the pids it killed.
+ */
+export function killKeepalived(side: Side, dir: string): number[] {
+  const pidOf = (file: string) => Number.parseInt(existsSync(file) ? readFileSync(file, 'utf8') : '', 10);
+  const pids = Object.values(keepalivedPidFiles(dir, side))
+    .map(pidOf)
+    .filter((p) => Number.isInteger(p) && p > 0);
+  for (const signal of ['SIGSTOP', 'SIGKILL'] as const) {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+  return pids;
 }

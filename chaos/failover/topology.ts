@@ -20,6 +20,9 @@ export interface Topology {
   sides: [Side, Side];
   linkDown(side: Side): void;
   linkUp(side: Side): void;
+  /** Drops everything between a and b (VRRP included); both still reach the world (EC2). */
+  separate(): void;
+  rejoin(): void;
   holdsVip(side: Side): boolean;
   remove(): void;
 }
@@ -66,6 +69,15 @@ export async function buildTopology(): Promise<Topology> {
       sides,
       linkDown: (s) => ip('-n', s.ns, 'link', 'set', 'eth0', 'down'),
       linkUp: (s) => ip('-n', s.ns, 'link', 'set', 'eth0', 'up'),
+      // Isolated bridge ports do not forward to each other, only to the others (the world).
+      separate: () => {
+        for (const tag of ['a', 'b'])
+          ip('-n', hub, 'link', 'set', `h${tag}`, 'type', 'bridge_slave', 'isolated', 'on');
+      },
+      rejoin: () => {
+        for (const tag of ['a', 'b'])
+          ip('-n', hub, 'link', 'set', `h${tag}`, 'type', 'bridge_slave', 'isolated', 'off');
+      },
       holdsVip: (s) => ip('-n', s.ns, '-4', 'addr', 'show', 'dev', 'eth0').includes(`${vip}/32`),
       remove: () => {
         for (const ns of made.reverse()) deleteNamespaceSync(ns);

@@ -1,46 +1,28 @@
 import { type ChildProcess, execFile } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
-import { createInterface } from 'node:readline';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { onCleanup } from '../../bench/harness/cleanup';
 import { say } from '../../bench/harness/progress';
-import { findExecutable } from '../../runtime/haproxy/agent/haproxy-binary';
-import { spawnInNamespace } from '../../runtime/local/netns';
-import type { Ec2Call } from '../ec2/ec2-state';
-import { failoverEnv, startPair } from '../failover/pair';
+import {
+  failoverEnv,
+  jsonLines,
+  pairPrerequisiteMissing,
+  REPO_ROOT,
+  spawnWorld,
+  startEc2StandIn,
+  startPair,
+  startReconcile,
+  tsx,
+} from '../failover/pair';
 import { buildTopology } from '../failover/topology';
 import { keyForms, readLogs } from '../harness/secret-ledger';
 import { seconds, sleep, until } from '../harness/stats';
 import { check, type Scenario } from '../types';
 
-const ROOT = join(__dirname, '../..');
 export const TAKEOVER_LIMIT_MS = 3_000;
-const tsx = (file: string, ...args: string[]) =>
-  [process.execPath, ['--import', 'tsx', join(ROOT, file), ...args]] as const;
-
-/** Why the scenario cannot run here, or undefined. */
-function missingPrerequisite(): string | undefined {
-  if (process.getuid?.() !== 0) return 'needs root for network namespaces';
-  const tool = ['haproxy', 'keepalived', 'ip', 'curl'].find((t) => !findExecutable(t));
-  return tool ? `${tool} not installed (apt-get install -y ${tool === 'ip' ? 'iproute2' : tool})` : undefined;
-}
-
-/** A child whose stdout is JSON lines; `lines` keeps them. */
-function jsonChild(child: ChildProcess) {
-  const lines: unknown[] = [];
-  if (child.stdout)
-    createInterface({ input: child.stdout }).on('line', (l) => {
-      try {
-        lines.push(JSON.parse(l));
-      } catch {
-        lines.push(l);
-      }
-    });
-  return lines;
-}
 
 /**
  * 4. The rendered HAProxy + Keepalived pair in namespaces; the master's link goes down; the backup takes the
@@ -51,7 +33,7 @@ export const haproxyFailover: Scenario = {
   id: 'haproxy-failover',
   title: 'HAProxy failover for real',
   async run({ quick, ledger }) {
-    const missing = missingPrerequisite();
+    const missing = pairPrerequisiteMissing();
     if (missing) return { figure: '', checks: [], metrics: {}, missing };
     const clients = quick ? 50 : 500;
     const dir = mkdtempSync(join(tmpdir(), 'wslb-chaos-pair-'));
@@ -64,22 +46,20 @@ export const haproxyFailover: Scenario = {
     );
     try {
       const [a, b] = t.sides;
-      /** A program in the world namespace; stdout for JSON lines, stderr to <name>.log (read by scenario 8). */
-      const spawnWorld = (file: string, ...args: string[]) => {
-        const [cmd, argv] = tsx(file, ...args);
-        const c = spawnInNamespace(t.world, cmd, [...argv], { stdio: ['pipe', 'pipe', 'pipe'], cwd: ROOT });
-        c.stderr?.pipe(createWriteStream(join(dir, `${basename(file, '.ts')}.log`)));
-        children.push(c);
-        return c;
-      };
-      const recorder = jsonChild(spawnWorld('chaos/ec2/recording-server.ts', t.worldAddr, t.vip, a.eni));
-      const worldProcess = spawnWorld('chaos/failover/world-wslb.ts', t.vip, '9000', String(clients));
-      const fleet = jsonChild(worldProcess);
-      await until(() => recorder.length > 0 && fleet.length > 0, 30_000);
+      const { port: ec2Port, calls } = await startEc2StandIn(t, dir, children);
+      const worldProcess = spawnWorld(
+        t,
+        dir,
+        children,
+        'chaos/failover/world-wslb.ts',
+        t.vip,
+        '9000',
+        String(clients),
+      );
+      const fleet = jsonLines(worldProcess);
+      await until(() => fleet.length > 0, 30_000);
       const world = fleet[0] as { ready: boolean; runDir: string; password: string; deadAfterMs: number };
       if (!world?.ready) throw new Error(`the world namespace did not start wslb: ${JSON.stringify(world)}`);
-      const ec2Port = (recorder[0] as { port: number }).port;
-      const calls = () => recorder.slice(1) as Ec2Call[];
       children.push(...startPair(t, { host: t.worldAddr, port: 9000 }, ec2Port, dir));
       const notified = () =>
         existsSync(join(dir, 'notify.log')) ? readFileSync(join(dir, 'notify.log'), 'utf8') : '';
@@ -138,7 +118,7 @@ export const haproxyFailover: Scenario = {
           'ip',
           ['netns', 'exec', side.ns, ...tsx('runtime/haproxy/failover/main.ts', ...args).flat()],
           {
-            cwd: ROOT,
+            cwd: REPO_ROOT,
             env: { ...process.env, ...failoverEnv(side, t, ec2Port, dir, stateFile) },
             timeout: 60_000,
           },
@@ -149,12 +129,7 @@ export const haproxyFailover: Scenario = {
         .slice(beforeReconcile)
         .filter((c) => !c.action.startsWith('Describe')).length;
       const beforeLoop = calls().length;
-      const [cmd, argv] = tsx('runtime/haproxy/failover/main.ts', '--reconcile');
-      const loop = spawnInNamespace(b.ns, cmd, [...argv], {
-        cwd: ROOT,
-        env: { ...process.env, ...failoverEnv(b, t, ec2Port, dir) },
-        stdio: 'ignore',
-      });
+      const loop = startReconcile(b, t, ec2Port, dir);
       children.push(loop);
       const reasserted = await until(
         () =>

@@ -2,6 +2,7 @@ import type { Scenario } from '../types';
 import { badInput } from './bad-input';
 import { haproxyFailover } from './haproxy-failover';
 import { hostileFrames } from './hostile-frames';
+import { haproxySplitBrain } from './haproxy-split-brain';
 import { nodeDrained } from './node-drained';
 import { nodeKilled } from './node-killed';
 import { overload } from './overload';
@@ -9,7 +10,7 @@ import { registryOutage } from './registry-outage';
 import { rollingRestart } from './rolling-restart';
 import { secrets } from './secrets';
 
-/** In the order; scenario 8 runs last so it sees every other scenario's logs. */
+/** In the order, later additions before scenario 8, which runs last so it sees every other scenario's logs. */
 export const SCENARIOS: Scenario[] = [
   nodeKilled,
   nodeDrained,
@@ -19,5 +20,6 @@ export const SCENARIOS: Scenario[] = [
   overload,
   badInput,
   hostileFrames,
+  haproxySplitBrain,
   secrets,
 ];

@@ -131,6 +131,7 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
             VIP_PRIVATE_IP: plan.vip,
             VRRP_INTERFACE: NITRO_INTERFACE,
             KEEPALIVED_PRIORITY: PRIORITIES[side],
+            PEER_KEEPALIVED_PRIORITY: PRIORITIES[side === 0 ? 1 : 0],
             NETWORK_INTERFACE_ID: this.interfaces[side].ref,
             VIP_ALLOCATION_ID: this.eip.attrAllocationId,
             FAILOVER_COMMAND,

@@ -49,6 +49,8 @@ export interface HaproxyEnvironment {
   readonly VRRP_INTERFACE: string;
   /** Both sides start BACKUP with nopreempt; the higher priority wins a simultaneous start. */
   readonly KEEPALIVED_PRIORITY: number;
+  /** The peer's priority: in a split brain the failover program of the side VRRP keeps keeps the VIP. */
+  readonly PEER_KEEPALIVED_PRIORITY: number;
   /** notify_master/backup/fault/stop program. */
   readonly FAILOVER_COMMAND: string;
   /** The master's pid file and CLI socket, as the haproxy.service drop-in starts it. */

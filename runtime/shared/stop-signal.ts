@@ -6,14 +6,17 @@ export function stopSignal(): { signal: AbortSignal; sleep: (ms: number) => Prom
   const controller = new AbortController();
   process.once('SIGTERM', () => controller.abort());
   process.once('SIGINT', () => controller.abort());
+  // Each sleep removes its abort listener when it ends: a loop sleeps for months.
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       if (controller.signal.aborted) return resolve();
-      const timer = setTimeout(resolve, ms);
-      controller.signal.addEventListener('abort', () => {
+      const done = () => {
         clearTimeout(timer);
+        controller.signal.removeEventListener('abort', done);
         resolve();
-      });
+      };
+      const timer = setTimeout(done, ms);
+      controller.signal.addEventListener('abort', done, { once: true });
     });
   return { signal: controller.signal, sleep };
 }

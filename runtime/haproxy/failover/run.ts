@@ -1,8 +1,10 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { Logger } from '../../shared/log';
+import { contestRole } from './contest-role';
+import { type KeepalivedView, probeKeepalived, readPidFile } from './keepalived-probe';
 import { reconcileLoop } from './reconcile';
 import { type FailoverSettings, vipTargetFromSettings } from './settings';
-import { readVrrpState, type VrrpState, writeVrrpState } from './state-file';
+import { type VrrpState, writeVrrpState } from './state-file';
 import { VipMover } from './vip-mover';
 
 export interface FailoverDeps {
@@ -13,6 +15,8 @@ export interface FailoverDeps {
   random?: () => number;
   /** Resolves this instance's ENI when NETWORK_INTERFACE_ID is not set (IMDS in AWS). */
   interfaceId: () => Promise<string>;
+  /** Is keepalived alive and MASTER now. @default - keepalived-probe.ts on the settings' pid and state files */
+  keepalived?: () => Promise<KeepalivedView>;
   signal?: AbortSignal;
   /** Bound for tests. */
   maxReconcileRounds?: number;
@@ -39,35 +43,53 @@ async function mover(deps: FailoverDeps): Promise<VipMover> {
   });
 }
 
+async function reconcile(deps: FailoverDeps): Promise<number> {
+  const { logger, settings: s } = deps;
+  const role = contestRole(
+    { priority: s.KEEPALIVED_PRIORITY, ip: s.OWN_IP },
+    { priority: s.PEER_KEEPALIVED_PRIORITY, ip: s.PEER_IP },
+  );
+  if (s.KEEPALIVED_PRIORITY === undefined || s.PEER_KEEPALIVED_PRIORITY === undefined) {
+    logger.warn(
+      { event: 'contest_role_unknown' },
+      'KEEPALIVED_PRIORITY or PEER_KEEPALIVED_PRIORITY unset: this side yields the VIP in a split brain',
+    );
+  }
+  logger.info({ event: 'reconcile_start', role, intervalSeconds: s.RECONCILE_SECONDS }, 'reconcile loop on');
+  const summary = await reconcileLoop({
+    keepalived:
+      deps.keepalived ??
+      (() => probeKeepalived({ vrrpPidFile: s.KEEPALIVED_VRRP_PID_FILE, stateFile: s.VRRP_STATE_FILE })),
+    vip: await mover(deps),
+    role,
+    sleep: deps.sleep,
+    logger,
+    intervalMs: s.RECONCILE_SECONDS * 1000,
+    signal: deps.signal,
+    maxRounds: deps.maxReconcileRounds,
+  });
+  logger.info({ event: 'reconcile_stopped', ...summary }, 'reconcile loop stopped');
+  return 0;
+}
+
 /**
- * keepalived notify (`master|backup|fault|stop`): record the state; on `master` move the VIP here.
- * `--reconcile`: loop while running, re-asserting the VIP whenever the recorded state is MASTER.
- * Returns the exit code: 0 done, 1 the VIP could not be moved, 2 usage.
+ * keepalived notify (`master|backup|fault|stop`): record the state and the keepalived process that
+ * notified; on `master` move the VIP here. `--reconcile`: loop while running, keeping the VIP here while
+ * keepalived is alive and MASTER (reconcile.ts). Returns the exit code: 0 done, 1 the VIP could not be
+ * moved, 2 usage.
  */
 export async function runFailover(argv: readonly string[], deps: FailoverDeps): Promise<number> {
   const { logger, settings } = deps;
   const [arg] = argv;
-  if (arg === '--reconcile') {
-    const vip = await mover(deps);
-    const failures = await reconcileLoop({
-      readState: () => readVrrpState(settings.VRRP_STATE_FILE),
-      ensure: () => vip.ensure(),
-      sleep: deps.sleep,
-      logger,
-      intervalMs: settings.RECONCILE_SECONDS * 1000,
-      signal: deps.signal,
-      maxRounds: deps.maxReconcileRounds,
-    });
-    logger.info({ event: 'reconcile_stopped', failures }, 'reconcile loop stopped');
-    return 0;
-  }
+  if (arg === '--reconcile') return reconcile(deps);
   const state = arg ? NOTIFY_ARGS[arg.toLowerCase()] : undefined;
   if (!state) {
     logger.error({ event: 'usage', argv }, FAILOVER_USAGE);
     return 2;
   }
-  await writeVrrpState(settings.VRRP_STATE_FILE, state);
-  logger.info({ event: 'vrrp_state', state }, `keepalived says ${state}`);
+  const keepalivedPid = await readPidFile(settings.KEEPALIVED_VRRP_PID_FILE);
+  await writeVrrpState(settings.VRRP_STATE_FILE, state, { keepalivedPid });
+  logger.info({ event: 'vrrp_state', state, keepalivedPid }, `keepalived says ${state}`);
   if (state !== 'MASTER') return 0;
   try {
     const report = await (await mover(deps)).ensure();

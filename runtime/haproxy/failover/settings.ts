@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { intVar, logLevelVar, parseEnv } from '../../shared/env';
 import type { VipTarget } from './vip-mover';
 
+const priority = z.coerce.number().int().min(1).max(254).optional();
+
 /** The failover program's settings (keepalived runs it with the instance's env file). */
 export const failoverSettingsSchema = z
   .object({
@@ -29,6 +31,16 @@ export const failoverSettingsSchema = z
       .optional(),
     /** Where the notify calls record the VRRP state for --reconcile. */
     VRRP_STATE_FILE: z.string().min(1).default('/run/wslb/vrrp-state.json'),
+    /** keepalived's VRRP child pid file (`-r`): the reconcile loop acts only while that process runs. */
+    KEEPALIVED_VRRP_PID_FILE: z.string().min(1).default('/run/keepalived_vrrp.pid'),
+    /**
+     * This side's and the peer's VRRP priority and primary IP: in a split brain the side VRRP keeps once the
+     * two hear each other again keeps the VIP (failover/contest-role.ts). @default - unset: this side yields
+     */
+    KEEPALIVED_PRIORITY: priority,
+    PEER_KEEPALIVED_PRIORITY: priority,
+    OWN_IP: z.ipv4().optional(),
+    PEER_IP: z.ipv4().optional(),
     /** Reconcile interval while MASTER. */
     RECONCILE_SECONDS: intVar(1, 3600, 30),
     /** EC2 call attempts in all, with exponential back-off and jitter. */

@@ -96,6 +96,14 @@ export class VipMover {
     return false;
   }
 
+  /** Whether every configured address and overlay route points at this instance's ENI now (Describe only). */
+  async allHere(): Promise<boolean> {
+    const { privateVip, allocationId, overlay } = this.options.target;
+    if (privateVip && !(await this.privateIpIsOurs(privateVip))) return false;
+    if (allocationId && !(await this.elasticIpIsOurs(allocationId))) return false;
+    return !overlay || (await this.overlayRoutesElsewhere()).length === 0;
+  }
+
   private retry<T>(label: string, call: () => Promise<T>): Promise<T> {
     return withRetry(call, {
       ...this.options.retry,

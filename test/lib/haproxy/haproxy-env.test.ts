@@ -19,6 +19,7 @@ const ENV: HaproxyEnvironment = {
   PEER_IP: '10.40.2.5',
   VRRP_INTERFACE: 'ens5',
   KEEPALIVED_PRIORITY: 150,
+  PEER_KEEPALIVED_PRIORITY: 100,
   FAILOVER_COMMAND: '/usr/local/sbin/wslb-failover',
   HAPROXY_PID_FILE: '/run/haproxy.pid',
   HAPROXY_MASTER_SOCKET: '/run/haproxy-master.sock',
@@ -54,6 +55,13 @@ describe('haproxy env file ↔ runtime/haproxy settings', () => {
     expect(failoverSettingsSchema.safeParse(pick(failoverSettingsSchema.shape)).error?.issues ?? []).toEqual(
       [],
     );
+    // The failover program knows both ranks: the side VRRP keeps keeps the VIP in a split brain.
+    expect(failoverSettingsSchema.parse(pick(failoverSettingsSchema.shape))).toMatchObject({
+      KEEPALIVED_PRIORITY: 150,
+      PEER_KEEPALIVED_PRIORITY: 100,
+      OWN_IP: '10.40.2.4',
+      PEER_IP: '10.40.2.5',
+    });
     // Every keepalived.conf input arrives, so the agent renders keepalived.conf (OWN_IP set).
     const { OWN_IP, PEER_IP, VRRP_INTERFACE, KEEPALIVED_PRIORITY, FAILOVER_COMMAND } = ENV;
     const { HAPROXY_PID_FILE, HAPROXY_MASTER_SOCKET } = ENV;

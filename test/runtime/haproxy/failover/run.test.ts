@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssignPrivateIpAddressesCommand, DescribeNetworkInterfacesCommand } from '@aws-sdk/client-ec2';
@@ -103,35 +103,58 @@ describe('runFailover', () => {
     expect(await runFailover([], deps().d)).toBe(2);
   });
 
+  const master = async () => ({ master: true as const, spell: 'keepalived 42 MASTER since t0' });
+
   it('reconcile takes the VIP back while MASTER after a missed notify (keepalived#950)', async () => {
     // This side is MASTER; the peer was MASTER for a moment and took the VIP; no notify ran here since.
-    await writeVrrpState(stateFile, 'MASTER');
     ec2
       .on(DescribeNetworkInterfacesCommand)
       .resolvesOnce(eniWith('10.0.0.5', VIP)) // round 1: ours, nothing to do
       .resolvesOnce(eniWith('10.0.0.5')) // round 2: gone to the peer
+      .resolvesOnce(eniWith('10.0.0.5')) // the move's own look before it writes
       .resolves(eniWith('10.0.0.5', VIP)); // confirm, round 3
     ec2.on(AssignPrivateIpAddressesCommand).resolves({});
-    const { d, log } = deps({ maxReconcileRounds: 3 });
+    const { d, log } = deps({ maxReconcileRounds: 3, keepalived: master });
 
     expect(await runFailover(['--reconcile'], d)).toBe(0);
     expect(ec2.commandCalls(AssignPrivateIpAddressesCommand)).toHaveLength(1);
     expect(sleeps).toEqual([30_000, 30_000]);
     expect(log.events().filter((e) => e === 'vip_moved')).toHaveLength(1);
+    expect(log.lines.find((l) => l.event === 'reconcile_stopped')).toMatchObject({ moves: 1, failures: 0 });
   });
 
-  it('reconcile does nothing while BACKUP or before any notify, and survives EC2 errors', async () => {
+  it('reconcile does nothing unless keepalived runs and is MASTER, and survives EC2 errors', async () => {
+    // Real probe: no keepalived pid file here, whatever the state file says.
+    await writeVrrpState(stateFile, 'MASTER', { keepalivedPid: process.pid });
     const idle = deps({ maxReconcileRounds: 2 });
     expect(await runFailover(['--reconcile'], idle.d)).toBe(0);
-    await writeVrrpState(stateFile, 'BACKUP');
-    expect(await runFailover(['--reconcile'], deps({ maxReconcileRounds: 2 }).d)).toBe(0);
+    expect(idle.log.lines.find((l) => l.event === 'reconcile_idle')?.reason).toMatch(
+      /^no keepalived VRRP pid in /,
+    );
     expect(ec2.calls()).toHaveLength(0);
 
-    await writeVrrpState(stateFile, 'MASTER');
     ec2.on(DescribeNetworkInterfacesCommand).rejects(ec2Error('UnauthorizedOperation', 403));
-    const failing = deps({ maxReconcileRounds: 2 });
+    const failing = deps({ maxReconcileRounds: 2, keepalived: master });
     expect(await runFailover(['--reconcile'], failing.d)).toBe(0);
     expect(failing.log.events().filter((e) => e === 'reconcile_failed')).toHaveLength(2);
+  });
+
+  it('a notify records the keepalived VRRP process that ran it', async () => {
+    const pidFile = join(dir, 'keepalived_vrrp.pid');
+    writeFileSync(pidFile, '4242\n');
+    const { d } = deps({
+      settings: failoverSettingsFromEnv({
+        VIP_PRIVATE_IP: VIP,
+        VRRP_STATE_FILE: stateFile,
+        KEEPALIVED_VRRP_PID_FILE: pidFile,
+      }),
+    });
+    expect(await runFailover(['backup'], d)).toBe(0);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toEqual({
+      state: 'BACKUP',
+      at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      keepalivedPid: 4242,
+    });
   });
 
   it('reconcile stops when aborted', async () => {
@@ -158,6 +181,7 @@ describe('failoverSettingsFromEnv', () => {
   it('has defaults', () => {
     expect(failoverSettingsFromEnv({ VIP_ALLOCATION_ID: 'eipalloc-0abc' })).toMatchObject({
       VRRP_STATE_FILE: '/run/wslb/vrrp-state.json',
+      KEEPALIVED_VRRP_PID_FILE: '/run/keepalived_vrrp.pid',
       RECONCILE_SECONDS: 30,
       FAILOVER_MAX_ATTEMPTS: 6,
       FAILOVER_CONFIRM_SECONDS: 30,

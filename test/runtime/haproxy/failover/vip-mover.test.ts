@@ -268,6 +268,25 @@ describe('VipMover across two AZs: Elastic IP and overlay routes, no private VIP
     expect(log.events()).toEqual(expect.arrayContaining(['eip_moved', 'overlay_moved']));
   });
 
+  it('allHere: true only when the EIP and every overlay route point here; it writes nothing', async () => {
+    ec2
+      .on(DescribeAddressesCommand)
+      .resolvesOnce(eipOn(ENI, PAIR_ADDRESS))
+      .resolvesOnce(eipOn(ENI, PAIR_ADDRESS))
+      .resolves(eipOn(OTHER, '10.40.3.70'));
+    ec2
+      .on(DescribeRouteTablesCommand)
+      .resolvesOnce(tables(allOn(ENI)))
+      .resolves(tables({ ...allOn(ENI), 'rtb-0ccc': OTHER }));
+    const { mover } = setup();
+
+    expect(await mover.allHere()).toBe(true);
+    expect(await mover.allHere()).toBe(false); // one route table points at the peer
+    expect(await mover.allHere()).toBe(false); // the EIP is on the peer
+    const writes = ec2.calls().filter((c) => !c.args[0].constructor.name.startsWith('Describe'));
+    expect(writes).toHaveLength(0);
+  });
+
   it('first failover after deploy: no overlay route yet, so CreateRoute; only the tables that need it', async () => {
     ec2.on(DescribeAddressesCommand).resolves(eipOn(ENI, PAIR_ADDRESS));
     ec2
