@@ -1,8 +1,8 @@
 import type { Scenario } from '../types';
 import { badInput } from './bad-input';
 import { haproxyFailover } from './haproxy-failover';
-import { hostileFrames } from './hostile-frames';
 import { haproxySplitBrain } from './haproxy-split-brain';
+import { hostileFrames } from './hostile-frames';
 import { nodeDrained } from './node-drained';
 import { nodeKilled } from './node-killed';
 import { overload } from './overload';
