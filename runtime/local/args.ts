@@ -10,12 +10,13 @@ const argsSchema = z.object({
   'max-connections': z.coerce.number().int().min(1).max(19_000),
   'auth-instances': z.coerce.number().int().min(1).max(1000),
   'source-ips': z.coerce.number().int().min(1).max(200),
+  users: z.string().min(1).optional(),
 });
 
 export type LocalArgs = z.infer<typeof argsSchema>;
 
 export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nodes 3] [--clients 1000] [--max-connections 15000]
-                     [--auth-instances 1] [--source-ips 2] [--once] [--json]
+                     [--auth-instances 1] [--source-ips 2] [--users FILE] [--once] [--json]
   --strategy         how clients reach nodes: direct; haproxy (Debian's haproxy in front of the nodes);
                      nlb (a kernel L4 balancer in a network namespace as the NLB; needs root, else HAProxy in tcp mode)
   --nodes            WS node processes on 127.0.0.1 (1-32)
@@ -23,6 +24,7 @@ export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nod
   --max-connections  per-node connection cap (a process holds < 20,000 files here)
   --source-ips       haproxy: loopback source addresses 127.0.1.1… that HAProxy connects to nodes from (1-200)
   --auth-instances   independent auth handler instances, as Lambda runs during a burst (1-1000)
+  --users            a users file whose users may log in besides the demo user (npx wslb users add NAME --file FILE)
   --once             run the demo, print the summary, stop; exit 0 only if every client connected
   --json             print the summary as one JSON object on stdout`;
 
@@ -37,6 +39,7 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
       'max-connections': { type: 'string', default: '15000' },
       'auth-instances': { type: 'string', default: '1' },
       'source-ips': { type: 'string', default: '2' },
+      users: { type: 'string' },
       once: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },

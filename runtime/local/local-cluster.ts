@@ -43,6 +43,8 @@ export interface LocalClusterOptions {
   nodeChoice?: NodeChoiceRule;
   /** Add a user `bench` whose scrypt cost is this N (e.g. 16), for login bursts. @default - no bench user */
   benchUserScryptN?: number;
+  /** A users file whose users may log in besides the demo user. @default none */
+  usersFile?: string;
   /** `haproxy`: how many loopback source addresses (127.0.1.1, 127.0.1.2, …) HAProxy connects from. @default 2 */
   haproxySourceIps?: number;
   /** What one client and one username may spend on logins. @default LOCAL_LOGIN_LIMITS (out of reach) */
@@ -108,6 +110,11 @@ export class LocalCluster {
     return this.registry!.endpoint;
   }
 
+  /** The embedded registry's table (`npx wslb status --endpoint … --table-name …`). */
+  get registryTable(): string {
+    return this.registry!.tableName;
+  }
+
   /** Stop the embedded registry (an outage): nodes' heartbeats and auth's reads fail until `startRegistry`. */
   stopRegistry(): Promise<void> {
     return this.registry!.pause();
@@ -140,7 +147,10 @@ export class LocalCluster {
   private async boot(): Promise<void> {
     this.bundle = bundleNodeService(this.dir.path);
     this.registry = await startEmbeddedRegistry();
-    this.secrets = await createLocalSecrets(this.dir, { benchUserScryptN: this.options.benchUserScryptN });
+    this.secrets = await createLocalSecrets(this.dir, {
+      benchUserScryptN: this.options.benchUserScryptN,
+      usersFile: this.options.usersFile,
+    });
     await Promise.all(Array.from({ length: this.options.nodes }, () => this.startNode()));
     if (this.options.strategy === 'haproxy') {
       this.balancer = await startLocalHaproxy({

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { parseUsers } from '../auth/credentials';
 import type { LoginLimitSettings } from '../auth/limits/login-limits';
 import { hashPassword } from '../auth/password-hash';
 import type { ScryptParams } from '../contract/scrypt';
@@ -29,10 +31,36 @@ export interface LocalSecrets {
   benchUser?: { username: string; password: string };
 }
 
-/** A fresh token key and one demo user per run, hashed with {@link LOCAL_SCRYPT}. */
+/** The users of a users file (`wslb users add NAME --file FILE`); its errors name the file. */
+async function usersOf(file: string, reserved: readonly string[]): Promise<Record<string, string>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new Error(`users file ${file}: ${(err as Error).message}`);
+  }
+  let users: Record<string, string>;
+  try {
+    users = parseUsers(text).users;
+  } catch (err) {
+    throw new Error(`users file ${file}: ${(err as Error).message}`);
+  }
+  const taken = reserved.filter((name) => Object.hasOwn(users, name));
+  if (taken.length > 0) {
+    throw new Error(
+      `users file ${file}: ${taken.join(', ')} is made by the local cluster itself; use another name`,
+    );
+  }
+  return users;
+}
+
+/**
+ * A fresh token key and one demo user per run, hashed with {@link LOCAL_SCRYPT}, plus the users of
+ * `usersFile` (their hashes as they are, with their own cost).
+ */
 export async function createLocalSecrets(
   dir: RunDir,
-  options: { benchUserScryptN?: number } = {},
+  options: { benchUserScryptN?: number; usersFile?: string } = {},
 ): Promise<LocalSecrets> {
   const tokenSecretFile = dir.writeSecret(
     'token-secret.json',
@@ -40,7 +68,8 @@ export async function createLocalSecrets(
   );
   const demoUser = { username: 'demo', password: randomBytes(9).toString('base64url') };
   const hash = await hashPassword(demoUser.password, LOCAL_SCRYPT);
-  const users: Record<string, string> = { [demoUser.username]: hash };
+  const fromFile = options.usersFile ? await usersOf(options.usersFile, ['demo', 'bench']) : {};
+  const users: Record<string, string> = { ...fromFile, [demoUser.username]: hash };
   let benchUser: LocalSecrets['benchUser'];
   if (options.benchUserScryptN !== undefined) {
     benchUser = { username: 'bench', password: randomBytes(9).toString('base64url') };

@@ -39,6 +39,7 @@ async function main(): Promise<number> {
     maxConnectionsPerNode: args['max-connections'],
     authInstances: args['auth-instances'],
     haproxySourceIps: args['source-ips'],
+    usersFile: args.users,
   });
   let fleet: ClientFleet | undefined;
   let stopping = false;
@@ -53,6 +54,10 @@ async function main(): Promise<number> {
   process.on('SIGTERM', () => void shutdown(0));
   try {
     say(`auth service ${cluster.authUrl}; logs in ${cluster.runDir}`);
+    say(
+      `registry: ${inNs(`npx wslb status --endpoint ${cluster.registryEndpoint} --table-name ${cluster.registryTable}`)}`,
+    );
+    if (args.users) say(`users from ${args.users} may log in besides the demo user`);
     if (cluster.haproxy)
       say(
         `haproxy ${cluster.haproxy.url} (stats ${cluster.haproxy.statsUrl}), source IPs ${cluster.sourceIps.join(', ')}`,

@@ -1,105 +1,97 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
-import { STRATEGIES } from '../../lib/config';
 import { REPO_ROOT } from '../lib/helpers';
 
-/** No credentials, no profile that exists, no region, no telemetry: synth must not need AWS. */
-const OFFLINE_ENV = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: '',
-  AWS_SECRET_ACCESS_KEY: '',
-  AWS_SESSION_TOKEN: '',
-  AWS_PROFILE: 'wslb-test-no-such-profile',
-  AWS_REGION: '',
-  AWS_DEFAULT_REGION: '',
-  AWS_CONFIG_FILE: '/nonexistent/aws-config',
-  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  CDK_DISABLE_CLI_TELEMETRY: 'true',
-};
-
 interface Run {
-  status: number | null;
+  code: number | null;
+  stdout: string;
   stderr: string;
-  outdir: string;
 }
 
-/** `npx cdk synth --quiet` as a user types it, into a fresh output folder. */
-function synth(args: string[]): Promise<Run> {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'wslb-cli-'));
+/** `npx wslb …` as a user types it in the checkout, without a terminal. */
+function wslb(args: string[]): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['cdk', 'synth', '--quiet', '--output', outdir, ...args], {
+    const child = spawn('npx', ['wslb', ...args], {
       cwd: REPO_ROOT,
-      env: OFFLINE_ENV,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, FORCE_COLOR: '1', NO_COLOR: '' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    let stdout = '';
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
     });
     child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stderr, outdir }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
-/** Runs `jobs` two at a time: each spends most of its time starting node, the CLI and tsx on 2 cores. */
-async function twoAtATime<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(jobs.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      results[i] = await jobs[i]!();
-    }
-  };
-  await Promise.all([worker(), worker()]);
-  return results;
-}
+const HELP = [
+  [['--help'], 'usage: wslb <command> [flags]'],
+  [['users', 'remove', '-h'], 'usage: wslb users remove <username> [flags]'],
+] as const;
 
-describe('cdk CLI, offline', () => {
-  const runs: Record<string, Run> = {};
+const USAGE_ERRORS = [
+  [['deploy'], "wslb: unknown command 'deploy' (commands: plan, users, status)"],
+  [
+    ['plan', '--connections', '0', '--connect-rate', '5'],
+    '--connections: got "0"; accepted: an integer from 1 to 10,000,000',
+  ],
+] as const;
+
+// Each run spends most of its time starting npm, node and tsx (seconds each on a busy machine), so this file
+// runs few of them, all at once; test/cli/main.test.ts covers every command's help and usage in-process.
+describe('npx wslb (the package bin, spawned)', () => {
+  let help: Run[];
+  let usage: Run[];
+  let plan: Run;
   beforeAll(async () => {
-    // CloudFormation validation is left out: its engine costs ~10 s of CPU to start; app.test.ts runs it.
-    const args: Record<string, string[]> = {
-      ...Object.fromEntries(STRATEGIES.map((s) => [s, ['-c', `strategy=${s}`, '--no-validation']])),
-      bogus: ['-c', 'strategy=bogus'],
-      none: [],
-    };
-    const results = await twoAtATime(Object.values(args).map((a) => () => synth(a)));
-    Object.keys(args).forEach((key, i) => {
-      runs[key] = results[i]!;
-    });
-  }, 900_000);
-  afterAll(() => {
-    for (const run of Object.values(runs)) rmSync(run.outdir, { recursive: true, force: true });
-  });
+    const plans = wslb([
+      'plan',
+      '--connections',
+      '250000',
+      '--connect-rate',
+      '100',
+      '--message-rate',
+      '5000',
+      '--login-cpu-ms',
+      '400',
+      '--json',
+    ]);
+    const helps = Promise.all(HELP.map(([args]) => wslb([...args])));
+    const usages = Promise.all(USAGE_ERRORS.map(([args]) => wslb([...args])));
+    [plan, help, usage] = await Promise.all([plans, helps, usages]);
+  }, 600_000);
 
-  test.each(STRATEGIES)(
-    'synth -c strategy=%s writes the one template, bundles included, no cdk-nag finding',
-    (strategy) => {
-      const run = runs[strategy]!;
-      expect(run.stderr).not.toMatch(/AwsSolutions-/);
-      expect(run.status).toBe(0);
-      const templates = readdirSync(run.outdir).filter((f) => f.endsWith('.template.json'));
-      expect(templates).toEqual(['wslb.template.json']);
-      const assets = JSON.parse(readFileSync(path.join(run.outdir, 'wslb.assets.json'), 'utf8'));
-      const bundles = Object.values(assets.files as Record<string, { source: { path: string } }>)
-        .filter((f) => f.source.path.startsWith('asset.'))
-        .map((f) => readdirSync(path.join(run.outdir, f.source.path)).sort());
-      expect(bundles).toContainEqual(['main.js', 'main.js.map']);
-      expect(bundles).toContainEqual(['index.js', 'index.js.map']);
+  test.each(HELP.map(([args, first], i) => [args.join(' '), first, i] as const))(
+    'wslb %s prints its help on stdout and exits 0',
+    (_args, first, i) => {
+      expect(help[i]).toMatchObject({ code: 0, stderr: '' });
+      expect(help[i]!.stdout.split('\n')[0]).toBe(first);
     },
   );
 
-  test('synth -c strategy=bogus fails naming the key, the value and what is accepted', () => {
-    expect(runs.bogus!.status).not.toBe(0);
-    expect(runs.bogus!.stderr).toContain('strategy: got "bogus"; accepted: one of nlb | haproxy | direct');
-  });
+  test.each(USAGE_ERRORS.map(([args, message], i) => [args.join(' ') || '(nothing)', message, i] as const))(
+    'wslb %s is a usage error: exit 2, the reason on stderr, nothing on stdout',
+    (_args, message, i) => {
+      expect(usage[i]).toMatchObject({ code: 2, stdout: '' });
+      expect(usage[i]!.stderr).toContain(message);
+      // stderr is not a terminal: no colour, whatever FORCE_COLOR says.
+      expect(usage[i]!.stderr).not.toContain('\u001b[');
+    },
+  );
 
-  test('synth without a strategy fails naming the key: a deploy must never drop the running tier', () => {
-    expect(runs.none!.status).not.toBe(0);
-    expect(runs.none!.stderr).toContain('strategy: got nothing; accepted: one of nlb | haproxy | direct');
+  test('plan --json prints one JSON object with every strategy on stdout', () => {
+    expect(plan.code).toBe(0);
+    const out = JSON.parse(plan.stdout);
+    expect(out.strategies.map((s: { strategy: string }) => s.strategy)).toEqual(['nlb', 'haproxy', 'direct']);
+    expect(out.prices).toMatchObject({
+      region: 'us-east-1',
+      asOf: expect.stringMatching(/^\d{4}-\d\d-\d\d$/),
+    });
+    expect(out.loginCpu).toEqual({ cpuMs: 400, source: 'given with --login-cpu-ms' });
+    for (const s of out.strategies) expect(s.cost.monthly).toBeGreaterThan(0);
   });
 });
