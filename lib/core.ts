@@ -89,5 +89,7 @@ export class WslbCore extends Construct {
     // On the stack itself so the outputs keep plain names operators can script against.
     new CfnOutput(stack, 'AuthUrl', { value: this.auth.url.url });
     new CfnOutput(stack, 'UsersSecretArn', { value: this.usersSecret.secret.secretArn });
+    // `npx wslb status --table-name <RegistryTableName>` reads the registry as the auth service does.
+    new CfnOutput(stack, 'RegistryTableName', { value: this.registry.table.tableName });
   }
 }

@@ -26,7 +26,7 @@ export const SECRETS = 2;
 
 export const FOOTPRINTS: Readonly<Record<Strategy, StrategyFootprint>> = {
   nlb: {
-    interfaceEndpoints: 5,
+    interfaceEndpoints: 6,
     publicNodes: false,
     elasticIps: 0,
     networkLoadBalancers: 1,

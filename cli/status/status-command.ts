@@ -13,11 +13,14 @@ export const statusCommand = command({
   summary:
     'Show the node registry as the auth service sees it: nodes, state, connections, heartbeat age, headroom.',
   flags: {
-    'table-name': flag.string('the registry table (DynamoDB); the local cluster prints its own', {
-      value: 'NAME',
-      accepts: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)',
-      pattern: /^[A-Za-z0-9_.-]{3,255}$/,
-    }),
+    'table-name': flag.string(
+      'the registry table: the stack output RegistryTableName; the local cluster prints its own',
+      {
+        value: 'NAME',
+        accepts: 'a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)',
+        pattern: /^[A-Za-z0-9_.-]{3,255}$/,
+      },
+    ),
     endpoint: flag.string("a DynamoDB endpoint other than AWS: the local cluster's registry", {
       value: 'URL',
       accepts: 'an http(s) URL',

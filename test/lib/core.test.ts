@@ -34,6 +34,7 @@ describe.each(STRATEGIES)('%s: the core', (strategy) => {
     });
     template.hasResourceProperties('AWS::SecretsManager::Secret', { SecretString: '{"users":{}}' });
     template.hasOutput('UsersSecretArn', { Value: { Ref: Match.stringLikeRegexp('^CoreUsersSecret') } });
+    template.hasOutput('RegistryTableName', { Value: { Ref: Match.stringLikeRegexp('^CoreRegistry') } });
   });
 
   test('auth: Function URL without IAM auth, CORS for POST, secrets and table passed by name only', () => {
