@@ -1,16 +1,10 @@
 import { z } from 'zod';
+import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
 import { connectionsPerNode, maxSecondaryIps, sourceIpsFor, USABLE_EPHEMERAL_PORTS } from './source-ips';
 
 /** The three strategies; the same words are used in context, stack ids, folders and logs. */
 export const STRATEGIES = ['nlb', 'haproxy', 'direct'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
-
-/** Fleet size of the node Auto Scaling group. */
-export interface NodeCounts {
-  readonly min: number;
-  readonly desired: number;
-  readonly max: number;
-}
 
 /** Every context value of the app, parsed and validated once. */
 export interface WslbConfig {
@@ -47,7 +41,7 @@ export interface WslbConfig {
 }
 
 /** The node's registry heartbeat interval (runtime/node/settings.ts' default). */
-export const HEARTBEAT_MS = 2000;
+export const HEARTBEAT_MS = FLEET.heartbeatInterval.toMilliseconds();
 /** An entry counts as fresh for this many heartbeats: one lost or late write does not drop a node. */
 export const FRESHNESS_HEARTBEATS = 3;
 
@@ -138,13 +132,13 @@ export const CONTEXT_KEYS = Object.keys(KEYS) as ContextKey[];
 /** Defaults for keys whose default does not depend on other keys. */
 export const DEFAULTS = {
   stackName: 'wslb',
-  nodes: { min: 2, desired: 2, max: 4 },
-  instanceType: 't4g.small',
+  nodes: FLEET.capacity,
+  instanceType: FLEET.instanceType,
   haproxyInstanceType: 'c7g.large',
-  wsPort: 8080,
-  maxConnectionsPerNode: 10_000,
-  drainSeconds: 30,
-  pingSeconds: 25,
+  wsPort: FLEET.port,
+  maxConnectionsPerNode: FLEET.maxConnectionsPerNode,
+  drainSeconds: FLEET.drainWindow.toSeconds(),
+  pingSeconds: FLEET.pingInterval.toSeconds(),
   idleTimeoutSeconds: 350,
   allowedOrigins: ['*'],
   registryCacheMs: 1000,

@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { AuthService } from './auth-service';
@@ -55,22 +55,21 @@ export class WslbCore extends Construct {
     const publicNodes = props.nodePlacement === 'public';
     this.fleet = new WsFleet(this, 'Fleet', {
       vpc: this.network.vpc,
-      subnets: publicNodes ? this.network.publicSubnets : this.network.isolatedSubnets,
+      vpcSubnets: publicNodes ? this.network.publicSubnets : this.network.isolatedSubnets,
       publicAddress: publicNodes,
       instanceType: config.instanceType,
-      nodes: config.nodes,
-      wsPort: config.wsPort,
+      capacity: config.nodes,
+      port: config.wsPort,
       maxConnectionsPerNode: config.maxConnectionsPerNode,
-      pingSeconds: config.pingSeconds,
-      drainSeconds: config.drainSeconds,
-      heartbeatMs: config.heartbeatMs,
+      pingInterval: Duration.seconds(config.pingSeconds),
+      drainWindow: Duration.seconds(config.drainSeconds),
+      heartbeatInterval: Duration.millis(config.heartbeatMs),
       // Every balancer of this deployment hands out tokens for the stack's name: a node accepts them
       // whichever tier the client came through, before, during and after a switch.
       tokenAudience: stack.stackName,
       tokenSecret: this.tokenSecret.secret,
       registry: this.registry,
       logGroup: this.nodeLogs,
-      fleetTag: stack.stackName,
     });
 
     this.auth = new AuthService(this, 'Auth', {

@@ -25,6 +25,9 @@ const PRIVATE_NODE_SERVICES = {
   SsmMessages: ec2.InterfaceVpcEndpointAwsService.SSM_MESSAGES,
   Ec2Messages: ec2.InterfaceVpcEndpointAwsService.EC2_MESSAGES,
   Logs: ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS,
+  // The readiness signal, and the node's own group (which target groups to be healthy in, to drain from).
+  CloudFormation: ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
+  AutoScaling: ec2.InterfaceVpcEndpointAwsService.AUTOSCALING,
 } as const;
 
 /**

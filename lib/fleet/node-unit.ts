@@ -1,4 +1,5 @@
 import { envFileText } from '../shell';
+import { renderUnit } from '../systemd-unit';
 
 /**
  * The node service's systemd unit and environment file, rendered from typed input. Values may be CDK
@@ -50,35 +51,29 @@ export interface NodeUnitInput {
 }
 
 export function renderNodeUnit(input: NodeUnitInput): string {
-  const noFile = Math.max(65_536, input.maxConnections + 4096);
-  return [
-    '[Unit]',
-    'Description=wslb WebSocket node',
-    'Wants=network-online.target',
-    'After=network-online.target',
-    '',
-    '[Service]',
-    'Type=simple',
-    'User=wslb',
-    'Group=wslb',
-    `EnvironmentFile=${NODE_ENV_FILE}`,
-    `ExecStart=${NODE_BINARY} --enable-source-maps ${NODE_INSTALL_DIR}/main.js`,
-    'Restart=on-failure',
-    'RestartSec=2',
-    // The service drains on SIGTERM and exits 0; systemd must wait out the whole drain.
-    'KillSignal=SIGTERM',
-    'KillMode=mixed',
-    `TimeoutStopSec=${input.drainSeconds + STOP_GRACE_SECONDS}`,
-    `LimitNOFILE=${noFile}`,
-    `StandardOutput=append:${NODE_LOG_FILE}`,
-    `StandardError=append:${NODE_LOG_FILE}`,
-    'NoNewPrivileges=yes',
-    'ProtectSystem=strict',
-    'ProtectHome=yes',
-    'PrivateTmp=yes',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+  return renderUnit({
+    description: 'wslb WebSocket node',
+    wants: ['network-online.target'],
+    after: ['network-online.target'],
+    service: {
+      Type: 'simple',
+      User: 'wslb',
+      Group: 'wslb',
+      EnvironmentFile: NODE_ENV_FILE,
+      ExecStart: `${NODE_BINARY} --enable-source-maps ${NODE_INSTALL_DIR}/main.js`,
+      Restart: 'on-failure',
+      RestartSec: 2,
+      // The service drains on SIGTERM and exits 0; systemd must wait out the whole drain.
+      KillSignal: 'SIGTERM',
+      KillMode: 'mixed',
+      TimeoutStopSec: input.drainSeconds + STOP_GRACE_SECONDS,
+      LimitNOFILE: Math.max(65_536, input.maxConnections + 4096),
+      StandardOutput: `append:${NODE_LOG_FILE}`,
+      StandardError: `append:${NODE_LOG_FILE}`,
+      NoNewPrivileges: 'yes',
+      ProtectSystem: 'strict',
+      ProtectHome: 'yes',
+      PrivateTmp: 'yes',
+    },
+  });
 }

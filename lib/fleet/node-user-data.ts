@@ -8,6 +8,8 @@ import {
   renderDrainWatchScript,
   renderDrainWatchUnit,
 } from './drain-watch';
+import { NODE_READY_SCRIPT, type NodeReadyInput, renderNodeReadyScript } from './node-ready';
+import type { NodeShellInput } from './node-shell';
 import {
   NODE_ENV_FILE,
   NODE_INSTALL_DIR,
@@ -25,7 +27,12 @@ export interface NodeUserDataInput {
   readonly env: NodeEnvironment;
   /** CloudWatch Logs group the agent ships the node's log (and its EMF metric lines) to. */
   readonly logGroupName: string;
+  /** Where the readiness signal goes and how long readiness may take. */
+  readonly ready: Omit<NodeReadyInput, keyof NodeShellInput>;
 }
+
+/** Attempts of a boot step that reaches the network (packages, the bundle) before the boot counts as failed. */
+const BOOT_STEP_ATTEMPTS = 6;
 
 /** The CloudWatch agent tails the node's JSON log; CloudWatch Logs extracts EMF lines as metrics. */
 export function renderCloudWatchAgentConfig(logGroupName: string): string {
@@ -46,18 +53,34 @@ export function renderCloudWatchAgentConfig(logGroupName: string): string {
   );
 }
 
-/** Boot script of a WS node: install Node.js, fetch the bundle, write unit and env, start the service. */
+/**
+ * Boot script of a WS node: install Node.js, fetch the bundle, write unit and env, start the service, then
+ * signal readiness. Steps that reach the network are retried; any step that still fails signals FAILURE at
+ * once, so a rolling update stops and rolls back instead of waiting out its timeout.
+ */
 export function nodeUserData(input: NodeUserDataInput): ec2.UserData {
+  const shell = { region: input.env.AWS_REGION, port: input.env.PORT };
   const userData = ec2.UserData.forLinux();
   userData.addCommands(
     'set -euo pipefail',
-    'dnf install -y nodejs22 amazon-cloudwatch-agent unzip',
+    writeFileCommand(NODE_READY_SCRIPT, renderNodeReadyScript({ ...shell, ...input.ready }), '0755'),
+    `trap '${NODE_READY_SCRIPT} --failed' ERR`,
+    'retry() {',
+    `  local attempt`,
+    `  for attempt in $(seq ${BOOT_STEP_ATTEMPTS}); do`,
+    '    "$@" && return 0',
+    '    echo "wslb boot: attempt $attempt of $* failed" >&2',
+    '    sleep $((attempt * 10))',
+    '  done',
+    '  return 1',
+    '}',
+    'retry dnf install -y nodejs22 amazon-cloudwatch-agent unzip',
     'id wslb >/dev/null 2>&1 || useradd --system --no-create-home --shell /sbin/nologin wslb',
     `install -d -o wslb -g wslb -m 0755 ${NODE_INSTALL_DIR} /var/log/wslb`,
   );
   const zip = '/tmp/wslb-node.zip';
   userData.addCommands(
-    s3CopyCommand(input.bundle.s3BucketName, input.bundle.s3ObjectKey, zip, Stack.of(input.bundle).region),
+    `retry ${s3CopyCommand(input.bundle.s3BucketName, input.bundle.s3ObjectKey, zip, Stack.of(input.bundle).region)}`,
     `unzip -o -q ${zip} -d ${NODE_INSTALL_DIR}`,
     writeFileCommand(NODE_ENV_FILE, renderEnvFile(input.env), '0640'),
     writeFileCommand(
@@ -68,11 +91,13 @@ export function nodeUserData(input: NodeUserDataInput): ec2.UserData {
       }),
     ),
     writeFileCommand(CW_AGENT_CONFIG, renderCloudWatchAgentConfig(input.logGroupName)),
-    `/opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${CW_AGENT_CONFIG}`,
-    writeFileCommand(DRAIN_WATCH_SCRIPT, renderDrainWatchScript(), '0755'),
+    `retry /opt/aws/amazon-cloudwatch-agent/bin/amazon-cloudwatch-agent-ctl -a fetch-config -m ec2 -s -c file:${CW_AGENT_CONFIG}`,
+    writeFileCommand(DRAIN_WATCH_SCRIPT, renderDrainWatchScript(shell), '0755'),
     writeFileCommand(`/etc/systemd/system/${DRAIN_WATCH_UNIT_NAME}`, renderDrainWatchUnit()),
     'systemctl daemon-reload',
     `systemctl enable --now ${NODE_UNIT_NAME} ${DRAIN_WATCH_UNIT_NAME}`,
+    'trap - ERR',
+    NODE_READY_SCRIPT,
   );
   return userData;
 }

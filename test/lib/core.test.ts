@@ -93,7 +93,7 @@ describe.each(STRATEGIES)('%s: the core', (strategy) => {
     });
   });
 
-  test('node IAM: bundle read, token secret read, heartbeat writes, its log group; SSM core for Session Manager', () => {
+  test('node IAM: bundle, token secret, heartbeats, log group, its own readiness and standing; SSM core', () => {
     const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p) =>
       JSON.stringify(p).includes('"Roles":[{"Ref":"CoreFleetRole'),
     ) as Resource;
@@ -105,8 +105,11 @@ describe.each(STRATEGIES)('%s: the core', (strategy) => {
       ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
       ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      ['autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth'],
+      'cloudformation:SignalResource',
     ]);
     expect(statements[1]!.Resource).toEqual({ Ref: expect.stringMatching(/^CoreTokenSecret/) });
+    expect(statements[5]!.Resource).toEqual({ Ref: 'AWS::StackId' });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],

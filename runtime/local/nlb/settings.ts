@@ -36,7 +36,10 @@ export const NLB_HEALTH_CHECK_DEFAULTS: Readonly<HealthCheckSettings> = Object.f
   unhealthyThreshold: 2,
 });
 
-/** The stack's deregistration delay is `drainSeconds`, whose default is 30. */
+/**
+ * The drain window's default, 30 s. The stack's delay adds the time a deployed node takes to notice its
+ * deregistration (lib/fleet/drain-watch.ts, DRAIN_NOTICE); the stand-in tells its nodes at once.
+ */
 export const NLB_DEREGISTRATION_DELAY_MS_DEFAULT = 30_000;
 
 /** The virtual address the local stand-in answers on, inside its namespace. */

@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { Match } from 'aws-cdk-lib/assertions';
 import { NODE_METRICS } from '../../../lib/dashboard';
-import { renderDrainWatchScript } from '../../../lib/fleet/drain-watch';
 import { type NodeEnvironment, renderEnvFile, renderNodeUnit } from '../../../lib/fleet/node-unit';
 import { nodeSettingsSchema } from '../../../runtime/node/settings';
+import { describeWithTool } from '../../runtime/haproxy/helpers/tools';
 import { templateOf, userDataText } from '../helpers';
 
 const ENV: NodeEnvironment = {
@@ -53,17 +52,15 @@ describe('node unit and environment', () => {
   });
 });
 
-const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
-
-(hasShellcheck ? describe : describe.skip)('user data passes shellcheck', () => {
+describeWithTool('shellcheck', 'apt-get install shellcheck')('user data passes shellcheck', () => {
   const shellcheck = (script: string) =>
     spawnSync('shellcheck', ['--shell=bash', '--severity=warning', '-'], {
       input: script.replaceAll('{TOKEN}', 'TOKEN'),
       encoding: 'utf8',
     });
 
-  test('node user data', () => {
-    const template = templateOf({ strategy: 'nlb' });
+  test.each(['nlb', 'direct'])('node user data (%s)', (strategy) => {
+    const template = templateOf({ strategy });
     const [lt] = Object.values(template.findResources('AWS::EC2::LaunchTemplate')).filter((r) =>
       JSON.stringify(r).includes('wslb-node.service'),
     ) as { Properties: { LaunchTemplateData: { UserData: unknown } } }[];
@@ -84,31 +81,32 @@ const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
   });
 });
 
-describe('drain on scale-in', () => {
-  test('the watcher stops the node service once IMDS shows the lifecycle target state Terminated', () => {
-    const script = renderDrainWatchScript(5);
-    expect(script).toContain('/latest/meta-data/autoscaling/target-lifecycle-state');
-    expect(script).toContain('if [ "$state" = "Terminated" ]; then');
-    expect(script).toContain('exec systemctl stop wslb-node.service');
-    if (hasShellcheck) {
-      const result = spawnSync('shellcheck', ['--shell=bash', '-'], { input: script, encoding: 'utf8' });
-      expect(result.stdout).toBe('');
-    }
-  });
-
-  test('the ASG holds terminating nodes for the drain window plus grace, then continues', () => {
+describe('node boot', () => {
+  let text: string;
+  beforeAll(() => {
     const template = templateOf({ strategy: 'direct', drainSeconds: 90 });
-    template.hasResourceProperties('AWS::AutoScaling::LifecycleHook', {
-      LifecycleTransition: 'autoscaling:EC2_INSTANCE_TERMINATING',
-      HeartbeatTimeout: 120,
-      DefaultResult: 'CONTINUE',
-      NotificationTargetARN: Match.absent(),
-    });
     const [lt] = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as {
       Properties: { LaunchTemplateData: { UserData: unknown } };
     }[];
-    expect(userDataText(lt!.Properties.LaunchTemplateData.UserData)).toContain(
-      'systemctl enable --now wslb-node.service wslb-drain-watch.service',
+    text = userDataText(lt!.Properties.LaunchTemplateData.UserData);
+  });
+
+  test('the readiness script is written first, and any failed step signals FAILURE', () => {
+    const ready = text.indexOf('cat > /usr/local/sbin/wslb-node-ready');
+    const trap = text.indexOf("trap '/usr/local/sbin/wslb-node-ready --failed' ERR");
+    expect(ready).toBeGreaterThan(0);
+    expect(trap).toBeGreaterThan(ready);
+    expect(text.indexOf('dnf install')).toBeGreaterThan(trap);
+  });
+
+  test('steps that reach the network are retried', () => {
+    expect(text).toContain('retry dnf install -y nodejs22 amazon-cloudwatch-agent unzip\n');
+    expect(text).toMatch(/\nretry aws s3 cp 's3:\/\/\{TOKEN\}\/[0-9a-f]{64}\.zip'/);
+  });
+
+  test('the services start, then the node signals readiness as the last step', () => {
+    expect(text.trimEnd()).toMatch(
+      /systemctl enable --now wslb-node\.service wslb-drain-watch\.service\ntrap - ERR\n\/usr\/local\/sbin\/wslb-node-ready$/,
     );
   });
 });

@@ -1,4 +1,5 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { DRAIN_NOTICE } from '../../../lib/fleet/drain-watch';
 import { NLB_DEREGISTRATION_DELAY_MS_DEFAULT, NLB_HEALTH_CHECK_DEFAULTS } from '../../../runtime/local/nlb';
 import { templateOf } from '../helpers';
 
@@ -15,36 +16,18 @@ describe('nlb tier', () => {
     template = templateOf({ strategy: 'nlb', idleTimeoutSeconds: 400, drainSeconds: 45 });
   });
 
-  test('internet-facing NLB with a security group, cross-zone', () => {
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      Type: 'network',
-      Scheme: 'internet-facing',
-      SecurityGroups: [Match.anyValue()],
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }]),
-    });
-  });
-
-  test('one TCP listener on the WS port with the idle timeout; no TLS listener without a certificate', () => {
-    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+  test('the balancer (lib/nlb/nlb-balancer.ts) takes the context: idle timeout, delay = drain + 15 s notice', () => {
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::LoadBalancer', 1);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 8080,
-      Protocol: 'TCP',
       ListenerAttributes: [{ Key: 'tcp.idle_timeout.seconds', Value: '400' }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '60' }]),
     });
   });
 
-  test('target group: HTTP health check on /healthz, deregistration delay = drain, connection termination', () => {
-    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      Port: 8080,
-      Protocol: 'TCP',
-      TargetType: 'instance',
-      HealthCheckProtocol: 'HTTP',
-      HealthCheckPath: '/healthz',
-      TargetGroupAttributes: Match.arrayWith([
-        { Key: 'deregistration_delay.timeout_seconds', Value: '45' },
-        { Key: 'deregistration_delay.connection_termination.enabled', Value: 'true' },
-      ]),
-    });
+  test('the node group registers with the target group and takes its health checks', () => {
     template.hasResourceProperties('AWS::AutoScaling::AutoScalingGroup', {
       TargetGroupARNs: [{ Ref: Match.stringLikeRegexp('^NlbBalancerTargets') }],
       HealthCheckType: 'ELB',
@@ -111,7 +94,7 @@ describe('nlb tier', () => {
       });
     }
     const endpointIngress = ingressOf(template, 'AWS APIs through the VPC');
-    expect(endpointIngress).toHaveLength(6);
+    expect(endpointIngress).toHaveLength(8);
     for (const rule of endpointIngress) {
       expect(rule).toMatchObject({
         Properties: {
@@ -185,7 +168,7 @@ describe('nlb tier', () => {
 });
 
 describe('nlb stack with default context ↔ the local NLB stand-in (runtime/local/nlb)', () => {
-  test('target group health check and deregistration delay equal the stand-in defaults', () => {
+  test('target group health check equals the stand-in; its delay is the stand-in drain plus the notice time', () => {
     const template = templateOf({ strategy: 'nlb' });
     const [group] = Object.values(template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup')) as {
       Properties: Record<string, unknown> & { TargetGroupAttributes: { Key: string; Value: string }[] };
@@ -200,7 +183,7 @@ describe('nlb stack with default context ↔ the local NLB stand-in (runtime/loc
       unhealthyThreshold: p.UnhealthyThresholdCount,
     }).toEqual(NLB_HEALTH_CHECK_DEFAULTS);
     expect(Number(attribute('deregistration_delay.timeout_seconds')) * 1000).toBe(
-      NLB_DEREGISTRATION_DELAY_MS_DEFAULT,
+      NLB_DEREGISTRATION_DELAY_MS_DEFAULT + DRAIN_NOTICE.toMilliseconds(),
     );
   });
 });
