@@ -26,14 +26,16 @@ export const SECRETS = 2;
 
 export const FOOTPRINTS: Readonly<Record<Strategy, StrategyFootprint>> = {
   nlb: {
-    interfaceEndpoints: 6,
+    // The private nodes' 7 (lib/wslb-stack.ts) and the nlb tier's Elastic Load Balancing one.
+    interfaceEndpoints: 8,
     publicNodes: false,
     elasticIps: 0,
     networkLoadBalancers: 1,
     haproxyInstances: 0,
   },
   haproxy: {
-    interfaceEndpoints: 6,
+    // The private nodes' 7 and the haproxy tier's EC2 one.
+    interfaceEndpoints: 8,
     publicNodes: false,
     elasticIps: 1,
     networkLoadBalancers: 0,
