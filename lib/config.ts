@@ -46,10 +46,12 @@ export const HEARTBEAT_MS = FLEET.heartbeatInterval.toMilliseconds();
 export const FRESHNESS_HEARTBEATS = 3;
 
 /**
- * Memory of the auth function, MB. scrypt takes 128·N·r bytes per login (128 MiB at the default cost), and
- * Lambda gives CPU in proportion to memory (one vCPU at 1,769 MB), so this also sets how long a login takes.
+ * Memory of the auth function, MB: one full vCPU, since a login is one single-threaded scrypt and Lambda
+ * gives CPU in proportion to memory (1,769 MB = 1 vCPU). The bundle peaks at ~217 MiB in a login (scrypt's
+ * 128 MiB included); below 1,769 MB a login only takes longer at the same cost. Figures:
+ * docs/decisions/0116-auth-lambda-sizing.md.
  */
-export const AUTH_MEMORY_MB = 256;
+export const AUTH_MEMORY_MB = 1769;
 
 /** Thrown when context is invalid; `problems` holds one line per bad key. */
 export class ConfigError extends Error {
@@ -142,8 +144,8 @@ export const DEFAULTS = {
   idleTimeoutSeconds: 350,
   allowedOrigins: ['*'],
   registryCacheMs: 1000,
-  /** Bounds logins per second and Lambda-seconds with the per-instance login limits: docs/auth.md. */
-  authReservedConcurrency: 20,
+  /** Bounds logins per second and Lambda-seconds at once: docs/decisions/0116-auth-lambda-sizing.md. */
+  authReservedConcurrency: 100,
   plaintextListener: false,
 } as const;
 

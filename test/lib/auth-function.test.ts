@@ -18,8 +18,19 @@ describe('auth function: what bounds the cost of logins', () => {
     template = templateOf({ strategy: 'direct' });
   });
 
-  test('reserved concurrency (the most it runs at once): 20 by default', () => {
-    expect(authFunction(template).ReservedConcurrentExecutions).toBe(20);
+  test('sized for one login per environment: Node.js 24 on arm64, 1,769 MB (one vCPU), 10 s, no source maps', () => {
+    const fn = authFunction(template);
+    expect(fn).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 1769,
+      Timeout: 10,
+    });
+    expect(fn.Environment).not.toHaveProperty('Variables.NODE_OPTIONS');
+  });
+
+  test('reserved concurrency (the most it runs at once): 100 by default', () => {
+    expect(authFunction(template).ReservedConcurrentExecutions).toBe(100);
   });
 
   test('reserved concurrency from the context key authReservedConcurrency', () => {

@@ -37,7 +37,7 @@ describe('parseConfig', () => {
       heartbeatMs: 2000,
       freshnessMs: 6000,
       registryCacheMs: 1000,
-      authReservedConcurrency: 20,
+      authReservedConcurrency: 100,
     });
   });
 
