@@ -24,6 +24,8 @@ async function scryptWork(run: () => Promise<unknown>): Promise<ScryptParams[]> 
   return work;
 }
 
+jest.setTimeout(180_000); // scrypt at the deployed cost, on a machine that may be busy
+
 describe('an unknown user costs the same scrypt work as a wrong password for a real one', () => {
   it('with the deployed parameters: one scrypt of the same N, r, p, on the first and every later check', async () => {
     const store = new ScryptUserStore({ users: { alice: await hashPassword('wonderland') } });
