@@ -10,7 +10,7 @@ import {
 } from '../../lib/config';
 import { maxSecondaryIps } from '../../lib/source-ips';
 import { DEPLOYED_SCRYPT, scryptMemoryBytes } from '../../runtime/contract/scrypt';
-import { KEY_REFRESH_MS } from '../../runtime/node/node-service';
+import { TOKEN_KEY_REFRESH_MS } from '../../runtime/contract/token-key-refresh';
 import { consistentScanReadUnits, itemBytes, writeUnits } from './dynamodb-units';
 import { type LoginCpu, lambdaLoginSeconds } from './login-cost';
 import { HOURS_PER_MONTH, type PriceTable } from './prices';
@@ -300,7 +300,7 @@ export function planStrategy(strategy: Strategy, input: PlanInput): StrategyPlan
     );
   }
   monthly('secrets (token key, users)', SECRETS, 'secret-month', prices.secretMonthly, 1);
-  const secretReadsPerHour = (nodes.count + authInstances) * (3_600_000 / KEY_REFRESH_MS);
+  const secretReadsPerHour = (nodes.count + authInstances) * (3_600_000 / TOKEN_KEY_REFRESH_MS);
   monthly(
     'secret reads (key refresh)',
     (secretReadsPerHour * HOURS_PER_MONTH) / 10_000,

@@ -14,9 +14,9 @@ export const MAX_PASSWORD_LENGTH = 1024;
 export async function readNewPassword(io: CliIo): Promise<string> {
   let password: string;
   if (io.stdin.isTTY) {
-    password = await promptHidden(io, 'New password: ');
-    const again = await promptHidden(io, 'Repeat it: ');
-    if (again !== password) throw new CliError('the two passwords differ; nothing changed');
+    const [first, again] = await promptHidden(io, ['New password: ', 'Repeat it: ']);
+    if (again !== first) throw new CliError('the two passwords differ; nothing changed');
+    password = first!;
   } else {
     password = (await readAll(io.stdin)).replace(/\r?\n$/, '');
   }
@@ -37,23 +37,38 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return text;
 }
 
-/** A prompt on stderr whose answer is not echoed; Ctrl-C cancels. */
-function promptHidden(io: CliIo, question: string): Promise<string> {
-  io.stderr.write(question);
+/**
+ * Prompts on stderr whose answers are not echoed; Ctrl-C cancels. One readline interface for all of them, so
+ * lines typed ahead are kept for the next question.
+ */
+function promptHidden(io: CliIo, questions: readonly string[]): Promise<string[]> {
   // readline echoes what it reads to its output: give it one that drops everything.
   const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
   const rl = createInterface({ input: io.stdin, output: silent, terminal: true });
-  return new Promise((resolve, reject) => {
+  const answers: string[] = [];
+  return new Promise<string[]>((resolve, reject) => {
+    let done = false;
+    const finish = (err?: Error) => {
+      if (done) return;
+      done = true;
+      rl.close();
+      if (err) reject(err);
+      else resolve(answers);
+    };
     rl.on('SIGINT', () => {
-      rl.close();
       io.stderr.write('\n');
-      reject(new CliError('cancelled; nothing changed'));
+      finish(new CliError('cancelled; nothing changed'));
     });
-    rl.on('close', () => reject(new CliError('no password given; nothing changed')));
-    rl.question('', (answer) => {
-      io.stderr.write('\n');
-      resolve(answer);
-      rl.close();
-    });
+    rl.on('close', () => finish(new CliError('no password given; nothing changed')));
+    const ask = () => {
+      io.stderr.write(questions[answers.length]!);
+      rl.question('', (answer) => {
+        io.stderr.write('\n');
+        answers.push(answer);
+        if (answers.length === questions.length) finish();
+        else ask();
+      });
+    };
+    ask();
   });
 }

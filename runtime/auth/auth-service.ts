@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { TOKEN_KEY_REFRESH_MS } from '../contract/token-key-refresh';
 import { DynamoDbRegistry, type NodeRegistry } from '../registry';
 import { secretSourceFromEnv } from '../shared/secret-source';
 import { refreshingKeyRing } from '../token';
@@ -16,8 +17,6 @@ export interface AuthService {
   stop(): void;
 }
 
-const KEY_REFRESH_MS = 60_000;
-
 /** Builds the auth service from settings: the same wiring on Lambda and in the local cluster. */
 export async function createAuthService(
   settings: AuthSettings,
@@ -26,7 +25,7 @@ export async function createAuthService(
 ): Promise<AuthService> {
   const keys = await refreshingKeyRing(
     secretSourceFromEnv(settings.TOKEN_SECRET_ARN, settings.TOKEN_SECRET_FILE, 'token secret'),
-    KEY_REFRESH_MS,
+    TOKEN_KEY_REFRESH_MS,
     log,
   );
   const credentials = await ScryptUserStore.load(

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import { TOKEN_KEY_REFRESH_MS } from '../contract/token-key-refresh';
 import { DynamoDbRegistry, type NodeRegistry } from '../registry';
 import { secretSourceFromEnv } from '../shared/secret-source';
 import { type KeyRingProvider, refreshingKeyRing } from '../token';
@@ -22,8 +23,6 @@ export interface RunningNode {
   stop(): Promise<void>;
 }
 
-/** How often a node reads the token secret again (key rotation). */
-export const KEY_REFRESH_MS = 60_000;
 const DEREGISTER_TIMEOUT_MS = 500;
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
@@ -42,7 +41,7 @@ export async function startNodeService(
 ): Promise<RunningNode> {
   const keys: KeyRingProvider = await refreshingKeyRing(
     secretSourceFromEnv(settings.TOKEN_SECRET_ARN, settings.TOKEN_SECRET_FILE, 'token secret'),
-    KEY_REFRESH_MS,
+    TOKEN_KEY_REFRESH_MS,
     log,
   );
   const identity =
