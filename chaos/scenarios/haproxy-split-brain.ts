@@ -86,8 +86,8 @@ export const haproxySplitBrain: Scenario = {
           startReconcile(side, t, ec2.port, dir, { RECONCILE_SECONDS: String(RECONCILE_SECONDS) }),
         );
       }
-      const loopsOn = await until(() => t.sides.every((s) => reconcileStarted(s, dir)), 60_000);
-      if (!loopsOn) throw new Error('the reconcile loops did not start within 60 s');
+      const loopsOn = await until(() => t.sides.every((s) => reconcileStarted(s, dir)), 120_000);
+      if (!loopsOn) throw new Error('the reconcile loops did not start within 120 s');
       await sleep(2 * RECONCILE_SECONDS * 1000);
       const settledBefore = vipMoves(0).length;
       say(`  ${first.name} is MASTER with the VIP; both reconcile loops on (${RECONCILE_SECONDS} s)`);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, type SyncResult } from '../haproxy/agent/agent';
 import { checkHaproxyConfig, requireHaproxy } from '../haproxy/agent/haproxy-binary';
+import { detectHaproxyFeatures } from '../haproxy/agent/haproxy-features';
 import { MasterReloader } from '../haproxy/agent/reloader';
 import { SocketRuntimeServers } from '../haproxy/agent/runtime-servers';
 import { groupByNode, perServerCounts } from '../haproxy/agent/stats';
@@ -10,7 +11,7 @@ import { StaticBackendSource } from '../haproxy/discovery/static-backend-source'
 import type { Backend } from '../haproxy/render/backend';
 import { renderHaproxyConfig } from '../haproxy/render/render-haproxy';
 import { createLogger, type Logger } from '../shared/log';
-import { freePort } from './free-port';
+import { freePorts } from './free-port';
 import { type HaproxyProcess, spawnHaproxy } from './haproxy-process';
 
 export interface LocalHaproxyOptions {
@@ -64,13 +65,15 @@ export interface LocalHaproxy {
  */
 export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<LocalHaproxy> {
   const bin = requireHaproxy();
+  const features = await detectHaproxyFeatures(bin);
   const logger = options.logger ?? createLogger('haproxy-local');
   const dir = await mkdtemp(join(tmpdir(), 'wslb-haproxy-'));
   const configPath = join(dir, 'haproxy.cfg');
   const pidFile = join(dir, 'haproxy.pid');
   const masterSocket = join(dir, 'master.sock');
-  const listenPort = options.listenPort ?? (await freePort());
-  const statsPort = options.statsPort ?? (await freePort());
+  const [pickedListen, pickedStats] = await freePorts(2);
+  const listenPort = options.listenPort ?? pickedListen!;
+  const statsPort = options.statsPort ?? (pickedStats === listenPort ? pickedListen! : pickedStats!);
   let backends = [...options.backends];
   const agent = new Agent({
     source: new StaticBackendSource(() => backends),
@@ -79,6 +82,7 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
         listen: { address: '127.0.0.1', port: listenPort },
         stats: { address: '127.0.0.1', port: statsPort },
         statsSocket: join(dir, 'admin.sock'),
+        prometheusExporter: features.prometheusExporter,
         tlsCertFile: options.tlsCertFile,
         mode: options.mode ?? 'http',
         backends: list,
@@ -91,7 +95,9 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
     check: (file) => checkHaproxyConfig(file, bin),
     reloader: new MasterReloader({ pidFile, masterSocket }),
     runtime:
-      options.liveServerChanges === false ? undefined : new SocketRuntimeServers(join(dir, 'admin.sock')),
+      options.liveServerChanges === false || !features.dynamicServers
+        ? undefined
+        : new SocketRuntimeServers(join(dir, 'admin.sock')),
     logger,
     allowEmpty: true,
   });
@@ -107,7 +113,9 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
 
   try {
     const first = await agent.syncOnce();
-    if (first !== 'written') throw new Error(`initial config not written (${first})`);
+    if (first !== 'written') {
+      throw new Error(`initial config not written (${first}): ${agent.failure ?? 'no reason recorded'}`);
+    }
     haproxy = await spawnHaproxy(bin, configPath, pidFile, masterSocket);
   } catch (error) {
     await stop();

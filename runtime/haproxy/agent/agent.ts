@@ -60,7 +60,17 @@ export class Agent {
   /** Removed through the runtime API but still holding sessions: in maintenance, deleted once empty. */
   private readonly lingering = new Set<string>();
 
+  private lastFailure: string | undefined;
+
   constructor(private readonly options: AgentOptions) {}
+
+  /**
+   * Why the last round applied nothing: the error (discovery, render, write, reload) or `haproxy -c`'s
+   * output for a refused config. Undefined after a round that applied or had nothing to apply.
+   */
+  get failure(): string | undefined {
+    return this.lastFailure;
+  }
 
   /** One round; concurrent callers share the round in progress. */
   syncOnce(): Promise<SyncResult> {
@@ -73,6 +83,12 @@ export class Agent {
   }
 
   private async round(): Promise<SyncResult> {
+    const result = await this.attempt();
+    if (result !== 'error' && result !== 'invalid') this.lastFailure = undefined;
+    return result;
+  }
+
+  private async attempt(): Promise<SyncResult> {
     const { logger } = this.options;
     let backends: Backend[];
     try {
@@ -82,7 +98,10 @@ export class Agent {
         { event: 'discovery_failed', err: error },
         'backend discovery failed; keeping the current config',
       );
-      if (this.appliedKey !== undefined || (await this.configExists())) return 'error';
+      if (this.appliedKey !== undefined || (await this.configExists())) {
+        this.lastFailure = `discovery failed: ${errorText(error)}`;
+        return 'error';
+      }
       // No config at all yet (first boot): write one without servers so HAProxy can start and answer 503.
       backends = [];
     }
@@ -105,6 +124,7 @@ export class Agent {
       return result;
     } catch (error) {
       logger.error({ event: 'apply_failed', err: error }, 'could not apply the new backend set');
+      this.lastFailure = errorText(error);
       return 'error';
     }
   }
@@ -135,6 +155,7 @@ export class Agent {
           { event: 'config_invalid', output: check.output },
           'haproxy -c refused the rendered config',
         );
+        this.lastFailure = `haproxy -c refused the rendered config:\n${check.output}`;
         return 'invalid';
       }
       await rename(candidate, configPath);
@@ -231,3 +252,5 @@ export class Agent {
     await this.inFlight;
   }
 }
+
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));

@@ -11,6 +11,7 @@ import type { Backend } from '../render/backend';
 import { renderHaproxyConfig } from '../render/render-haproxy';
 import { Agent } from './agent';
 import { checkHaproxyConfig, requireHaproxy } from './haproxy-binary';
+import { detectHaproxyFeatures } from './haproxy-features';
 import { keepalivedInputFromSettings, writeKeepalivedConfig } from './keepalived-file';
 import { MasterReloader } from './reloader';
 import { SocketRuntimeServers } from './runtime-servers';
@@ -47,6 +48,25 @@ export async function buildAgent(
   const ips = await sourceIps(settings, deps.imds ?? new Imds());
   logger.info({ event: 'source_ips', sourceIps: ips }, 'source addresses for the server lines');
   const bin = deps.haproxyBin ?? requireHaproxy();
+  const features = await detectHaproxyFeatures(bin);
+  logger.info({ event: 'haproxy_features', ...features }, `HAProxy ${features.version}`);
+  if (settings.TLS_CERT_FILE && !features.openssl) {
+    throw new Error(
+      `TLS_CERT_FILE is set but ${bin} (HAProxy ${features.version}) was built without OpenSSL`,
+    );
+  }
+  if (!features.prometheusExporter) {
+    logger.warn(
+      { event: 'no_prometheus_exporter', version: features.version },
+      'this HAProxy has no Prometheus exporter: /metrics is not served (the stats page and /health are)',
+    );
+  }
+  if (!features.dynamicServers) {
+    logger.warn(
+      { event: 'no_dynamic_servers', version: features.version },
+      'HAProxy before 2.5 cannot add servers at run time: every backend change is a reload',
+    );
+  }
   return new Agent({
     source,
     render: (backends: Backend[]) =>
@@ -54,6 +74,7 @@ export async function buildAgent(
         listen: { address: settings.LISTEN_ADDRESS, port: settings.LISTEN_PORT },
         stats: { address: settings.STATS_ADDRESS, port: settings.STATS_PORT },
         statsSocket: settings.HAPROXY_STATS_SOCKET,
+        prometheusExporter: features.prometheusExporter,
         user: settings.HAPROXY_USER === 'root' ? undefined : settings.HAPROXY_USER,
         tlsCertFile: settings.TLS_CERT_FILE,
         backends,
@@ -73,7 +94,7 @@ export async function buildAgent(
       pidFile: settings.HAPROXY_PID_FILE,
       masterSocket: settings.HAPROXY_MASTER_SOCKET,
     }),
-    runtime: new SocketRuntimeServers(settings.HAPROXY_STATS_SOCKET),
+    runtime: features.dynamicServers ? new SocketRuntimeServers(settings.HAPROXY_STATS_SOCKET) : undefined,
     logger,
     pollMs: settings.POLL_SECONDS * 1000,
     allowEmpty: settings.ALLOW_EMPTY_BACKENDS,

@@ -39,6 +39,12 @@ export const haproxyInputSchema = z
     tlsCertFile: z.string().min(1).optional(),
     /** Stats page (`/stats`) and Prometheus exporter (`/metrics`) listener. */
     stats: z.object({ address: z.ipv4().default('127.0.0.1'), port }),
+    /**
+     * Serve `/metrics` with HAProxy's Prometheus exporter on the stats listener. Only a HAProxy built with it
+     * (USE_PROMEX; `haproxy -vv` lists the `prometheus-exporter` service) accepts the line: the agent sets
+     * this from agent/haproxy-features.ts. @default true
+     */
+    prometheusExporter: z.boolean().default(true),
     /** Drop root after binding: `user`/`group` in `global`. @default - keep the starting user (local runs) */
     user: z
       .string()

@@ -103,7 +103,7 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
     '  mode http',
     `  bind ${c.stats.address}:${c.stats.port}`,
     '  no log',
-    '  http-request use-service prometheus-exporter if { path /metrics }',
+    ...(c.prometheusExporter ? ['  http-request use-service prometheus-exporter if { path /metrics }'] : []),
     '  monitor-uri /health',
     '  stats enable',
     '  stats uri /stats',

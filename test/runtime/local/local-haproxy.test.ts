@@ -65,4 +65,19 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('startLocalHaproxy', (
     expect(onRemoved).toHaveLength(300);
     expect(servers[0]!.open() + servers[1]!.open()).toBe(320 - before);
   });
+
+  it("a start that writes no config says why: the render error, or haproxy -c's own output", async () => {
+    const backends = [{ id: 'n1', host: '127.0.0.1', port: 9 }];
+    const logger = createLogger('haproxy-local', 'silent');
+    await expect(
+      startLocalHaproxy({ backends, listenPort: 18_777, statsPort: 18_777, logger }),
+    ).rejects.toThrow(
+      /^initial config not written \(error\): invalid haproxy input:\n\s+stats\.port: stats and listen share/,
+    );
+    await expect(
+      startLocalHaproxy({ backends, tlsCertFile: '/nonexistent/wslb-test.pem', logger }),
+    ).rejects.toThrow(
+      /^initial config not written \(invalid\): haproxy -c refused the rendered config:\n.*wslb-test\.pem/s,
+    );
+  });
 });

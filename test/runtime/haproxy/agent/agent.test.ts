@@ -98,8 +98,10 @@ describe('Agent', () => {
     expect(readdirSync(dir)).toEqual(['haproxy.cfg']);
     expect(reloads).toBe(0);
     expect(log.lines.find((l) => l.event === 'config_invalid')).toMatchObject({ output: '[ALERT] broken' });
+    expect(a.failure).toBe('haproxy -c refused the rendered config:\n[ALERT] broken');
     checkOk = true;
     expect(await a.syncOnce()).toBe('reloaded');
+    expect(a.failure).toBeUndefined();
   });
 
   it('keeps the current set when discovery fails or suddenly finds nothing', async () => {
@@ -107,6 +109,7 @@ describe('Agent', () => {
     await a.syncOnce();
     backends = new Error('DescribeInstances: throttled');
     expect(await a.syncOnce()).toBe('error');
+    expect(a.failure).toBe('discovery failed: DescribeInstances: throttled');
     backends = [];
     expect(await a.syncOnce()).toBe('skipped-empty');
     expect(readFileSync(configPath, 'utf8')).toContain('server a-s1');
@@ -147,6 +150,7 @@ describe('Agent', () => {
     });
     expect(await a.syncOnce()).toBe('error');
     expect(log.events()).toContain('apply_failed');
+    expect(a.failure).toBe('reload not confirmed');
     fail = false;
     // The file already holds the new text, but haproxy may not have loaded it: reload again.
     expect(await a.syncOnce()).toBe('reloaded');

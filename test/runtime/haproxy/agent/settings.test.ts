@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAgent, prepareHost } from '../../../../runtime/haproxy/agent/main';
@@ -67,10 +67,14 @@ describe('buildAgent', () => {
       TUNNEL_TIMEOUT_SECONDS: '7200',
     });
     const imds = { privateIpv4s: async () => ['10.0.0.5', '10.0.0.100', '10.0.0.11'] } as unknown as Imds;
-    const agent = await buildAgent(settings, memoryLogger().logger, {
-      imds,
-      haproxyBin: '/bin/true',
-    });
+    // A haproxy that says what it is built with and accepts every config: the text is what is checked here.
+    const haproxyBin = join(dir, 'haproxy');
+    writeFileSync(
+      haproxyBin,
+      '#!/bin/sh\n[ "$1" = "-vv" ] && printf "HAProxy version 2.6.12\\nFeature list : +OPENSSL +PROMEX\\n"\nexit 0\n',
+    );
+    chmodSync(haproxyBin, 0o755);
+    const agent = await buildAgent(settings, memoryLogger().logger, { imds, haproxyBin });
     expect(await agent.syncOnce()).toBe('written');
     const text = readFileSync(join(dir, 'haproxy.cfg'), 'utf8');
     expect(text).toContain('  bind 0.0.0.0:443 ssl crt /etc/wslb/tls.pem');
