@@ -123,6 +123,11 @@ const remove = command({
 export interface UserEntry {
   username: string;
   scrypt: { N: number; r: number; p: number };
+  /**
+   * Whether the hash has the deployed parameters. Other ones still log in, but the time a check takes tells
+   * such a user apart from unknown names (docs/auth.md): re-add it with --replace.
+   */
+  deployedCost: boolean;
 }
 
 const list = command({
@@ -135,7 +140,14 @@ const list = command({
       const { document, missing } = await store.read();
       if (missing) throw new CliError(`${store.description} does not exist`);
       const users: UserEntry[] = Object.entries(document.users)
-        .map(([username, hash]) => ({ username, scrypt: hashParams(hash)! }))
+        .map(([username, hash]) => {
+          const scrypt = hashParams(hash);
+          const deployedCost =
+            scrypt.N === DEPLOYED_SCRYPT.N &&
+            scrypt.r === DEPLOYED_SCRYPT.r &&
+            scrypt.p === DEPLOYED_SCRYPT.p;
+          return { username, scrypt, deployedCost };
+        })
         .sort((a, b) => a.username.localeCompare(b.username));
       writeUsers(io, users, flags.json);
       return 0;
@@ -153,8 +165,9 @@ function writeUsers(io: CliIo, users: UserEntry[], json: boolean): void {
     `2^${Math.log2(u.scrypt.N)}`,
     String(u.scrypt.r),
     String(u.scrypt.p),
+    u.deployedCost ? 'yes' : 'no: re-add with --replace',
   ]);
-  io.stdout.write(renderTable(['username', 'scrypt N', 'r', 'p'], rows, io));
+  io.stdout.write(renderTable(['username', 'scrypt N', 'r', 'p', 'deployed cost'], rows, io));
 }
 
 export const usersCommands: CommandGroup = {

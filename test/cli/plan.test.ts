@@ -113,7 +113,9 @@ describe('wslb plan: sizing', () => {
     expect(direct!.auth.concurrency).toBeCloseTo(100 * seconds, 9);
     expect(direct!.auth.gbSecondsPerSecond).toBeCloseTo(100 * seconds * (AUTH_MEMORY_MB / 1024), 9);
     expect(direct!.auth.scryptMemoryMb).toBeCloseTo(128, 1);
-    expect(direct!.auth.reservedConcurrency).toBe(Math.max(DEFAULTS.authReservedConcurrency, Math.ceil(100 * seconds)));
+    expect(direct!.auth.reservedConcurrency).toBe(
+      Math.max(DEFAULTS.authReservedConcurrency, Math.ceil(100 * seconds)),
+    );
     expect(lambdaLoginSeconds(400, 4096)).toBe(0.4);
   });
 

@@ -135,16 +135,16 @@ describe('wslb users against the deployed secret (Secrets Manager, mocked)', () 
     const table = await run(['users', 'list', '--secret-id', SECRET]);
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')).toEqual([
-      'username  scrypt N  r  p',
-      'bob       2^10      8  1',
-      'zed       2^10      8  1',
+      'username  scrypt N  r  p  deployed cost',
+      'bob       2^10      8  1  no: re-add with --replace',
+      'zed       2^10      8  1  no: re-add with --replace',
       '',
     ]);
     const json = await run(['users', 'list', '--secret-id', SECRET, '--json']);
     expect(JSON.parse(json.stdout)).toEqual({
       users: [
-        { username: 'bob', scrypt: { N: 1024, r: 8, p: 1 } },
-        { username: 'zed', scrypt: { N: 1024, r: 8, p: 1 } },
+        { username: 'bob', scrypt: { N: 1024, r: 8, p: 1 }, deployedCost: false },
+        { username: 'zed', scrypt: { N: 1024, r: 8, p: 1 }, deployedCost: false },
       ],
     });
     expect(table.stdout + json.stdout).not.toContain(bobHash.split('$')[5]);
@@ -184,6 +184,10 @@ describe('wslb users against a local users file', () => {
   test('add creates the file (mode 0600), add again is refused, --replace sets a new password', async () => {
     expect((await run(['users', 'add', 'alice', '--file', file], 'first-password\n')).code).toBe(0);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    const listed = JSON.parse((await run(['users', 'list', '--file', file, '--json'])).stdout);
+    expect(listed.users).toEqual([
+      { username: 'alice', scrypt: { N: 2 ** 17, r: 8, p: 1 }, deployedCost: true },
+    ]);
     const first = parseUsers(readFileSync(file, 'utf8'));
     await expect(new ScryptUserStore(first).check('alice', 'first-password')).resolves.toBe(true);
 
