@@ -9,11 +9,6 @@ export class NodeMetrics {
     help: 'Open WebSocket connections',
     registers: [this.registry],
   });
-  readonly upgrading = new Gauge({
-    name: 'wslb_node_upgrades_in_flight',
-    help: 'Upgrades between their arrival and the answer (token being checked)',
-    registers: [this.registry],
-  });
   readonly accepted = new Counter({
     name: 'wslb_node_accepted_total',
     help: 'Upgrades accepted',

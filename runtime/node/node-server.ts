@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { TokenError, type TokenKeyRing, verifyToken } from '../token';
+import { TokenError, type TokenKeyRing, verifyTokenNow } from '../token';
 import { type Refusal, refusalForCapacity, refusalForToken } from './admission';
 import { CLOSE_DRAINING, CLOSE_POLICY } from './close-codes';
 import { echoHandler, type MessageHandler } from './message-handler';
@@ -70,7 +70,6 @@ export class NodeServer {
   private readonly clients = new Set<Client>();
   private readonly handler: MessageHandler;
   private readonly limits: PeerLimits;
-  private upgrading = 0;
   private isDraining = false;
   private pingTimer?: NodeJS.Timeout;
 
@@ -96,7 +95,7 @@ export class NodeServer {
       clientTracking: false,
       handleProtocols: (offered) => (offered.has(WSLB_PROTOCOL) ? WSLB_PROTOCOL : false),
     });
-    this.http.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     // A request the HTTP parser rejects gets Node's own answer (400, 431 for oversized headers, 408 for a
     // slow one) and the socket is closed; nothing of it reaches a handler.
   }
@@ -174,14 +173,12 @@ export class NodeServer {
           nodeId: this.options.nodeId,
           state: this.isDraining ? 'draining' : 'active',
           connections: this.clients.size,
-          upgrading: this.upgrading,
         }),
       );
       return;
     }
     if (req.method === 'GET' && path === '/metrics') {
       this.options.metrics.connections.set(this.clients.size);
-      this.options.metrics.upgrading.set(this.upgrading);
       const body = await this.options.metrics.registry.metrics();
       res.writeHead(200, { 'content-type': this.options.metrics.registry.contentType });
       res.end(body);
@@ -192,35 +189,31 @@ export class NodeServer {
   }
 
   /**
-   * Admission, in the order that costs a refused client least: what the client would fail after a 101 (its
-   * sub-protocol offer), the node's state, the token, then the cap again and `ws`'s own RFC 6455 checks.
-   * Nothing is reserved across the token check: the cap is checked again in the same tick as `handleUpgrade`,
-   * which creates the WebSocket synchronously, so no exit path (a refusal by `ws`, a client gone meanwhile, a
-   * drain started meanwhile) can leave a slot behind. See docs/decisions/0100-admission-without-reservation.md.
+   * Admission, in one tick, in the order that costs a refused client least: what the client would fail after a
+   * 101 (its sub-protocol offer), the node's state and cap, the token, the client still there, then `ws`'s own
+   * RFC 6455 checks in `handleUpgrade`, which creates the WebSocket synchronously. Nothing is reserved and
+   * nothing awaited, so no exit path can leave a slot behind (docs/decisions/0100-admission-without-reservation.md).
    */
-  private async onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     socket.on('error', () => socket.destroy());
     const offered = offeredProtocols(req);
-    const early = protocolSelectable(offered)
-      ? refusalForCapacity(this.isDraining, this.clients.size, this.options.maxConnections)
-      : BAD_PROTOCOL;
-    if (early) return this.refuse(socket, early);
+    if (!protocolSelectable(offered)) return this.refuse(socket, BAD_PROTOCOL);
+    const full = refusalForCapacity(this.isDraining, this.clients.size, this.options.maxConnections);
+    if (full) return this.refuse(socket, full);
     let user: string;
-    this.upgrading += 1;
     try {
-      user = (await verifyToken(this.options.keys(), tokenFromRequest(req, offered), this.options.audiences))
-        .subject;
+      user = verifyTokenNow(
+        this.options.keys(),
+        tokenFromRequest(req, offered),
+        this.options.audiences,
+      ).subject;
     } catch (err) {
       return this.refuse(socket, refusalForToken(err instanceof TokenError ? err.code : 'malformed'));
-    } finally {
-      this.upgrading -= 1;
     }
     if (socket.destroyed || !socket.readable || !socket.writable) {
       socket.destroy();
       return this.refuse(socket, ABORTED);
     }
-    const late = refusalForCapacity(this.isDraining, this.clients.size, this.options.maxConnections);
-    if (late) return this.refuse(socket, late);
     let accepted = false;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
@@ -251,7 +244,6 @@ export class NodeServer {
     };
     this.clients.add(client);
     metrics.accepted.inc();
-    metrics.connections.set(this.clients.size);
     const sent = () => {
       client.queuedSends -= 1;
     };
@@ -298,7 +290,6 @@ export class NodeServer {
     ws.on('close', () => {
       client.rate.stop();
       this.clients.delete(client);
-      metrics.connections.set(this.clients.size);
     });
   }
 

@@ -23,7 +23,6 @@ const token = async () => (await issueToken(keys, { subject: 'alice', audience: 
 const health = async () =>
   (await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as {
     connections: number;
-    upgrading: number;
   };
 const metric = async (name: string) => {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
@@ -40,7 +39,8 @@ describe('a spoiled handshake with a valid token releases what it took (issue 17
     ['a Sec-WebSocket-Key of 8 bytes', () => ({ 'Sec-WebSocket-Key': 'AAAAAAAAAAA=' }), false, [400]],
     ['no Sec-WebSocket-Key', () => ({ 'Sec-WebSocket-Key': undefined }), false, [400]],
     ['Upgrade: h2c', () => ({ Upgrade: 'h2c' }), false, [400]],
-    ['a correct request half-closed before the answer', () => ({}), true, [0, 400]],
+    // A FIN that arrives after the (one-tick) admission meets an open WebSocket, which then closes.
+    ['a correct request half-closed before the answer', () => ({}), true, [0, 101, 400]],
   ];
   it.each(spoiled)(
     '%s: three of them leave a node with cap 3 able to accept',
@@ -53,7 +53,7 @@ describe('a spoiled handshake with a valid token releases what it took (issue 17
       const good = await tryOpen(`ws://127.0.0.1:${port}/?token=${await token()}`);
       if (good.ws) held.push(good.ws);
       expect(good.status).toBeUndefined();
-      expect(await health()).toMatchObject({ connections: 1, upgrading: 0 });
+      expect(await health()).toMatchObject({ connections: 1 });
       expect(server.openConnections).toBe(1);
     },
   );
@@ -65,7 +65,7 @@ describe('a spoiled handshake with a valid token releases what it took (issue 17
         rawRequest(port, upgradeRequest(`/?token=${t}`, spoiled[i % 5][1](t)), 5000, spoiled[i % 5][2]),
       ),
     );
-    expect(await health()).toMatchObject({ connections: 0, upgrading: 0 });
+    expect(await health()).toMatchObject({ connections: 0 });
     for (let i = 0; i < 3; i++) {
       const good = await tryOpen(`ws://127.0.0.1:${port}/?token=${await token()}`);
       if (good.ws) held.push(good.ws);
