@@ -126,14 +126,19 @@ async function run(s: Step, held: WebSocket[]): Promise<void> {
       expect(held.length < CAP ? [400] : [400, 503]).toContain(status);
       return;
     }
-    case 'half-closed':
+    case 'half-closed': {
       // A FIN that arrives after the token check meets an open WebSocket, which then closes: a 101 is right too.
       expect([0, 101, 400, 503]).toContain(
         await rawRequest(node.port, upgradeRequest(`/?token=${t}`), 5000, true),
       );
+      // A WebSocket that got its 101 counts until the node has read the close; the next step waits for that.
+      await settled(held.length);
       return;
+    }
     case 'aborted':
-      return writeThenDrop(upgradeRequest(`/?token=${t}`), s.afterMs);
+      await writeThenDrop(upgradeRequest(`/?token=${t}`), s.afterMs);
+      await settled(held.length);
+      return;
     case 'timed-out': {
       // Headers that never end: the client gives up first, or the node's header timeout cuts it.
       const partial = upgradeRequest(`/?token=${t}`).slice(0, -2);
