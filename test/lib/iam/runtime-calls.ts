@@ -1,0 +1,349 @@
+import { DefaultStackSynthesizer } from 'aws-cdk-lib';
+import type { Strategy } from '../../../lib/config';
+import { ACCOUNT, REGION } from './cfn-resolve';
+import type { StackView } from './stack-view';
+
+/**
+ * Every AWS API call the runtime makes, by the role that makes it: THE table to extend when code starts
+ * calling something new or a role changes (test/lib/iam-policy.test.ts evaluates each against the
+ * synthesized policies). Gathered from runtime/ (SDK commands) and from the scripts lib/ writes onto the
+ * instances (AWS CLI calls), plus what AWS's own agents do with the role (CloudWatch agent, Lambda logs).
+ */
+
+/** The roles the runtime runs as, found in the synthesized stack by construct path. */
+export const ROLES = {
+  node: {
+    path: /^Core\/Fleet\/Role\/Resource$/,
+    runs: 'the WS nodes (runtime/node), their boot, readiness and drain scripts (lib/fleet), the CloudWatch agent',
+    in: ['nlb', 'haproxy', 'direct'],
+  },
+  auth: {
+    path: /^Core\/Auth\/Role\/Resource$/,
+    runs: 'the auth Lambda (runtime/auth)',
+    in: ['nlb', 'haproxy', 'direct'],
+  },
+  haproxy: {
+    path: /^Haproxy\/(.*\/)?Role\/Resource$/,
+    runs: 'the HAProxy pair: agent, failover and lifecycle programs (runtime/haproxy), its boot script',
+    in: ['haproxy'],
+  },
+} as const satisfies Record<string, { path: RegExp; runs: string; in: readonly Strategy[] }>;
+export type RoleKey = keyof typeof ROLES;
+
+export interface RuntimeCall {
+  role: RoleKey;
+  /** IAM action, e.g. `dynamodb:PutItem`. */
+  action: string;
+  /**
+   * The ARNs it acts on in this stack (`*` for an action without resource-level permissions). An empty list
+   * means the stack gives it nothing to act on, so the runtime does not make it there.
+   */
+  on: (s: StackView) => string[];
+  /** The code that makes it (or, in DENIED, why it must stay denied). */
+  by: string;
+}
+
+// Resources the calls act on, as the runtime names them (the ARN or id the stack hands it).
+const ANY = () => ['*'];
+const registry = (s: StackView) => [s.attr(s.one('AWS::DynamoDB::Table', /^Core\/Registry\//), 'Arn')];
+const secret = (path: RegExp) => (s: StackView) => [s.ref(s.one('AWS::SecretsManager::Secret', path))];
+const tokenSecret = secret(/^Core\/TokenSecret\//);
+const usersSecret = secret(/^Core\/UsersSecret\//);
+/** CDK's default bootstrap bucket for file assets, as the synthesized policies name it (`cdk-<qualifier>-assets-…`). */
+const assetBucket = DefaultStackSynthesizer.DEFAULT_FILE_ASSETS_BUCKET_NAME.replace(
+  /\$\{([^}]+)\}/g,
+  (_, name: string) =>
+    name === 'Qualifier'
+      ? DefaultStackSynthesizer.DEFAULT_QUALIFIER
+      : name === 'AWS::AccountId'
+        ? ACCOUNT
+        : REGION,
+);
+const bundleObject = () => [`arn:aws:s3:::${assetBucket}/${'0'.repeat(64)}.zip`];
+const logStream = (path: RegExp, stream: string) => (s: StackView) => [
+  s.arn('logs', `log-group:${s.ref(s.one('AWS::Logs::LogGroup', path))}:log-stream:${stream}`),
+];
+const nodeLogStream = logStream(/^Core\/NodeLogs\//, 'i-0123456789abcdef0');
+const authLogStream = logStream(/^Core\/Auth\/Logs\//, '2026/11/30/[$LATEST]0123456789abcdef');
+const thisStack = (s: StackView) => [s.resolver.stackArn];
+const PAIR = /^Haproxy\//;
+const pairEnis = (s: StackView) =>
+  s.find('AWS::EC2::NetworkInterface', PAIR).map((id) => s.arn('ec2', `network-interface/${s.ref(id)}`));
+const pairEip = (s: StackView) =>
+  s.find('AWS::EC2::EIP', PAIR).map((id) => s.arn('ec2', `elastic-ip/${s.attr(id, 'AllocationId')}`));
+/** Route tables the pair's overlay route lives in: those its configuration names. */
+const overlayTables = (s: StackView) =>
+  s.mentions(PAIR, 'OVERLAY_ROUTE_TABLE_IDS')
+    ? s
+        .find('AWS::EC2::RouteTable')
+        .filter((id) => s.refersTo(PAIR, id))
+        .map((id) => s.arn('ec2', `route-table/${s.ref(id)}`))
+    : [];
+const groupArn = (s: StackView, id: string) =>
+  s.arn(
+    'autoscaling',
+    `autoScalingGroup:0b0b0b0b-1c1c-2d2d-3e3e-4f4f4f4f4f4f:autoScalingGroupName/${s.ref(id)}`,
+  );
+const pairGroups = (s: StackView) =>
+  s.find('AWS::AutoScaling::AutoScalingGroup', PAIR).map((id) => groupArn(s, id));
+const nodeGroup = (s: StackView) =>
+  s.find('AWS::AutoScaling::AutoScalingGroup', /^Core\/Fleet\//).map((id) => groupArn(s, id));
+const when = (made: (s: StackView) => boolean, on: (s: StackView) => string[]) => (s: StackView) =>
+  made(s) ? on(s) : [];
+const hasTargetGroups = (s: StackView) => s.find('AWS::ElasticLoadBalancingV2::TargetGroup').length > 0;
+const hasPrivateVip = (s: StackView) => s.mentions(PAIR, 'VIP_PRIVATE_IP=');
+
+export const ALLOWED: RuntimeCall[] = [
+  // WS nodes
+  {
+    role: 'node',
+    action: 's3:GetObject',
+    on: bundleObject,
+    by: 'lib/shell.ts s3CopyCommand (node boot: the runtime bundle)',
+  },
+  {
+    role: 'node',
+    action: 'secretsmanager:GetSecretValue',
+    on: tokenSecret,
+    by: 'runtime/shared/secret-source.ts (token key)',
+  },
+  {
+    role: 'node',
+    action: 'dynamodb:PutItem',
+    on: registry,
+    by: 'runtime/registry/dynamodb-registry.ts (heartbeat)',
+  },
+  {
+    role: 'node',
+    action: 'dynamodb:UpdateItem',
+    on: registry,
+    by: 'runtime/registry/dynamodb-registry.ts (state)',
+  },
+  {
+    role: 'node',
+    action: 'dynamodb:DeleteItem',
+    on: registry,
+    by: 'runtime/registry/dynamodb-registry.ts (deregister)',
+  },
+  {
+    role: 'node',
+    action: 'logs:CreateLogStream',
+    on: nodeLogStream,
+    by: 'CloudWatch agent (lib/fleet/node-user-data.ts)',
+  },
+  {
+    role: 'node',
+    action: 'logs:PutLogEvents',
+    on: nodeLogStream,
+    by: 'CloudWatch agent (lib/fleet/node-user-data.ts)',
+  },
+  {
+    role: 'node',
+    action: 'autoscaling:DescribeAutoScalingGroups',
+    on: ANY,
+    by: 'lib/fleet/node-shell.ts target_groups',
+  },
+  {
+    role: 'node',
+    action: 'elasticloadbalancing:DescribeTargetHealth',
+    on: when(hasTargetGroups, ANY),
+    by: 'lib/fleet/node-shell.ts target_state (ready and drain-watch scripts)',
+  },
+  { role: 'node', action: 'cloudformation:SignalResource', on: thisStack, by: 'lib/fleet/node-ready.ts' },
+  // auth Lambda
+  {
+    role: 'auth',
+    action: 'secretsmanager:GetSecretValue',
+    on: tokenSecret,
+    by: 'runtime/shared/secret-source.ts (token key)',
+  },
+  {
+    role: 'auth',
+    action: 'secretsmanager:GetSecretValue',
+    on: usersSecret,
+    by: 'runtime/shared/secret-source.ts (users)',
+  },
+  { role: 'auth', action: 'dynamodb:Scan', on: registry, by: 'runtime/registry/dynamodb-registry.ts (list)' },
+  { role: 'auth', action: 'logs:CreateLogStream', on: authLogStream, by: 'Lambda runtime logs' },
+  { role: 'auth', action: 'logs:PutLogEvents', on: authLogStream, by: 'Lambda runtime logs' },
+  // HAProxy pair
+  {
+    role: 'haproxy',
+    action: 's3:GetObject',
+    on: bundleObject,
+    by: 'lib/shell.ts s3CopyCommand (pair boot: the bundle)',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:DescribeInstances',
+    on: ANY,
+    by: 'runtime/haproxy/discovery/ec2-backend-source.ts',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:DescribeNetworkInterfaces',
+    on: when(hasPrivateVip, ANY),
+    by: 'runtime/haproxy/failover/vip-mover.ts',
+  },
+  { role: 'haproxy', action: 'ec2:DescribeAddresses', on: ANY, by: 'runtime/haproxy/failover/vip-mover.ts' },
+  {
+    role: 'haproxy',
+    action: 'ec2:AssignPrivateIpAddresses',
+    on: when(hasPrivateVip, pairEnis),
+    by: 'runtime/haproxy/failover/vip-mover.ts (private VIP to its own ENI)',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:AssociateAddress',
+    on: pairEip,
+    by: 'runtime/haproxy/failover/vip-mover.ts (the EIP)',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:AssociateAddress',
+    on: pairEnis,
+    by: 'runtime/haproxy/failover/vip-mover.ts (to its ENI)',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:DescribeRouteTables',
+    on: (s) => (overlayTables(s).length ? ['*'] : []),
+    by: 'runtime/haproxy/failover/vip-mover.ts (overlay IP)',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:ReplaceRoute',
+    on: overlayTables,
+    by: 'runtime/haproxy/failover/vip-mover.ts (overlay IP)',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:CreateRoute',
+    on: overlayTables,
+    by: 'runtime/haproxy/failover/vip-mover.ts (overlay IP)',
+  },
+  {
+    role: 'haproxy',
+    action: 'autoscaling:DescribeAutoScalingGroups',
+    on: (s) => (pairGroups(s).length ? ['*'] : []),
+    by: 'runtime/haproxy/lifecycle/pair-view.ts',
+  },
+  {
+    role: 'haproxy',
+    action: 'autoscaling:CompleteLifecycleAction',
+    on: pairGroups,
+    by: 'runtime/haproxy/lifecycle/lifecycle-action.ts',
+  },
+  {
+    role: 'haproxy',
+    action: 'autoscaling:RecordLifecycleActionHeartbeat',
+    on: pairGroups,
+    by: 'runtime/haproxy/lifecycle/lifecycle-action.ts',
+  },
+];
+
+const FOREIGN_ENI = 'arn:aws:ec2:eu-west-1:123456789012:network-interface/eni-0f0f0f0f0f0f0f0f0';
+const FOREIGN_EIP = 'arn:aws:ec2:eu-west-1:123456789012:elastic-ip/eipalloc-0f0f0f0f0f0f0f0f0';
+const FOREIGN_SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:someone-elses-AbCdEf';
+const AN_INSTANCE = () => ['arn:aws:ec2:eu-west-1:123456789012:instance/i-0f0f0f0f0f0f0f0f0'];
+const otherStack = () => [
+  'arn:aws:cloudformation:eu-west-1:123456789012:stack/other/0b0b0b0b-0000-0000-0000-000000000000',
+];
+/** Route tables the pair must never change: every one in the stack that is not an overlay table. */
+const otherTables = (s: StackView) => {
+  const overlay = new Set(overlayTables(s));
+  return s
+    .find('AWS::EC2::RouteTable')
+    .map((id) => s.arn('ec2', `route-table/${s.ref(id)}`))
+    .filter((arn) => !overlay.has(arn));
+};
+
+/** Calls that must stay denied: what a compromised or buggy process of that role must not be able to do. */
+export const DENIED: RuntimeCall[] = [
+  {
+    role: 'node',
+    action: 'secretsmanager:GetSecretValue',
+    on: usersSecret,
+    by: 'a node never sees password hashes',
+  },
+  {
+    role: 'node',
+    action: 'dynamodb:Scan',
+    on: registry,
+    by: "a node writes its own entry, never reads the others'",
+  },
+  { role: 'node', action: 'dynamodb:DeleteTable', on: registry, by: 'the registry is the stack’s' },
+  {
+    role: 'node',
+    action: 's3:PutObject',
+    on: bundleObject,
+    by: 'a node cannot replace the code the others boot',
+  },
+  { role: 'node', action: 'ec2:AssignPrivateIpAddresses', on: pairEnis, by: 'only the pair moves the VIP' },
+  { role: 'node', action: 'ec2:TerminateInstances', on: AN_INSTANCE, by: 'nodes do not manage instances' },
+  { role: 'node', action: 'cloudformation:SignalResource', on: otherStack, by: 'signals only its own stack' },
+  { role: 'auth', action: 'dynamodb:PutItem', on: registry, by: 'auth only reads the registry' },
+  { role: 'auth', action: 'dynamodb:DeleteItem', on: registry, by: 'auth only reads the registry' },
+  {
+    role: 'auth',
+    action: 'secretsmanager:PutSecretValue',
+    on: usersSecret,
+    by: 'users are changed by the operator (wslb users)',
+  },
+  {
+    role: 'auth',
+    action: 'secretsmanager:GetSecretValue',
+    on: () => [FOREIGN_SECRET],
+    by: 'only its two secrets',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:AssignPrivateIpAddresses',
+    on: () => [FOREIGN_ENI],
+    by: 'only the pair’s own ENIs',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:AssociateAddress',
+    on: () => [FOREIGN_EIP],
+    by: 'only the pair’s Elastic IP',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:ReleaseAddress',
+    on: pairEip,
+    by: 'releasing the public VIP loses it for good',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:DisassociateAddress',
+    on: pairEip,
+    by: 'the failover moves the EIP, never detaches it',
+  },
+  { role: 'haproxy', action: 'ec2:ReplaceRoute', on: otherTables, by: 'only the overlay route tables' },
+  {
+    role: 'haproxy',
+    action: 'ec2:TerminateInstances',
+    on: AN_INSTANCE,
+    by: 'the pair does not manage instances',
+  },
+  {
+    role: 'haproxy',
+    action: 'secretsmanager:GetSecretValue',
+    on: tokenSecret,
+    by: 'HAProxy never handles tokens',
+  },
+  { role: 'haproxy', action: 'dynamodb:Scan', on: registry, by: 'discovery goes by EC2 tags' },
+  {
+    role: 'haproxy',
+    action: 'autoscaling:CompleteLifecycleAction',
+    on: nodeGroup,
+    by: "not the nodes' hooks",
+  },
+  {
+    role: 'haproxy',
+    action: 'autoscaling:SetDesiredCapacity',
+    on: nodeGroup,
+    by: 'the pair does not scale the nodes',
+  },
+];
