@@ -7,6 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEPLOYED_SCRYPT } from '../runtime/contract/scrypt';
+import { AUTH_SERVICE_DEFAULTS } from './auth-service-defaults';
 import { AUTH_MEMORY_MB, type Strategy } from './config';
 import type { RegistryTable } from './registry-table';
 import { REPO_ROOT } from './runtime-bundle';
@@ -33,14 +34,25 @@ export interface AuthServiceProps {
   readonly usersSecret: secretsmanager.ISecret;
   /** Registry the service reads (Scan) to pick nodes. */
   readonly registry: RegistryTable;
-  /** Origins allowed by CORS on the Function URL. */
-  readonly allowedOrigins: readonly string[];
-  /** A registry entry older than this is ignored; a few node heartbeats. */
-  readonly freshnessMs: number;
-  /** Each function instance refreshes its registry view at most this often; below `freshnessMs`. */
-  readonly registryCacheMs: number;
-  /** Concurrent executions reserved for the function, which are also the most it runs at once. */
-  readonly reservedConcurrency: number;
+  /** Origins allowed by CORS on the Function URL (`*`, or `https://host[:port]`). @default ['*'] */
+  readonly allowedOrigins?: readonly string[];
+  /**
+   * A registry entry older than this is ignored: a few node heartbeats (whole milliseconds, 0.5-600 s).
+   * @default Duration.seconds(6), 3 heartbeats of 2 s
+   */
+  readonly freshness?: Duration;
+  /**
+   * Each function instance refreshes its registry view at most this often; below `freshness`, or logins are
+   * served from entries the registry already counts as stale (whole milliseconds, up to 60 s).
+   * @default Duration.seconds(1)
+   */
+  readonly registryCacheWindow?: Duration;
+  /**
+   * Concurrent executions reserved for the function, which are also the most it runs at once (1-1000); bounds
+   * logins per second and Lambda-seconds at once (decision 0116).
+   * @default 100
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /**
@@ -50,20 +62,23 @@ export interface AuthServiceProps {
 export class AuthService extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly url: lambda.FunctionUrl;
+  private handedOut = false;
 
   constructor(scope: Construct, id: string, props: AuthServiceProps) {
     super(scope, id);
-    if (props.registryCacheMs >= props.freshnessMs) {
-      throw new Error(
-        `AuthService: registryCacheMs (${props.registryCacheMs}) must be below freshnessMs (${props.freshnessMs})`,
-      );
-    }
+    const d = AUTH_SERVICE_DEFAULTS;
+    const allowedOrigins = props.allowedOrigins ?? d.allowedOrigins;
+    const freshnessMs = (props.freshness ?? d.freshness).toMilliseconds({ integral: false });
+    const cacheMs = (props.registryCacheWindow ?? d.registryCacheWindow).toMilliseconds({ integral: false });
+    const reservedConcurrency = props.reservedConcurrency ?? d.reservedConcurrency;
+    const problems = checkProps({ allowedOrigins, freshnessMs, cacheMs, reservedConcurrency });
+    if (problems.length > 0) throw new Error(`AuthService ${this.node.path}:\n  ${problems.join('\n  ')}`);
     const environment: Record<string, string> = {
       TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
       USERS_SECRET_ARN: props.usersSecret.secretArn,
       REGISTRY_TABLE: props.registry.table.tableName,
-      FRESHNESS_MS: String(props.freshnessMs),
-      REGISTRY_CACHE_MS: String(props.registryCacheMs),
+      FRESHNESS_MS: String(freshnessMs),
+      REGISTRY_CACHE_MS: String(cacheMs),
       // The decoy check of an unknown user costs what a real hash made with these costs.
       SCRYPT_N: String(DEPLOYED_SCRYPT.N),
       SCRYPT_R: String(DEPLOYED_SCRYPT.r),
@@ -83,7 +98,7 @@ export class AuthService extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: AUTH_MEMORY_MB,
       timeout: Duration.seconds(10),
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      reservedConcurrentExecutions: reservedConcurrency,
       environment,
       logGroup,
       bundling: {
@@ -103,7 +118,7 @@ export class AuthService extends Construct {
     this.url = this.function.addFunctionUrl({
       authType: lambda.FunctionUrlAuthType.NONE,
       cors: {
-        allowedOrigins: [...props.allowedOrigins],
+        allowedOrigins: [...allowedOrigins],
         allowedMethods: [lambda.HttpMethod.POST],
         allowedHeaders: ['content-type'],
         maxAge: Duration.hours(1),
@@ -114,8 +129,6 @@ export class AuthService extends Construct {
         this.handedOut ? [] : ['AuthService: handOut(path) was never called: no path to hand out'],
     });
   }
-
-  private handedOut = false;
 
   /**
    * Hand out `current` from now on. `retiring`, a path clients are moving off during a switch, is passed
@@ -141,4 +154,37 @@ export class AuthService extends Construct {
       if (retiring.publicUrl) this.function.addEnvironment('RETIRING_PUBLIC_URL', retiring.publicUrl);
     }
   }
+}
+
+interface CheckedProps {
+  readonly allowedOrigins: readonly string[];
+  readonly freshnessMs: number;
+  readonly cacheMs: number;
+  readonly reservedConcurrency: number;
+}
+
+function checkProps(p: CheckedProps): string[] {
+  const problems: string[] = [];
+  const intIn = (name: string, value: number, min: number, max: number, unit: string) => {
+    if (!(Number.isInteger(value) && value >= min && value <= max)) {
+      problems.push(`${name}: got ${value}${unit}; accepted: an integer from ${min} to ${max}${unit}`);
+    }
+  };
+  const badOrigins = p.allowedOrigins.filter((o) => !/^(\*|https?:\/\/[^\s/,]+)$/.test(o));
+  if (p.allowedOrigins.length === 0 || badOrigins.length > 0) {
+    problems.push(
+      `allowedOrigins: got ${JSON.stringify(p.allowedOrigins)}; accepted: one or more of * or ` +
+        'http(s)://host[:port]',
+    );
+  }
+  intIn('freshness', p.freshnessMs, 500, 600_000, ' ms');
+  intIn('registryCacheWindow', p.cacheMs, 0, 60_000, ' ms');
+  if (p.cacheMs >= p.freshnessMs) {
+    problems.push(
+      `registryCacheWindow: got ${p.cacheMs} ms; accepted: below freshness (${p.freshnessMs} ms), or logins ` +
+        'are served from entries the registry already counts as stale',
+    );
+  }
+  intIn('reservedConcurrency', p.reservedConcurrency, 1, 1000, '');
+  return problems;
 }

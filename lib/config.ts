@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
 import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
 import { connectionsPerNode, maxSecondaryIps, sourceIpsFor, USABLE_EPHEMERAL_PORTS } from './source-ips';
 
@@ -142,10 +143,9 @@ export const DEFAULTS = {
   drainSeconds: FLEET.drainWindow.toSeconds(),
   pingSeconds: FLEET.pingInterval.toSeconds(),
   idleTimeoutSeconds: 350,
-  allowedOrigins: ['*'],
-  registryCacheMs: 1000,
-  /** Bounds logins per second and Lambda-seconds at once: docs/decisions/0116-auth-lambda-sizing.md. */
-  authReservedConcurrency: 100,
+  allowedOrigins: AUTH.allowedOrigins,
+  registryCacheMs: AUTH.registryCacheWindow.toMilliseconds(),
+  authReservedConcurrency: AUTH.reservedConcurrency,
   plaintextListener: false,
 } as const;
 

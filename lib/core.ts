@@ -78,8 +78,8 @@ export class WslbCore extends Construct {
       usersSecret: this.usersSecret.secret,
       registry: this.registry,
       allowedOrigins: config.allowedOrigins,
-      freshnessMs: config.freshnessMs,
-      registryCacheMs: config.registryCacheMs,
+      freshness: Duration.millis(config.freshnessMs),
+      registryCacheWindow: Duration.millis(config.registryCacheMs),
       reservedConcurrency: config.authReservedConcurrency,
     });
 

@@ -1,0 +1,14 @@
+import { Duration } from 'aws-cdk-lib';
+
+/**
+ * What `AuthService` (lib/auth-service.ts) does when a prop is left out; the app's context defaults are
+ * these too. Its own module: lib/config.ts reads it, and lib/auth-service.ts reads lib/config.ts.
+ */
+export const AUTH_SERVICE_DEFAULTS = {
+  allowedOrigins: ['*'] as readonly string[],
+  /** Three node heartbeats of 2 s: one lost or late write does not drop a node. */
+  freshness: Duration.seconds(6),
+  registryCacheWindow: Duration.seconds(1),
+  /** Bounds logins per second and Lambda-seconds at once: docs/decisions/0116-auth-lambda-sizing.md. */
+  reservedConcurrency: 100,
+} as const;
