@@ -57,6 +57,12 @@ const EXPECTED_CAUSES: Record<PatternName, string[]> = {
 const endedAs = (ended: Record<string, number>, causes: string[]) =>
   causes.reduce((sum, c) => sum + (ended[c] ?? 0), 0);
 
+/** Open WebSockets on the node (`/healthz`); only this pattern's clients are open while it is measured. */
+async function heldByNode(port: number): Promise<number> {
+  return ((await (await fetch(`http://127.0.0.1:${port}/healthz`)).json()) as { connections: number })
+    .connections;
+}
+
 async function terminatedByCause(port: number): Promise<Record<string, number>> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const out: Record<string, number> = {};
@@ -139,8 +145,13 @@ export const hostileFrames: Scenario = {
         // Then whether the node ends them: at once, after its 2 s close grace, or by the two-interval message bound.
         const mustEnd = EXPECTED_CAUSES[pattern].length > 0;
         const deadline = Date.now() + 3 * PING_SECONDS * 1000 + 5_000;
-        while (mustEnd && clients.some((c) => c.open) && Date.now() < deadline) await sleep(250);
-        const endedByNode = clients.filter((c) => !c.open).length;
+        // Counted on the node: a client that stopped reading may never see its socket end.
+        let open = await heldByNode(node.port);
+        while (mustEnd && open > 0 && Date.now() < deadline) {
+          await sleep(250);
+          open = await heldByNode(node.port);
+        }
+        const endedByNode = connections - open;
         const after = await terminatedByCause(node.port);
         const causes = Object.fromEntries(
           Object.keys(after)
