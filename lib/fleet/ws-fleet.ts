@@ -177,7 +177,8 @@ export class WsFleet extends Construct implements ec2.IConnectable {
         bundle: bundle.asset,
         logGroupName: props.logGroup.logGroupName,
         env: {
-          HOST: '0.0.0.0',
+          // Public nodes have an IPv6 address and the IPv6 port open: listen on both families (dual stack).
+          HOST: props.publicAddress ? '::' : '0.0.0.0',
           PORT: this.port,
           ENDPOINT_SOURCE: props.publicAddress ? 'imds-public' : 'imds-private',
           MAX_CONNECTIONS: maxConnections,

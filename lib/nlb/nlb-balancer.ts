@@ -2,6 +2,7 @@ import { Duration, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { Construct } from 'constructs';
+import { deployTimeUrl } from '../../runtime/contract/url';
 
 /** Port of the TLS listener when a certificate is given. */
 export const TLS_PORT = 443;
@@ -112,7 +113,9 @@ export class NlbBalancer extends Construct {
         sslPolicy: elbv2.SslPolicy.RECOMMENDED_TLS,
       });
     }
-    this.url = props.certificateArn ? `wss://${this.dnsName}` : `ws://${this.dnsName}:${props.targetPort}`;
+    this.url = props.certificateArn
+      ? deployTimeUrl('wss', this.dnsName)
+      : deployTimeUrl('ws', this.dnsName, props.targetPort);
 
     Validations.of(this.loadBalancer).acknowledge({
       id: 'AwsSolutions-ELB2',

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { deployTimeUrl } from '../../runtime/contract/url';
 import type { ClientPath } from '../auth-service';
 import { AwsApiEndpoints } from '../aws-api-endpoints';
 import { FLEET_TAG_KEY } from '../fleet/ws-fleet';
@@ -52,7 +53,7 @@ export class HaproxyTier extends Construct implements StrategyTier {
 
     this.path = {
       strategy: 'haproxy',
-      publicUrl: `ws://${config.publicHostname ?? this.pair.eip.ref}:${config.wsPort}`,
+      publicUrl: deployTimeUrl('ws', config.publicHostname ?? this.pair.eip.ref, config.wsPort),
     };
     new CfnOutput(Stack.of(this), 'HaproxyUrl', { value: this.path.publicUrl! });
     new CfnOutput(Stack.of(this), 'HaproxyPublicVip', { value: this.pair.eip.ref });

@@ -2,6 +2,7 @@ import { CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Construct } from 'constructs';
+import { deployTimeUrl } from '../../runtime/contract/url';
 import type { ClientPath } from '../auth-service';
 import { AwsApiEndpoints } from '../aws-api-endpoints';
 import { NlbBalancer } from '../nlb/nlb-balancer';
@@ -53,7 +54,9 @@ export class NlbTier extends Construct implements StrategyTier {
     const host = config.publicHostname ?? this.balancer.dnsName;
     this.path = {
       strategy: 'nlb',
-      publicUrl: config.certificateArn ? `wss://${host}` : `ws://${host}:${config.wsPort}`,
+      publicUrl: config.certificateArn
+        ? deployTimeUrl('wss', host)
+        : deployTimeUrl('ws', host, config.wsPort),
     };
 
     const { loadBalancer, targetGroup } = this.balancer;

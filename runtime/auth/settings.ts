@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEPLOYED_SCRYPT, scryptParamsProblem } from '../contract/scrypt';
-import { intVar, logLevelVar, parseEnv, requireOneOf } from '../shared/env';
+import { intVar, logLevelVar, parseEnv, requireOneOf, wsUrlVar } from '../shared/env';
 import { LOGIN_LIMIT_DEFAULTS } from './limits/login-limits';
 
 /** The auth service's settings; the CDK auth construct sets the same names on the function. */
@@ -9,20 +9,14 @@ export const authSettingsSchema = z
     /** Which address the service hands out. */
     STRATEGY: z.enum(['direct', 'nlb', 'haproxy']),
     /** The balancer's client URL (`nlb`, `haproxy`), e.g. `wss://ws.example.com`. */
-    PUBLIC_URL: z
-      .string()
-      .regex(/^wss?:\/\/\S+$/, 'ws://… or wss://…')
-      .optional(),
+    PUBLIC_URL: wsUrlVar().optional(),
     /**
      * During a switch, the strategy clients are moving off (its tier is kept for one deploy): the node-side
      * move reads it to tell old-path clients from new ones. Absent outside a switch.
      */
     RETIRING_STRATEGY: z.enum(['direct', 'nlb', 'haproxy']).optional(),
     /** The retiring balancer's client URL (`nlb`, `haproxy`). */
-    RETIRING_PUBLIC_URL: z
-      .string()
-      .regex(/^wss?:\/\/\S+$/, 'ws://… or wss://…')
-      .optional(),
+    RETIRING_PUBLIC_URL: wsUrlVar().optional(),
     /** Token audience for `nlb`/`haproxy`; nodes accept it as TOKEN_AUDIENCE. */
     BALANCER_NAME: z.string().min(1).default('wslb'),
     /** How a node is chosen under `direct`. */

@@ -1,28 +1,32 @@
-import { type BackoffOptions, backoffDelay } from './backoff';
+import { BACKOFF_DEFAULTS, type BackoffOptions, retryDelay } from './backoff';
+import { closeKind } from './close-kind';
 import { Emitter } from './emitter';
-import { AuthRefusedError, AuthUnavailableError, requestSession, type Session } from './session';
-
-/** The part of the standard WebSocket API the client uses (browsers' WebSocket and `ws` both have it). */
-export interface WebSocketLike {
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-  send(data: string | ArrayBuffer | Uint8Array): void;
-  close(code?: number, reason?: string): void;
-  /** Set by factories that can see the server's pings (browsers cannot); counts as a sign of life. */
-  onping?: (() => void) | null;
-  /** Drop the connection without a close handshake (`ws`); without it a dead socket is `close()`d. */
-  terminate?(): void;
-}
-
-export type WebSocketFactory = (url: string, protocols: string[]) => WebSocketLike;
+import { AuthRefusedError, AuthUnavailableError, ClientSetupError, SocketBlockedError } from './errors';
+import { requestSession, type Session, sessionUrl } from './session';
+import {
+  type BinaryType,
+  openSocket,
+  resolveWebSocket,
+  type SendData,
+  type WebSocketClass,
+  type WebSocketFactory,
+  type WebSocketLike,
+} from './socket';
 
 export interface ConnectOptions {
+  /**
+   * Base URL of the auth service; the client POSTs to `<authUrl>/session`, keeping its path
+   * (`https://example.com/api/auth` → `https://example.com/api/auth/session`).
+   */
   authUrl: string;
   credentials: { username: string; password: string };
-  /** Opens a socket. @default - the global WebSocket */
-  webSocket?: WebSocketFactory;
+  /**
+   * The WebSocket to use: a class with the standard constructor (the browser's `WebSocket`, `ws`'s) or a
+   * factory `(url, protocols) => socket`. @default - the global WebSocket
+   */
+  webSocket?: WebSocketClass | WebSocketFactory;
+  /** How binary messages arrive: `Blob` or `ArrayBuffer`. @default - the socket's own default (browsers: 'blob', Node: Buffer) */
+  binaryType?: BinaryType;
   /** @default - the global fetch */
   fetch?: typeof fetch;
   /** Where the token travels: a sub-protocol (kept out of access logs) or `?token=`. @default 'protocol' */
@@ -30,6 +34,10 @@ export interface ConnectOptions {
   backoff?: BackoffOptions;
   /** @default Math.random */
   random?: () => number;
+  /** Give up on a login that has not answered in this time, and retry (Lambda's own limit is 10 s). @default 30000 */
+  authTimeoutMs?: number;
+  /** Give up on a socket that has not opened in this time (a node that drops SYNs), and retry. @default 15000 */
+  openTimeoutMs?: number;
   /**
    * Treat an open socket as dead after this long without a ping or message from the server, drop it and
    * go back through the auth service. A balancer that fails over or a node that vanishes sends no FIN, and
@@ -38,44 +46,52 @@ export interface ConnectOptions {
   deadAfterMs?: number;
 }
 
+/** A message as it arrives: text as a string; binary as a Blob or ArrayBuffer (`binaryType`), or a Buffer in Node. */
+export type IncomingData = string | ArrayBuffer | Blob | Uint8Array;
+
 export interface ClientEvents {
+  /** `attempt`: retries since the last stable connection (0 on a first try that worked). */
   open: { url: string; node?: string; attempt: number };
-  message: unknown;
+  message: IncomingData;
   /** An open socket closed (a socket that never opened causes `reconnecting` only). */
   close: { code: number; reason: string; willReconnect: boolean };
-  reconnecting: { attempt: number; delayMs: number; cause: string };
-  /** Fatal: the auth service refused the credentials; the client stops. */
+  /** A try failed and another follows after `delayMs`; `cause` says what failed, `error` carries it. */
+  reconnecting: { attempt: number; delayMs: number; cause: string; error?: Error };
+  /**
+   * Fatal: the client stopped. {@link AuthRefusedError} (wrong credentials or request),
+   * {@link ClientSetupError} (no usable authUrl, fetch or WebSocket), {@link SocketBlockedError}.
+   */
   error: Error;
 }
 
+/** Failures that retrying cannot fix: the client stops with an `error` event. */
+const FATAL = [AuthRefusedError, ClientSetupError, SocketBlockedError];
+
+/** Why the next try is needed, for its delay. */
+type Failure = { cause: string; error?: Error; floorMs?: number; unplanned?: boolean };
+
 /**
  * A WebSocket that always goes through the auth service: POST /session, then open the URL it names;
- * on any close that is not a deliberate `close()` or an auth refusal, back off (full jitter) and
- * start again from the auth service, never straight back to the old node.
+ * on any failure that is not a deliberate `close()` or a refusal, back off (full jitter) and start again
+ * from the auth service, never straight back to the old node. Every failure becomes an event: `reconnecting`
+ * while it retries, `error` when it stops; nothing is thrown into code that no one awaits.
  */
 export class WslbClient extends Emitter<ClientEvents> {
+  private readonly options: ConnectOptions;
+  private readonly random: () => number;
   private socket?: WebSocketLike;
   private session?: Session;
+  private openedAt?: number;
   private attempt = 0;
   private stopped = false;
   private timer?: ReturnType<typeof setTimeout>;
   private watchdog?: ReturnType<typeof setInterval>;
   private lastSignOfLife = 0;
-  private readonly random: () => number;
-  private readonly fetchImpl: typeof fetch;
-  private readonly factory: WebSocketFactory;
 
-  constructor(private readonly options: ConnectOptions) {
+  constructor(options: ConnectOptions) {
     super();
+    this.options = options;
     this.random = options.random ?? Math.random;
-    this.fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
-    this.factory =
-      options.webSocket ??
-      ((url, protocols) =>
-        new (globalThis as unknown as { WebSocket: new (u: string, p: string[]) => WebSocketLike }).WebSocket(
-          url,
-          protocols,
-        ));
   }
 
   /** The node this client is connected to (under `direct`). */
@@ -87,14 +103,14 @@ export class WslbClient extends Emitter<ClientEvents> {
     return this.socket !== undefined && this.openedAt !== undefined;
   }
 
-  private openedAt?: number;
-
+  /** Starts on the next microtask, so listeners added right after `connect()` see every event. */
   start(): this {
-    void this.run();
+    queueMicrotask(() => void this.run());
     return this;
   }
 
-  send(data: string | ArrayBuffer | Uint8Array): void {
+  /** Sends on the open socket; throws `Error('not connected')` when there is none. */
+  send(data: SendData): void {
     if (!this.socket || this.openedAt === undefined) throw new Error('not connected');
     this.socket.send(data);
   }
@@ -107,41 +123,68 @@ export class WslbClient extends Emitter<ClientEvents> {
     this.socket?.close(code, reason);
   }
 
-  private async run(): Promise<void> {
+  private stop(error: Error): void {
     if (this.stopped) return;
-    let session: Session;
-    try {
-      session = await requestSession(this.fetchImpl, this.options.authUrl, this.options.credentials);
-    } catch (err) {
-      if (err instanceof AuthRefusedError) {
-        this.stopped = true;
-        this.emit('error', err);
-        return;
-      }
-      const floor = err instanceof AuthUnavailableError ? (err.retryAfterMs ?? 0) : 0;
-      return this.retry((err as Error).message, floor);
-    }
-    if (this.stopped) return;
-    this.session = session;
-    this.openSocket(session);
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.emit('error', error);
   }
 
-  private openSocket(session: Session): void {
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      const fetchImpl = this.options.fetch ?? globalThis.fetch?.bind(globalThis);
+      if (!fetchImpl) throw new ClientSetupError('no fetch: pass the `fetch` option');
+      const url = sessionUrl(this.options.authUrl);
+      const session = await requestSession(
+        fetchImpl,
+        url,
+        this.options.credentials,
+        this.options.authTimeoutMs,
+      );
+      if (this.stopped) return;
+      this.session = session;
+      this.open(session);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** A failure before a socket exists: stop on what retrying cannot fix, else retry. */
+  private fail(err: unknown): void {
+    const error = err instanceof Error ? err : new Error(String(err));
+    if (FATAL.some((kind) => error instanceof kind)) {
+      this.stop(error);
+      return;
+    }
+    const floorMs = error instanceof AuthUnavailableError ? error.retryAfterMs : undefined;
+    this.retry({ cause: error.message, error, floorMs });
+  }
+
+  private open(session: Session): void {
     const useQuery = this.options.tokenIn === 'query';
-    const url = useQuery ? withToken(session.url, session.token) : session.url;
     const protocols = useQuery ? ['wslb'] : ['wslb', `token.${session.token}`];
-    const socket = this.factory(url, protocols);
+    const url = useQuery ? withToken(session.url, session.token) : session.url;
+    const make = resolveWebSocket(this.options.webSocket);
+    const socket = openSocket(make, url, protocols);
+    if (this.options.binaryType) socket.binaryType = this.options.binaryType;
     this.socket = socket;
+    const openTimer = setTimeout(() => {
+      if (this.socket === socket && this.openedAt === undefined) drop(socket, 4000, 'open timed out');
+    }, this.options.openTimeoutMs ?? 15_000);
+    let silent = false;
     socket.onopen = () => {
+      clearTimeout(openTimer);
+      if (this.socket !== socket) return;
       this.openedAt = Date.now();
-      this.watch(socket);
-      const attempt = this.attempt;
-      this.attempt = 0;
-      this.emit('open', { url: session.url, node: session.node, attempt });
+      this.watch(socket, () => {
+        silent = true;
+      });
+      this.emit('open', { url: session.url, node: session.node, attempt: this.attempt });
     };
     socket.onmessage = (event) => {
       this.lastSignOfLife = Date.now();
-      this.emit('message', event.data);
+      this.emit('message', event.data as IncomingData);
     };
     socket.onping = () => {
       this.lastSignOfLife = Date.now();
@@ -150,23 +193,30 @@ export class WslbClient extends Emitter<ClientEvents> {
       // A refused upgrade or a dead node; onclose follows and decides what to do.
     };
     socket.onclose = (event) => {
-      const wasOpen = this.openedAt !== undefined;
+      clearTimeout(openTimer);
+      if (this.socket !== socket) return;
+      const openedAt = this.openedAt;
       clearInterval(this.watchdog);
       this.socket = undefined;
       this.openedAt = undefined;
-      if (!wasOpen) {
+      if (openedAt === undefined) {
         // The upgrade was refused (full, draining, bad token) or the node is gone: ask the auth service again.
-        if (!this.stopped) void this.retry(`connect failed (${event.code})`, 0);
+        if (!this.stopped) this.retry({ cause: `connect failed (${event.code})` });
         return;
+      }
+      if (Date.now() - openedAt >= (this.options.backoff?.stableAfterMs ?? BACKOFF_DEFAULTS.stableAfterMs)) {
+        this.attempt = 0;
       }
       const willReconnect = !this.stopped;
       this.emit('close', { code: event.code, reason: event.reason, willReconnect });
-      if (willReconnect) void this.retry(`closed ${event.code}`, 0);
+      if (!willReconnect) return;
+      const unplanned = silent || closeKind(event.code) === 'unplanned';
+      this.retry({ cause: silent ? 'server silent' : `closed ${event.code}`, unplanned });
     };
   }
 
   /** With `deadAfterMs`: check a few times per period that the server still shows signs of life. */
-  private watch(socket: WebSocketLike): void {
+  private watch(socket: WebSocketLike, onSilent: () => void): void {
     const deadAfterMs = this.options.deadAfterMs;
     if (deadAfterMs === undefined) return;
     this.lastSignOfLife = Date.now();
@@ -175,20 +225,30 @@ export class WslbClient extends Emitter<ClientEvents> {
       () => {
         if (Date.now() - this.lastSignOfLife < deadAfterMs) return;
         clearInterval(this.watchdog);
-        if (socket.terminate) socket.terminate();
-        else socket.close(4000, 'server silent');
+        onSilent();
+        drop(socket, 4000, 'server silent');
       },
       Math.max(50, Math.min(1_000, deadAfterMs / 4)),
     );
   }
 
-  private async retry(cause: string, floorMs: number): Promise<void> {
+  private retry(failure: Failure): void {
     if (this.stopped) return;
-    const delayMs = floorMs + backoffDelay(this.attempt, this.random, this.options.backoff);
+    const delayMs = retryDelay(
+      { attempt: this.attempt, floorMs: failure.floorMs, unplanned: failure.unplanned },
+      this.random,
+      this.options.backoff,
+    );
     this.attempt += 1;
-    this.emit('reconnecting', { attempt: this.attempt, delayMs, cause });
+    this.emit('reconnecting', { attempt: this.attempt, delayMs, cause: failure.cause, error: failure.error });
     this.timer = setTimeout(() => void this.run(), delayMs);
   }
+}
+
+/** Ends a socket without waiting for the peer: `terminate` where there is one (`ws`), else `close`. */
+function drop(socket: WebSocketLike, code: number, reason: string): void {
+  if (socket.terminate) socket.terminate();
+  else socket.close(code, reason);
 }
 
 function withToken(url: string, token: string): string {

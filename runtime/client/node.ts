@@ -1,11 +1,8 @@
 import WebSocket, { type ClientOptions } from 'ws';
-import {
-  type ConnectOptions,
-  connect as connectCore,
-  type WebSocketFactory,
-  type WebSocketLike,
-  type WslbClient,
-} from './client';
+import { type ConnectOptions, connect as connectCore, type WslbClient } from './client';
+import type { WebSocketFactory, WebSocketLike } from './socket';
+
+export * from './index';
 
 /** A WebSocket factory backed by `ws`, for Node; `options` reach every socket (e.g. `localAddress`). */
 export function wsFactory(options: ClientOptions = {}): WebSocketFactory {
@@ -18,7 +15,7 @@ export function wsFactory(options: ClientOptions = {}): WebSocketFactory {
   };
 }
 
-/** `connect` for Node: the same client with `ws` underneath. */
+/** `connect` for Node: the same client with `ws` underneath (it sees the server's pings). */
 export function connect(options: ConnectOptions & { wsOptions?: ClientOptions }): WslbClient {
   return connectCore({ ...options, webSocket: options.webSocket ?? wsFactory(options.wsOptions) });
 }

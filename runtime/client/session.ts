@@ -1,59 +1,89 @@
+import { appendPath, httpBaseUrlProblem, wsUrlProblem } from '../contract/url';
+import { AuthRefusedError, AuthUnavailableError, ClientSetupError } from './errors';
+import { parseRetryAfter } from './retry-after';
+
 /** What `POST /session` answers. */
 export interface Session {
+  /** Where to open the WebSocket (`ws://…` or `wss://…`). */
   url: string;
   token: string;
   expiresAt: string;
+  /** The node chosen (under `direct`). */
   node?: string;
 }
 
-/** The auth service refused the credentials or the request (4xx): retrying will not help. */
-export class AuthRefusedError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'AuthRefusedError';
-  }
+/** Statuses that say "not now": back off and ask again. Every other 4xx says the request itself is wrong. */
+const TEMPORARY_4XX = new Set([408, 425, 429]);
+
+/**
+ * `authUrl` + `/session`, keeping the URL's own path (`https://example.com/api/auth` posts to
+ * `/api/auth/session`). Throws {@link ClientSetupError} when `authUrl` is not an http(s) URL.
+ */
+export function sessionUrl(authUrl: string): string {
+  const problem = httpBaseUrlProblem(authUrl);
+  if (problem) throw new ClientSetupError(`authUrl ${JSON.stringify(authUrl)}: ${problem}`);
+  return appendPath(authUrl, 'session');
 }
 
-/** The auth service could not serve now (5xx, 503 no headroom, network): worth retrying. */
-export class AuthUnavailableError extends Error {
-  constructor(
-    readonly status: number | undefined,
-    message: string,
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = 'AuthUnavailableError';
-  }
-}
-
+/**
+ * POST the credentials to `url` (see {@link sessionUrl}). Resolves with a usable session; rejects with
+ * {@link AuthRefusedError} (a 4xx but 408/425/429: do not retry) or {@link AuthUnavailableError} (anything
+ * else: the fetch failed or timed out, 408/425/429/5xx with its `Retry-After`, an answer that is not a
+ * session with a valid ws/wss URL).
+ */
 export async function requestSession(
   fetchImpl: typeof fetch,
-  authUrl: string,
+  url: string,
   credentials: { username: string; password: string },
+  timeoutMs = 30_000,
 ): Promise<Session> {
-  let res: Response;
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  let status: number;
+  let text: string;
+  let retryAfter: string | null;
   try {
-    res = await fetchImpl(new URL('/session', authUrl), {
+    const res = await fetchImpl(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(credentials),
+      signal: abort.signal,
     });
+    status = res.status;
+    retryAfter = res.headers.get('retry-after');
+    text = await res.text();
   } catch (err) {
-    throw new AuthUnavailableError(undefined, `auth service unreachable: ${(err as Error).message}`);
+    const why = abort.signal.aborted ? `no answer within ${timeoutMs} ms` : (err as Error).message;
+    throw new AuthUnavailableError(undefined, `auth service unreachable: ${why}`);
+  } finally {
+    clearTimeout(timer);
   }
-  const text = await res.text();
-  if (res.status >= 400 && res.status < 500)
-    throw new AuthRefusedError(res.status, `auth refused (${res.status}): ${text}`);
-  if (!res.ok) {
-    const retryAfter = Number(res.headers.get('retry-after'));
+  if (status >= 400 && status < 500 && !TEMPORARY_4XX.has(status)) {
+    throw new AuthRefusedError(status, `auth refused (${status}): ${text.slice(0, 200)}`);
+  }
+  if (status < 200 || status > 299) {
     throw new AuthUnavailableError(
-      res.status,
-      `auth unavailable (${res.status})`,
-      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      status,
+      `auth unavailable (${status})`,
+      parseRetryAfter(retryAfter, Date.now()),
     );
   }
-  return JSON.parse(text) as Session;
+  return parseSession(text);
+}
+
+function parseSession(text: string): Session {
+  let body: Partial<Session>;
+  try {
+    body = JSON.parse(text) as Partial<Session>;
+  } catch {
+    throw new AuthUnavailableError(200, 'auth answered 200 with a body that is not JSON');
+  }
+  if (typeof body?.url !== 'string' || typeof body.token !== 'string' || !body.token) {
+    throw new AuthUnavailableError(200, 'auth answered 200 without a url and token');
+  }
+  const problem = wsUrlProblem(body.url);
+  if (problem) {
+    throw new AuthUnavailableError(200, `auth handed out ${JSON.stringify(body.url)}: ${problem}`);
+  }
+  return body as Session;
 }

@@ -4,6 +4,7 @@ import type { LoginLimitSettings } from '../auth/limits/login-limits';
 import type { NodeChoiceRule } from '../auth/node-choice/choose-node';
 import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
+import { buildUrl } from '../contract/url';
 import type { Backend } from '../haproxy/render/backend';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
 import { createLogger } from '../shared/log';
@@ -182,7 +183,7 @@ export class LocalCluster {
     this.authInstances = await AuthInstances.create(settings, this.options.authInstances ?? 1, log);
     this.authServer = createAuthHttpServer(this.authInstances.handle);
     const port = await listen(this.authServer, '127.0.0.1', 0);
-    this.authUrl = `http://127.0.0.1:${port}`;
+    this.authUrl = buildUrl('http', '127.0.0.1', port);
   }
 
   /**
@@ -269,7 +270,7 @@ export class LocalCluster {
     return Promise.all(
       live.map(async (n) => {
         try {
-          const res = await fetch(`http://127.0.0.1:${n.port}/healthz`, {
+          const res = await fetch(buildUrl('http', '127.0.0.1', n.port, '/healthz'), {
             signal: AbortSignal.timeout(2000),
           });
           const body = (await res.json()) as { connections: number; state: string };

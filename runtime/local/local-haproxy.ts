@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildUrl } from '../contract/url';
 import { Agent, type SyncResult } from '../haproxy/agent/agent';
 import { checkHaproxyConfig, requireHaproxy } from '../haproxy/agent/haproxy-binary';
 import { detectHaproxyFeatures } from '../haproxy/agent/haproxy-features';
@@ -123,8 +124,8 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
   }
   const pid = haproxy.pid;
   return {
-    url: `${options.tlsCertFile ? 'wss' : 'ws'}://127.0.0.1:${listenPort}`,
-    statsUrl: `http://127.0.0.1:${statsPort}/stats`,
+    url: buildUrl(options.tlsCertFile ? 'wss' : 'ws', '127.0.0.1', listenPort),
+    statsUrl: buildUrl('http', '127.0.0.1', statsPort, '/stats'),
     pid,
     configPath,
     masterSocket,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { TOKEN_KEY_REFRESH_MS } from '../contract/token-key-refresh';
+import { buildUrl } from '../contract/url';
 import { DynamoDbRegistry, type NodeRegistry } from '../registry';
 import { secretSourceFromEnv } from '../shared/secret-source';
 import { type KeyRingProvider, refreshingKeyRing } from '../token';
@@ -11,6 +12,9 @@ import { instanceIdentity } from './instance-identity';
 import { NodeMetrics } from './metrics';
 import { NodeServer } from './node-server';
 import type { NodeSettings } from './settings';
+
+/** Listening on every address: the endpoint falls back to loopback (only the local cluster leaves it unset). */
+const ANY_ADDRESS = new Set(['0.0.0.0', '::']);
 
 export interface RunningNode {
   nodeId: string;
@@ -73,9 +77,8 @@ export async function startNodeService(
   });
   const port = await server.listen(settings.HOST, settings.PORT);
   const scheme = tls ? 'wss' : 'ws';
-  const host =
-    identity?.host ?? (settings.HOST === '0.0.0.0' || settings.HOST === '::' ? '127.0.0.1' : settings.HOST);
-  const endpoint = settings.NODE_ENDPOINT ?? `${scheme}://${host}:${port}`;
+  const host = identity?.host ?? (ANY_ADDRESS.has(settings.HOST) ? '127.0.0.1' : settings.HOST);
+  const endpoint = settings.NODE_ENDPOINT ?? buildUrl(scheme, host, port);
   const nodes =
     registry ??
     new DynamoDbRegistry({ tableName: settings.REGISTRY_TABLE, endpoint: settings.REGISTRY_ENDPOINT });

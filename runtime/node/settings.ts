@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { boolVar, intVar, logLevelVar, parseEnv, requireOneOf } from '../shared/env';
+import { boolVar, intVar, listenHostVar, logLevelVar, parseEnv, requireOneOf, wsUrlVar } from '../shared/env';
 
 /** Largest accepted message unless MAX_PAYLOAD_BYTES says otherwise. */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
@@ -17,15 +17,12 @@ export const nodeSettingsSchema = z
       .string()
       .regex(/^[A-Za-z0-9._-]{1,64}$/, 'letters, digits, . _ - (1-64)')
       .optional(),
-    /** Address to listen on. */
-    HOST: z.string().default('0.0.0.0'),
+    /** Address to listen on; `::` takes both IPv6 and IPv4 (dual stack). */
+    HOST: listenHostVar('0.0.0.0'),
     /** Port to listen on; 0 picks a free one (tests, local cluster). */
     PORT: intVar(0, 65535, 8080),
     /** The URL clients use to reach this node; in AWS built from IMDS when absent. */
-    NODE_ENDPOINT: z
-      .string()
-      .regex(/^wss?:\/\/[^\s/]+(:\d+)?\/?$/, 'ws://host:port or wss://host:port')
-      .optional(),
+    NODE_ENDPOINT: wsUrlVar().optional(),
     /** Where to learn the endpoint when NODE_ENDPOINT is absent: `imds-public` (direct), `imds-private`, `listen`. */
     ENDPOINT_SOURCE: z.enum(['imds-public', 'imds-private', 'listen']).default('listen'),
     /** Hard cap on open WebSockets; upgrades past it get 503. */

@@ -1,6 +1,7 @@
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { buildUrl } from '../contract/url';
 import { awsClientConfig } from '../shared/aws-client';
 
 /** The registry table's key; the CDK table uses the same. */
@@ -29,7 +30,7 @@ export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0):
     server.listen(port, '127.0.0.1', () => resolve());
   });
   const { port: bound } = server.address() as AddressInfo;
-  const endpoint = `http://127.0.0.1:${bound}`;
+  const endpoint = buildUrl('http', '127.0.0.1', bound);
   const client = new DynamoDBClient(
     awsClientConfig({
       endpoint,

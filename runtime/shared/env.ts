@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wsUrlProblem } from '../contract/url';
 
 /** Thrown when environment settings are invalid; the message names every bad variable. */
 export class SettingsError extends Error {
@@ -53,3 +54,20 @@ export function requireOneOf(
 ): void {
   if (!settings[keys[0]] && !settings[keys[1]]) ctx.addIssue({ code: 'custom', path: [keys[0]], message });
 }
+
+/** A WebSocket URL handed to clients (`ws://host:port`, `wss://host`); an IPv6 address must be in brackets. */
+export const wsUrlVar = () =>
+  z.string().superRefine((value, ctx) => {
+    const problem = wsUrlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** An address to listen on (`0.0.0.0`, `::`, `127.0.0.1`, `::1`, a host name): no brackets, no port. */
+export const listenHostVar = (fallback: string) =>
+  z
+    .string()
+    .regex(
+      /^[A-Za-z0-9.:%_-]+$/,
+      'an address to listen on, e.g. 0.0.0.0, ::, 127.0.0.1 or ::1 (no brackets, no port)',
+    )
+    .default(fallback);

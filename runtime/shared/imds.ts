@@ -1,3 +1,5 @@
+import { appendPath } from '../contract/url';
+
 /** Minimal IMDSv2 client: a session token first, then GETs with it. */
 export interface ImdsOptions {
   /** @default http://169.254.169.254 */
@@ -21,7 +23,7 @@ export class Imds {
 
   private async sessionToken(): Promise<string> {
     if (this.token) return this.token;
-    const res = await this.fetchFn(`${this.endpoint}/latest/api/token`, {
+    const res = await this.fetchFn(appendPath(this.endpoint, 'latest/api/token'), {
       method: 'PUT',
       headers: { 'X-aws-ec2-metadata-token-ttl-seconds': '21600' },
       signal: AbortSignal.timeout(this.timeoutMs),
@@ -32,7 +34,7 @@ export class Imds {
   }
 
   async get(path: string): Promise<string> {
-    const res = await this.fetchFn(`${this.endpoint}/latest/meta-data/${path}`, {
+    const res = await this.fetchFn(appendPath(this.endpoint, `latest/meta-data/${path}`), {
       headers: { 'X-aws-ec2-metadata-token': await this.sessionToken() },
       signal: AbortSignal.timeout(this.timeoutMs),
     });

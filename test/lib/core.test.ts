@@ -133,6 +133,8 @@ describe.each(STRATEGIES)('%s: the core', (strategy) => {
     expect(text).toMatch(
       /aws s3 cp 's3:\/\/\{TOKEN\}\/[0-9a-f]{64}\.zip' '\/tmp\/wslb-node\.zip' --region \{TOKEN\}/,
     );
+    // Public nodes (direct) have IPv6 addresses: they listen on both families; private ones on IPv4.
+    expect(text).toContain(`HOST=${strategy === 'direct' ? '::' : '0.0.0.0'}\n`);
     expect(text).toContain(
       [
         'PORT=8080',

@@ -34,6 +34,35 @@ describe('node settings from the environment', () => {
     expect(problems[2]).toMatch(/^PERMESSAGE_DEFLATE: .* \(got "yes"\)$/);
   });
 
+  it.each([
+    ['NODE_ENDPOINT', 'ws://2001:db8::1:8080'],
+    ['NODE_ENDPOINT', 'ws://::1:8080'],
+    ['NODE_ENDPOINT', 'wss://fe80::1'],
+  ])('refuses an unbracketed IPv6 address in %s (%s), naming the variable', (key, value) => {
+    expect(() => nodeSettingsFromEnv({ ...base, [key]: value })).toThrow(
+      new RegExp(`^invalid settings:\\n  ${key}: an IPv6 address needs brackets: .*\\(got "${value}"\\)$`),
+    );
+  });
+
+  it.each(['ws://[2001:db8::1]:8080', 'wss://[::1]', 'ws://203.0.113.7:8080', 'wss://node-1.example.com'])(
+    'accepts NODE_ENDPOINT=%s',
+    (value) => {
+      expect(nodeSettingsFromEnv({ ...base, NODE_ENDPOINT: value }).NODE_ENDPOINT).toBe(value);
+    },
+  );
+
+  it.each(['http://a:1', 'ws://a:1/path', 'ws://a:1?x=1', 'ws:// a:1', 'a:1'])(
+    'refuses NODE_ENDPOINT=%s, naming it',
+    (value) => {
+      expect(() => nodeSettingsFromEnv({ ...base, NODE_ENDPOINT: value })).toThrow(/NODE_ENDPOINT: /);
+    },
+  );
+
+  it('takes HOST as an address, not a URL authority', () => {
+    expect(nodeSettingsFromEnv({ ...base, HOST: '::' }).HOST).toBe('::');
+    expect(() => nodeSettingsFromEnv({ ...base, HOST: '[::1]' })).toThrow(/HOST: an address to listen on/);
+  });
+
   it('requires a token secret source and the registry table', () => {
     expect(() => nodeSettingsFromEnv({})).toThrow(/REGISTRY_TABLE/);
     expect(() => nodeSettingsFromEnv({ REGISTRY_TABLE: 'abc' })).toThrow(
@@ -66,6 +95,24 @@ describe('auth settings from the environment', () => {
     expect(() => authSettingsFromEnv({ ...nlb, RETIRING_PUBLIC_URL: 'ws://a:1' })).toThrow(
       'RETIRING_PUBLIC_URL: only with RETIRING_STRATEGY',
     );
+  });
+
+  it('refuses an unbracketed IPv6 PUBLIC_URL, naming it', () => {
+    expect(() =>
+      authSettingsFromEnv({ ...base, STRATEGY: 'nlb', PUBLIC_URL: 'ws://2001:db8::1:8080' }),
+    ).toThrow(/PUBLIC_URL: an IPv6 address needs brackets/);
+    expect(() =>
+      authSettingsFromEnv({
+        ...base,
+        STRATEGY: 'nlb',
+        PUBLIC_URL: 'wss://ws.example.com',
+        RETIRING_STRATEGY: 'haproxy',
+        RETIRING_PUBLIC_URL: 'ws://::1:8080',
+      }),
+    ).toThrow(/RETIRING_PUBLIC_URL: an IPv6 address needs brackets/);
+    expect(
+      authSettingsFromEnv({ ...base, STRATEGY: 'nlb', PUBLIC_URL: 'ws://[2001:db8::1]:8080' }).PUBLIC_URL,
+    ).toBe('ws://[2001:db8::1]:8080');
   });
 
   it('refuses an unknown strategy, naming it', () => {

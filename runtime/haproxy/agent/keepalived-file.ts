@@ -1,5 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { buildUrl } from '../../contract/url';
 import { type KeepalivedInput, renderKeepalivedConfig } from '../render/render-keepalived';
 import type { AgentSettings } from './settings';
 
@@ -14,7 +15,7 @@ export function keepalivedInputFromSettings(s: AgentSettings): KeepalivedInput |
     unicastSrcIp: s.OWN_IP,
     unicastPeers: [s.PEER_IP!],
     vip: (s.OVERLAY_IP ?? s.VIP_PRIVATE_IP)!,
-    check: { kind: 'http', url: `http://${statsHost}:${s.STATS_PORT}/health` },
+    check: { kind: 'http', url: buildUrl('http', statsHost, s.STATS_PORT, '/health') },
     failoverCommand: s.FAILOVER_COMMAND!,
   };
 }

@@ -1,3 +1,4 @@
+import { buildUrl } from '../../contract/url';
 import { createLogger, type Logger } from '../../shared/log';
 import { endFlows } from './end-flows';
 import { nftApplier } from './nft';
@@ -72,7 +73,7 @@ export async function startNlbStandIn(options: NlbStandInOptions): Promise<Kerne
     kind: 'kernel',
     namespace: options.namespace,
     vip,
-    url: `ws://${vip.host}:${vip.port}`,
+    url: buildUrl('ws', vip.host, vip.port),
     controller,
     register: (target) => controller.register(target),
     deregister: (id) => controller.deregister(id),

@@ -65,13 +65,14 @@ describe('direct tier', () => {
     ]);
   });
 
-  test('the node reports its public endpoint (ENDPOINT_SOURCE=imds-public)', () => {
+  test('the node reports its public endpoint (ENDPOINT_SOURCE=imds-public) and listens on both families (HOST=::)', () => {
     const [lt] = Object.values(template.findResources('AWS::EC2::LaunchTemplate')) as {
       Properties: { LaunchTemplateData: { UserData: unknown } };
     }[];
-    expect(userDataText(lt!.Properties.LaunchTemplateData.UserData)).toContain(
-      'ENDPOINT_SOURCE=imds-public\n',
-    );
+    const text = userDataText(lt!.Properties.LaunchTemplateData.UserData);
+    expect(text).toContain('ENDPOINT_SOURCE=imds-public\n');
+    // The nodes get an IPv6 address and the security group admits ::/0: `::` listens on IPv6 and IPv4.
+    expect(text).toContain('HOST=::\n');
   });
 
   test('auth service hands out node endpoints (STRATEGY=direct, no PUBLIC_URL)', () => {
