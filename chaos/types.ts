@@ -11,6 +11,7 @@ export const SCENARIO_IDS = [
   'hostile-frames',
   'secrets',
   'haproxy-split-brain',
+  'login-throttled',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 

@@ -60,13 +60,17 @@ export class ChaosCluster {
     return { status: res.status, retryAfter: res.headers.get('retry-after'), token: json.token };
   }
 
-  /** Sessions issued and refusals, from the auth log (pino JSON lines; `time` in epoch ms). */
+  /** Sessions issued and refusals, from the auth log (pino JSON lines), with `time` turned into epoch ms. */
   async authEvents(): Promise<AuthEvent[]> {
     await sleep(300); // pino writes asynchronously
     return readFileSync(join(this.cluster.runDir, 'auth.log'), 'utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as AuthEvent);
+      .map((l) => {
+        const line = JSON.parse(l) as Omit<AuthEvent, 'time'> & { time: string | number };
+        // The logger writes ISO times: compared with Date.now() as text, every filter on time was empty.
+        return { ...line, time: typeof line.time === 'number' ? line.time : Date.parse(line.time) };
+      });
   }
 
   /** wslb_auth_sessions_total by status, from the auth service's /metrics. */

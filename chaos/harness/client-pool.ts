@@ -141,11 +141,13 @@ function merge(replies: Array<{ status: ClientStatus }>): ClientStatus {
     reopenedOn: {},
     reopenDelaysMs: [],
     failedAttempts: 0,
+    gaveUp: 0,
   };
   for (const { status: s } of replies) {
     out.connected += s.connected;
     out.clients += s.clients;
     out.failedAttempts += s.failedAttempts;
+    out.gaveUp += s.gaveUp;
     mergeCounts(out.byNode, s.byNode);
     mergeCounts(out.reopenedOn, s.reopenedOn);
     for (const [node, codes] of Object.entries(s.closes)) {

@@ -3,6 +3,7 @@ import { badInput } from './bad-input';
 import { haproxyFailover } from './haproxy-failover';
 import { haproxySplitBrain } from './haproxy-split-brain';
 import { hostileFrames } from './hostile-frames';
+import { loginThrottled } from './login-throttled';
 import { nodeDrained } from './node-drained';
 import { nodeKilled } from './node-killed';
 import { overload } from './overload';
@@ -21,5 +22,6 @@ export const SCENARIOS: Scenario[] = [
   badInput,
   hostileFrames,
   haproxySplitBrain,
+  loginThrottled,
   secrets,
 ];

@@ -28,6 +28,8 @@ export interface ClientStatus {
   reopenDelaysMs: number[];
   /** Connection attempts refused or failed since the mark (each retried through auth). */
   failedAttempts: number;
+  /** Clients that gave up since the mark (an `error` event: the client stops). */
+  gaveUp: number;
 }
 
 export interface EchoResult {

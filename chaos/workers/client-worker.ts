@@ -19,6 +19,7 @@ function newPhase() {
     reopenedOn: {} as Record<string, number>,
     reopenDelaysMs: [] as number[],
     failedAttempts: 0,
+    gaveUp: 0,
   };
 }
 
@@ -40,6 +41,9 @@ function watch(client: WslbClient): void {
   });
   client.on('reconnecting', ({ cause }) => {
     if (cause.startsWith('connect failed')) phase.failedAttempts += 1;
+  });
+  client.on('error', () => {
+    phase.gaveUp += 1;
   });
 }
 
