@@ -17,7 +17,14 @@ beforeAll(async () => {
     freshnessMs: 2000,
     drainSeconds: 2,
   });
-  fleet = new ClientFleet({ authUrl: cluster.authUrl, credentials: cluster.credentials, concurrency: 100 });
+  // A client told 503 + Retry-After waits up to twice that (jitter above it): on two busy cores, where the
+  // nodes' 500 ms heartbeats can miss the 2 s freshness window and auth says "no headroom", give each 60 s.
+  fleet = new ClientFleet({
+    authUrl: cluster.authUrl,
+    credentials: cluster.credentials,
+    concurrency: 100,
+    openTimeoutMs: 60_000,
+  });
 });
 
 afterAll(async () => {
@@ -47,7 +54,7 @@ describe('local cluster, strategy direct', () => {
     await fleet.waitForCloses(1012, held, 10_000);
     await fleet.waitFor(
       () => fleet.connectedCount() === CLIENTS,
-      20_000,
+      30_000,
       'every client to be connected again',
     );
     expect(fleet.stats.reopens - reopensBefore).toBe(held);
@@ -66,13 +73,14 @@ describe('local cluster, strategy direct', () => {
     await victim.exited;
     // The process is gone before every client has read its FIN; count first, or the next wait passes at once.
     await fleet.waitForCloses(1006, held, 10_000);
+    // Stale after 2 s; the first retries spread over unplannedSpreadMs; one longest back-off window for a client
+    // sent to the dead node before it went stale; the rest for logins on two busy cores (chaos 1 measures it).
+    const boundMs = 2_000 + BACKOFF_DEFAULTS.unplannedSpreadMs + BACKOFF_DEFAULTS.maxMs + 13_000;
     await fleet.waitFor(
       () => fleet.connectedCount() === CLIENTS,
-      20_000,
+      boundMs - (Date.now() - killedAt),
       'every client to be connected again',
     );
-    // Stale after 2 s; the clients spread their first retry over unplannedSpreadMs; 10 s for logins on 2 cores.
-    expect(Date.now() - killedAt).toBeLessThan(2_000 + BACKOFF_DEFAULTS.unplannedSpreadMs + 10_000);
     expect(fleet.stats.closesByCode[1006]).toBe(held);
     expect(fleet.byNode().has(victim.nodeId)).toBe(false);
     const counts = await cluster.nodeCounts();
