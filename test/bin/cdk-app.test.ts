@@ -89,7 +89,8 @@ describe('cdk CLI, offline', () => {
         .filter((f) => f.source.path.startsWith('asset.'))
         .map((f) => readdirSync(path.join(run.outdir, f.source.path)).sort());
       expect(bundles).toContainEqual(['main.js', 'main.js.map']);
-      expect(bundles).toContainEqual(['index.js', 'index.js.map']);
+      // The auth bundle ships without a source map (decision 0116: it cost 54 MiB and a second of every cold start).
+      expect(bundles).toContainEqual(['index.js']);
     },
   );
 

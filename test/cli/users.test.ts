@@ -13,6 +13,9 @@ import { parseUsers, ScryptUserStore } from '../../runtime/auth/credentials';
 import { hashPassword } from '../../runtime/auth/password-hash';
 import { captureIo } from './capture-io';
 
+// Each add hashes with the deployed scrypt cost (about a second of CPU, far more on a loaded machine).
+jest.setTimeout(300_000);
+
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:wslb-users-AbCdEf';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
