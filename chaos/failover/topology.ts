@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createNamespace, deleteNamespaceSync } from '../../runtime/local/netns';
 
-const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe', timeout: 10_000 }).toString();
+const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe', timeout: 30_000 }).toString();
 
 export interface Side {
   name: 'a' | 'b';

@@ -87,7 +87,13 @@ export const haproxySplitBrain: Scenario = {
         );
       }
       const loopsOn = await until(() => t.sides.every((s) => reconcileStarted(s, dir)), 120_000);
-      if (!loopsOn) throw new Error('the reconcile loops did not start within 120 s');
+      if (!loopsOn) {
+        const logs = readLogs(dir);
+        const tails = t.sides.map(
+          (s) => `${s.name}: ${(logs[`reconcile-${s.name}.log`] ?? '').slice(-600) || '(empty)'}`,
+        );
+        throw new Error(`the reconcile loops did not start within 120 s\n${tails.join('\n')}`);
+      }
       await sleep(2 * RECONCILE_SECONDS * 1000);
       const settledBefore = vipMoves(0).length;
       say(`  ${first.name} is MASTER with the VIP; both reconcile loops on (${RECONCILE_SECONDS} s)`);
