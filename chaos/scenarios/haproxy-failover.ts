@@ -45,7 +45,7 @@ export const haproxyFailover: Scenario = {
       () => t.remove(),
     );
     try {
-      const [a, b] = t.sides;
+      const [a] = t.sides;
       const { port: ec2Port, calls } = await startEc2StandIn(t, dir, children);
       const worldProcess = spawnWorld(
         t,
@@ -63,9 +63,17 @@ export const haproxyFailover: Scenario = {
       children.push(...startPair(t, { host: t.worldAddr, port: 9000 }, ec2Port, dir));
       const notified = () =>
         existsSync(join(dir, 'notify.log')) ? readFileSync(join(dir, 'notify.log'), 'utf8') : '';
-      const elected = await until(() => t.holdsVip(a) && / a master/.test(notified()), 60_000, 100);
+      // Both start BACKUP with nopreempt: a (150) wins on an idle machine, whichever keepalived times out first
+      // on a loaded one; the scenario follows the side that won.
+      const elected = await until(
+        () => t.sides.some((s) => t.holdsVip(s) && new RegExp(` ${s.name} master`).test(notified())),
+        60_000,
+        100,
+      );
+      const first = t.sides.find((s) => t.holdsVip(s)) ?? a;
+      const second = t.sides.find((s) => s !== first)!;
       say(
-        `  ${elected ? 'a is MASTER with the VIP' : 'no election'}; ${clients} product clients log in through auth, then ws://${t.vip}:8000`,
+        `  ${elected ? `${first.name} is MASTER with the VIP` : 'no election'}; ${clients} product clients log in through auth, then ws://${t.vip}:8000`,
       );
       worldProcess.stdin?.write('open\n');
       const last = () =>
@@ -78,10 +86,10 @@ export const haproxyFailover: Scenario = {
       await until(() => calls().filter((c) => c.action.startsWith('Describe')).length >= 2, 20_000, 100);
       const before = calls().length;
 
-      say('  ip link set eth0 down on a (the master)');
+      say(`  ip link set eth0 down on ${first.name} (the master)`);
       const t0 = Date.now();
-      t.linkDown(a);
-      const tookOver = await until(() => t.holdsVip(b), 15_000, 25);
+      t.linkDown(first);
+      const tookOver = await until(() => t.holdsVip(second), 15_000, 25);
       const takeoverMs = Date.now() - t0;
       const moved = await until(
         () =>
@@ -102,18 +110,19 @@ export const haproxyFailover: Scenario = {
             `${c.action}(${c.params.NetworkInterfaceId}, ${c.params['PrivateIpAddress.1'] ?? c.params.PrivateIpAddress ?? ''}${c.params.AllocationId ? `, ${c.params.AllocationId}` : ''})`,
         );
       const expected = [
-        `AssignPrivateIpAddresses(${b.eni}, ${t.vip})`,
-        `AssociateAddress(${b.eni}, ${t.vip}, eipalloc-0c4a05e1)`,
+        `AssignPrivateIpAddresses(${second.eni}, ${t.vip})`,
+        `AssociateAddress(${second.eni}, ${t.vip}, eipalloc-0c4a05e1)`,
       ];
 
-      say('  link back up on a');
-      t.linkUp(a);
+      say(`  link back up on ${first.name}`);
+      t.linkUp(first);
       await sleep(6_000);
       const masters = t.sides.filter((s) => t.holdsVip(s)).map((s) => s.name);
 
-      // A stale notify on a (keepalived#950) pulls the VIP away; b's reconcile loop must take it back.
+      // A stale notify on the old master (keepalived#950) pulls the VIP away; the new master's reconcile loop
+      // must take it back.
       const beforeReconcile = calls().length;
-      const run = (side: typeof a, args: string[], stateFile?: string) =>
+      const run = (side: typeof first, args: string[], stateFile?: string) =>
         promisify(execFile)(
           'ip',
           ['netns', 'exec', side.ns, ...tsx('runtime/haproxy/failover/main.ts', ...args).flat()],
@@ -123,20 +132,20 @@ export const haproxyFailover: Scenario = {
             timeout: 60_000,
           },
         );
-      await run(a, ['master'], join(dir, 'stale-a.json'));
+      await run(first, ['master'], join(dir, `stale-${first.name}.json`));
       await sleep(300);
       const stolen = calls()
         .slice(beforeReconcile)
         .filter((c) => !c.action.startsWith('Describe')).length;
       const beforeLoop = calls().length;
-      const loop = startReconcile(b, t, ec2Port, dir);
+      const loop = startReconcile(second, t, ec2Port, dir);
       children.push(loop);
       const reasserted = await until(
         () =>
           calls()
             .slice(beforeLoop)
-            .filter((c) => c.action === 'AssociateAddress' && c.params.NetworkInterfaceId === b.eni).length >
-          0,
+            .filter((c) => c.action === 'AssociateAddress' && c.params.NetworkInterfaceId === second.eni)
+            .length > 0,
         20_000,
         100,
       );
@@ -155,9 +164,9 @@ export const haproxyFailover: Scenario = {
       worldProcess.kill('SIGTERM');
       await Promise.race([once(worldProcess, 'exit'), sleep(10_000)]);
       return {
-        figure: `backup MASTER ${seconds(takeoverMs)} after link loss; EC2 moved by ${seconds(ec2Ms)}; ${clients} clients back through b by ${seconds(backMs)}`,
+        figure: `backup MASTER ${seconds(takeoverMs)} after link loss; EC2 moved by ${seconds(ec2Ms)}; ${clients} clients back through ${second.name} by ${seconds(backMs)}`,
         checks: [
-          check('a (priority 150) elected MASTER and held the VIP first', elected, `${elected}`),
+          check('one side elected MASTER and held the VIP first', elected, `${first.name}: ${elected}`),
           check(
             `the backup became MASTER within ${TAKEOVER_LIMIT_MS / 1000} s of the link loss`,
             tookOver && takeoverMs <= TAKEOVER_LIMIT_MS,
@@ -174,12 +183,12 @@ export const haproxyFailover: Scenario = {
             `${last().open}/${clients} open, ${last().reopens} reopens`,
           ),
           check(
-            'exactly one MASTER after the link is back (b, nopreempt)',
-            masters.length === 1 && masters[0] === 'b',
+            `exactly one MASTER after the link is back (${second.name}, nopreempt)`,
+            masters.length === 1 && masters[0] === second.name,
             masters.join(',') || 'none',
           ),
           check(
-            'reconcile on b took the VIP back after a stale move to a',
+            `reconcile on ${second.name} took the VIP back after a stale move to ${first.name}`,
             stolen > 0 && reasserted,
             `${stolen} stale writes, re-asserted ${reasserted}`,
           ),
