@@ -8,7 +8,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DEPLOYED_SCRYPT } from '../runtime/contract/scrypt';
 import { AUTH_SERVICE_DEFAULTS } from './auth-service-defaults';
-import { AUTH_MEMORY_MB, type Strategy } from './config';
+import { AUTH_MEMORY_MB, type OidcContext, type Strategy } from './config';
 import type { RegistryTable } from './registry-table';
 import { REPO_ROOT } from './runtime-bundle';
 
@@ -53,6 +53,11 @@ export interface AuthServiceProps {
    * @default 100
    */
   readonly reservedConcurrency?: number;
+  /**
+   * An OIDC issuer whose ID tokens log in as `Authorization: Bearer`. The function fetches its JWKS over the
+   * internet (it is not in a VPC) and needs no IAM permission for it. @default - built-in users only
+   */
+  readonly oidc?: OidcContext;
 }
 
 /**
@@ -85,6 +90,11 @@ export class AuthService extends Construct {
       SCRYPT_P: String(DEPLOYED_SCRYPT.p),
     };
     if (props.balancerName) environment.BALANCER_NAME = props.balancerName;
+    if (props.oidc) {
+      environment.OIDC_ISSUER = props.oidc.issuer;
+      environment.OIDC_AUDIENCE = props.oidc.audience.join(',');
+      if (props.oidc.jwksUrl) environment.OIDC_JWKS_URL = props.oidc.jwksUrl;
+    }
 
     const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_MONTH });
     // Its own role with write access to its own log group, instead of the managed basic execution policy.
@@ -120,7 +130,7 @@ export class AuthService extends Construct {
       cors: {
         allowedOrigins: [...allowedOrigins],
         allowedMethods: [lambda.HttpMethod.POST],
-        allowedHeaders: ['content-type'],
+        allowedHeaders: ['content-type', 'authorization'],
         maxAge: Duration.hours(1),
       },
     });

@@ -39,6 +39,15 @@ export interface WslbConfig {
   readonly registryCacheMs: number;
   /** Concurrent executions reserved for (and the most allowed to) the auth Lambda. */
   readonly authReservedConcurrency: number;
+  /** An OIDC issuer whose ID tokens the auth service accepts besides the built-in users. */
+  readonly oidc?: OidcContext;
+}
+
+/** `oidcIssuer`, `oidcAudience`, `oidcJwksUrl`: for a Cognito user pool, its issuer URL and app client ids. */
+export interface OidcContext {
+  readonly issuer: string;
+  readonly audience: readonly string[];
+  readonly jwksUrl?: string;
 }
 
 /** The node's registry heartbeat interval (runtime/node/settings.ts' default). */
@@ -120,6 +129,22 @@ const KEYS = {
   haproxySourceIps: int(1, 49),
   registryCacheMs: int(0, 60_000),
   authReservedConcurrency: int(1, 1000),
+  oidcIssuer: {
+    schema: z.url({ protocol: /^https$/ }),
+    accepts:
+      'the issuer URL of ID tokens, https (a Cognito user pool: https://cognito-idp.REGION.amazonaws.com/POOL_ID)',
+  },
+  oidcAudience: {
+    schema: z.preprocess(
+      (v) => (typeof v === 'string' ? v.split(',').map((a) => a.trim()) : v),
+      z
+        .array(z.string().regex(/^[^\s,]{1,256}$/))
+        .min(1)
+        .max(20),
+    ),
+    accepts: 'a comma-separated list of audiences (a Cognito user pool: its app client ids)',
+  },
+  oidcJwksUrl: { schema: z.url({ protocol: /^https$/ }), accepts: "the issuer's JWKS URL, https" },
   allowedOrigins: {
     schema: z.preprocess(
       (v) => (typeof v === 'string' ? v.split(',').map((o) => o.trim()) : v),
@@ -243,6 +268,19 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
         `secondary IPs on one ENI of ${haproxyInstanceType} (pick a larger haproxyInstanceType)`,
     );
   }
+  const oidcIssuer: string | undefined = get('oidcIssuer', undefined);
+  const oidcAudience: string[] | undefined = get('oidcAudience', undefined);
+  const oidcJwksUrl: string | undefined = get('oidcJwksUrl', undefined);
+  if (oidcIssuer && !oidcAudience)
+    problems.push('oidcAudience: got nothing; accepted: required with oidcIssuer');
+  for (const [key, value] of [
+    ['oidcAudience', oidcAudience],
+    ['oidcJwksUrl', oidcJwksUrl],
+  ] as const) {
+    // An issuer given but refused is reported once, under its own key.
+    if (value !== undefined && (raw.oidcIssuer === undefined || raw.oidcIssuer === ''))
+      problems.push(`${key}: got ${show(raw[key])}; accepted: only with oidcIssuer`);
+  }
   if (problems.length > 0 || strategy === undefined) throw new ConfigError(problems);
 
   return {
@@ -267,6 +305,10 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     freshnessMs,
     registryCacheMs,
     authReservedConcurrency: get('authReservedConcurrency', DEFAULTS.authReservedConcurrency),
+    oidc:
+      oidcIssuer && oidcAudience
+        ? { issuer: oidcIssuer, audience: oidcAudience, ...(oidcJwksUrl ? { jwksUrl: oidcJwksUrl } : {}) }
+        : undefined,
   };
 }
 

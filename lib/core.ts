@@ -81,6 +81,7 @@ export class WslbCore extends Construct {
       freshness: Duration.millis(config.freshnessMs),
       registryCacheWindow: Duration.millis(config.registryCacheMs),
       reservedConcurrency: config.authReservedConcurrency,
+      oidc: config.oidc,
     });
 
     this.dashboard = new WslbDashboard(this, 'Dashboard', { fleet: stack.stackName });

@@ -5,6 +5,8 @@ import { secretSourceFromEnv } from '../shared/secret-source';
 import { refreshingKeyRing } from '../token';
 import { ScryptUserStore } from './credentials';
 import type { AuthRequest, AuthResponse } from './http-types';
+import { oidcConfigFrom } from './identity/oidc-settings';
+import { OidcVerifier, type OidcVerifierOptions } from './identity/oidc-verifier';
 import { LoginLimits } from './limits/login-limits';
 import { InstancePicker } from './node-choice/instance-picker';
 import { RegistryView } from './node-choice/registry-view';
@@ -21,7 +23,7 @@ export interface AuthService {
 export async function createAuthService(
   settings: AuthSettings,
   log: Logger,
-  overrides: { registry?: NodeRegistry; random?: () => number } = {},
+  overrides: { registry?: NodeRegistry; random?: () => number; oidc?: OidcVerifierOptions } = {},
 ): Promise<AuthService> {
   const keys = await refreshingKeyRing(
     secretSourceFromEnv(settings.TOKEN_SECRET_ARN, settings.TOKEN_SECRET_FILE, 'token secret'),
@@ -56,9 +58,11 @@ export async function createAuthService(
     freshnessMs: settings.FRESHNESS_MS,
     onRefresh: (nodes) => picker.observe(nodes),
   });
+  const oidc = oidcConfigFrom(settings);
   const handle = createSessionHandler({
     strategy: settings.STRATEGY,
     credentials,
+    oidc: oidc ? new OidcVerifier(oidc, overrides.oidc) : undefined,
     limits: new LoginLimits({
       ipBurst: settings.LOGIN_IP_BURST,
       ipPerMinute: settings.LOGIN_IP_PER_MINUTE,

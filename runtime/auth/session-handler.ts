@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { issueToken, type TokenKeyRing } from '../token';
 import type { CredentialChecker } from './credentials';
 import { type AuthRequest, type AuthResponse, json, MAX_BODY_BYTES } from './http-types';
+import { bearerSubject } from './identity/bearer-login';
+import type { OidcVerifier } from './identity/oidc-verifier';
 import type { LoginLimits, LoginRefusal } from './limits/login-limits';
 import type { InstancePicker } from './node-choice/instance-picker';
 import type { RegistryView } from './node-choice/registry-view';
@@ -11,6 +13,8 @@ import type { RegistryView } from './node-choice/registry-view';
 export interface SessionHandlerDeps {
   strategy: 'direct' | 'nlb' | 'haproxy';
   credentials: CredentialChecker;
+  /** ID tokens of the configured OIDC issuer, as `Authorization: Bearer`; absent: none accepted. */
+  oidc?: OidcVerifier;
   /** What one client and one username may spend on password checks here. */
   limits: LoginLimits;
   keys: () => TokenKeyRing;
@@ -39,41 +43,20 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
     if (req.bodyTooLarge || Buffer.byteLength(req.body ?? '') > MAX_BODY_BYTES) {
       return json(413, { error: `body over ${MAX_BODY_BYTES} bytes` });
     }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(req.body ?? '');
-    } catch {
-      return json(400, { error: 'body is not valid JSON' });
-    }
-    const parsed = sessionBody.safeParse(raw);
-    if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => i.path.join('.') || 'body');
-      return json(400, { error: `invalid or missing: ${[...new Set(fields)].join(', ')}` });
-    }
-    const { username, password } = parsed.data;
-    // A refused username is often a password typed into the wrong field: log a fingerprint, never the text.
-    const who = { requestId: req.requestId, userHash: fingerprint(username), sourceIp: req.sourceIp };
-    const sourceRefused = deps.limits.admitSource(req.sourceIp);
-    if (sourceRefused) return refuse(log, who, sourceRefused);
-    const checked = await deps.limits.checkPassword(username, () =>
-      deps.credentials.check(username, password),
-    );
-    if ('refused' in checked) return refuse(log, who, checked.refused);
-    if (!checked.ok) {
-      log.info({ ...who, status: 401 }, 'login refused');
-      return json(401, { error: 'bad credentials' });
-    }
+    const identity = await identify(deps, req);
+    if ('status' in identity) return identity;
+    const { subject } = identity;
     const target = await pickTarget(deps, req.requestId);
     if ('status' in target) return target;
     const { token, expiresAt } = await issueToken(deps.keys(), {
-      subject: username,
+      subject,
       audience: target.audience,
       ttlSeconds: deps.tokenTtlSeconds,
     });
     log.info(
       {
         requestId: req.requestId,
-        user: username,
+        user: subject,
         node: target.node,
         status: 200,
         registryItemsRead: deps.view.itemsRead,
@@ -87,6 +70,47 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
       ...(target.node ? { node: target.node } : {}),
     });
   };
+}
+
+/**
+ * Who is logging in: the subject of an `Authorization: Bearer` ID token when the header is there, else the
+ * username of a `{ username, password }` body. Both pay the per-source bucket first.
+ */
+async function identify(
+  deps: SessionHandlerDeps,
+  req: AuthRequest,
+): Promise<{ subject: string } | AuthResponse> {
+  const { log } = deps;
+  const authorization = req.headers?.authorization;
+  if (authorization !== undefined) {
+    const context = { requestId: req.requestId, sourceIp: req.sourceIp };
+    const refused = deps.limits.admitSource(req.sourceIp);
+    if (refused) return refuse(log, context, refused);
+    return bearerSubject(authorization, deps.oidc, log, context);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(req.body ?? '');
+  } catch {
+    return json(400, { error: 'body is not valid JSON' });
+  }
+  const parsed = sessionBody.safeParse(raw);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => i.path.join('.') || 'body');
+    return json(400, { error: `invalid or missing: ${[...new Set(fields)].join(', ')}` });
+  }
+  const { username, password } = parsed.data;
+  // A refused username is often a password typed into the wrong field: log a fingerprint, never the text.
+  const who = { requestId: req.requestId, userHash: fingerprint(username), sourceIp: req.sourceIp };
+  const sourceRefused = deps.limits.admitSource(req.sourceIp);
+  if (sourceRefused) return refuse(log, who, sourceRefused);
+  const checked = await deps.limits.checkPassword(username, () => deps.credentials.check(username, password));
+  if ('refused' in checked) return refuse(log, who, checked.refused);
+  if (!checked.ok) {
+    log.info({ ...who, status: 401 }, 'login refused');
+    return json(401, { error: 'bad credentials' });
+  }
+  return { subject: username };
 }
 
 const REFUSAL_TEXT: Record<LoginRefusal['reason'], string> = {

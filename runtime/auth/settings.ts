@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEPLOYED_SCRYPT, scryptParamsProblem } from '../contract/scrypt';
 import { intVar, logLevelVar, parseEnv, requireOneOf, wsUrlVar } from '../shared/env';
+import { oidcAudience, oidcUrl } from './identity/oidc-settings';
 import { LOGIN_LIMIT_DEFAULTS } from './limits/login-limits';
 
 /** The auth service's settings; the CDK auth construct sets the same names on the function. */
@@ -49,6 +50,12 @@ export const authSettingsSchema = z
     LOGIN_CONCURRENCY: intVar(1, 64, LOGIN_LIMIT_DEFAULTS.concurrency),
     /** Checks waiting for a slot; a login beyond them is answered 503 at once. */
     LOGIN_QUEUE: intVar(0, 100_000, LOGIN_LIMIT_DEFAULTS.queue),
+    /** An OpenID Connect issuer whose ID tokens are accepted as `Authorization: Bearer` (exact `iss`). */
+    OIDC_ISSUER: oidcUrl().optional(),
+    /** Accepted `aud` values, comma-separated (for a Cognito user pool: its app client ids). */
+    OIDC_AUDIENCE: oidcAudience().optional(),
+    /** The issuer's JWKS; absent: the `jwks_uri` of the issuer's discovery document. */
+    OIDC_JWKS_URL: oidcUrl().optional(),
     LOG_LEVEL: logLevelVar(),
   })
   .superRefine((s, ctx) => {
@@ -69,6 +76,13 @@ export const authSettingsSchema = z
         path: ['PUBLIC_URL'],
         message: `required when STRATEGY is ${s.STRATEGY}`,
       });
+    }
+    if (s.OIDC_ISSUER && !s.OIDC_AUDIENCE) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_AUDIENCE'], message: 'required with OIDC_ISSUER' });
+    }
+    for (const key of ['OIDC_AUDIENCE', 'OIDC_JWKS_URL'] as const) {
+      if (s[key] && !s.OIDC_ISSUER)
+        ctx.addIssue({ code: 'custom', path: [key], message: 'only with OIDC_ISSUER' });
     }
     if (s.RETIRING_STRATEGY !== undefined && s.RETIRING_STRATEGY === s.STRATEGY) {
       ctx.addIssue({

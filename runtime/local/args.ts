@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { oidcUrl } from '../auth/identity/oidc-settings';
 
 const argsSchema = z.object({
   strategy: z.enum(['direct', 'haproxy', 'nlb']),
@@ -11,12 +12,16 @@ const argsSchema = z.object({
   'auth-instances': z.coerce.number().int().min(1).max(1000),
   'source-ips': z.coerce.number().int().min(1).max(200),
   users: z.string().min(1).optional(),
+  'oidc-issuer': z.union([z.literal('local'), oidcUrl()]).optional(),
+  'oidc-audience': z.string().min(1).optional(),
+  'oidc-jwks-url': oidcUrl().optional(),
 });
 
 export type LocalArgs = z.infer<typeof argsSchema>;
 
 export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nodes 3] [--clients 1000] [--max-connections 15000]
                      [--auth-instances 1] [--source-ips 2] [--users FILE] [--once] [--json]
+                     [--oidc-issuer local|URL [--oidc-audience AUD] [--oidc-jwks-url URL]]
   --strategy         how clients reach nodes: direct; haproxy (Debian's haproxy in front of the nodes);
                      nlb (a kernel L4 balancer in a network namespace as the NLB; needs root, else HAProxy in tcp mode)
   --nodes            WS node processes on 127.0.0.1 (1-32)
@@ -25,6 +30,10 @@ export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nod
   --source-ips       haproxy: loopback source addresses 127.0.1.1… that HAProxy connects to nodes from (1-200)
   --auth-instances   independent auth handler instances, as Lambda runs during a burst (1-1000)
   --users            a users file whose users may log in besides the demo user (npx wslb users add NAME --file FILE)
+  --oidc-issuer      also accept ID tokens of this OpenID issuer as Authorization: Bearer; "local" starts a
+                     stand-in issuer on 127.0.0.1 and prints a token to try
+  --oidc-audience    the accepted aud (required with an issuer URL; the local issuer's is "wslb-local")
+  --oidc-jwks-url    the issuer's JWKS when discovery (<issuer>/.well-known/openid-configuration) does not give it
   --once             run the demo, print the summary, stop; exit 0 only if every client connected
   --json             print the summary as one JSON object on stdout`;
 
@@ -40,6 +49,9 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
       'auth-instances': { type: 'string', default: '1' },
       'source-ips': { type: 'string', default: '2' },
       users: { type: 'string' },
+      'oidc-issuer': { type: 'string' },
+      'oidc-audience': { type: 'string' },
+      'oidc-jwks-url': { type: 'string' },
       once: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -48,9 +60,19 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
   });
   if (values.help) throw new Error(USAGE);
   const parsed = argsSchema.safeParse(values);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`);
-    throw new Error(`${problems.join('\n')}\n${USAGE}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`);
+  const issuer = values['oidc-issuer'];
+  if (issuer && issuer !== 'local' && !values['oidc-audience']) {
+    problems.push('--oidc-audience: required with an --oidc-issuer URL');
   }
+  if (issuer === 'local' && (values['oidc-audience'] || values['oidc-jwks-url'])) {
+    problems.push('--oidc-audience, --oidc-jwks-url: not with the local issuer (its audience is wslb-local)');
+  }
+  if (!issuer && (values['oidc-audience'] || values['oidc-jwks-url'])) {
+    problems.push('--oidc-audience, --oidc-jwks-url: only with --oidc-issuer');
+  }
+  if (!parsed.success || problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
   return parsed.data;
 }

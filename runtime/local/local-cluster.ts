@@ -16,6 +16,7 @@ import { type NlbStandIn, startNlbStandIn } from './nlb';
 import { startNlbFallback } from './nlb-fallback';
 import { bundleNodeService } from './node-bundle';
 import { NodeProcess } from './node-process';
+import { LocalOidcIssuer } from './oidc-issuer';
 import { RunDir } from './run-dir';
 
 export type LocalStrategy = 'direct' | 'haproxy' | 'nlb';
@@ -48,6 +49,11 @@ export interface LocalClusterOptions {
   usersFile?: string;
   /** `haproxy`: how many loopback source addresses (127.0.1.1, 127.0.1.2, …) HAProxy connects from. @default 2 */
   haproxySourceIps?: number;
+  /**
+   * An OIDC issuer whose ID tokens log in as `Authorization: Bearer`: `'local'` starts a stand-in issuer on
+   * 127.0.0.1 (`cluster.oidcIssuer` mints tokens). @default none: built-in users only
+   */
+  oidc?: 'local' | { issuer: string; audience: string; jwksUrl?: string };
   /** What one client and one username may spend on logins. @default LOCAL_LOGIN_LIMITS (out of reach) */
   loginLimits?: LoginLimitSettings;
   /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
@@ -126,6 +132,9 @@ export class LocalCluster {
     return this.registry!.resume();
   }
 
+  /** The stand-in OIDC issuer (option `oidc: 'local'`), to mint ID tokens the auth service accepts. */
+  oidcIssuer?: LocalOidcIssuer;
+
   get auth(): AuthInstances {
     return this.authInstances!;
   }
@@ -166,6 +175,10 @@ export class LocalCluster {
     }
     if (this.options.strategy === 'nlb') await this.startNlb();
     const publicUrl = this.balancer?.url ?? this.standIn?.url;
+    if (this.options.oidc === 'local') this.oidcIssuer = await LocalOidcIssuer.start();
+    const oidc = this.oidcIssuer
+      ? { issuer: this.oidcIssuer.url, audience: this.oidcIssuer.audience, jwksUrl: this.oidcIssuer.jwksUrl }
+      : (this.options.oidc as Exclude<LocalClusterOptions['oidc'], 'local'>);
     const settings = authSettingsSchema.parse({
       STRATEGY: this.options.strategy,
       ...(publicUrl
@@ -178,6 +191,13 @@ export class LocalCluster {
       REGISTRY_CACHE_MS: String(this.options.registryCacheMs ?? 1000),
       NODE_CHOICE: this.options.nodeChoice ?? 'p2c',
       LOG_LEVEL: this.options.logLevel ?? 'info',
+      ...(oidc
+        ? {
+            OIDC_ISSUER: oidc.issuer,
+            OIDC_AUDIENCE: oidc.audience,
+            ...(oidc.jwksUrl ? { OIDC_JWKS_URL: oidc.jwksUrl } : {}),
+          }
+        : {}),
     });
     const log = createLogger('wslb-auth', settings.LOG_LEVEL, pino.destination(this.dir.file('auth.log')));
     this.authInstances = await AuthInstances.create(settings, this.options.authInstances ?? 1, log);
@@ -302,6 +322,8 @@ export class LocalCluster {
     }
     await this.registry?.close();
     this.registry = undefined;
+    await this.oidcIssuer?.stop();
+    this.oidcIssuer = undefined;
     this.dir.remove();
   }
 }

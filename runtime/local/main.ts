@@ -40,6 +40,7 @@ async function main(): Promise<number> {
     authInstances: args['auth-instances'],
     haproxySourceIps: args['source-ips'],
     usersFile: args.users,
+    oidc: oidcOption(args),
   });
   let fleet: ClientFleet | undefined;
   let stopping = false;
@@ -58,6 +59,8 @@ async function main(): Promise<number> {
       `registry: ${inNs(`npx wslb status --endpoint ${cluster.registryEndpoint} --table-name ${cluster.registryTable}`)}`,
     );
     if (args.users) say(`users from ${args.users} may log in besides the demo user`);
+    if (args['oidc-issuer'])
+      say(`ID tokens of ${cluster.oidcIssuer?.url ?? args['oidc-issuer']} log in as Bearer`);
     if (cluster.haproxy)
       say(
         `haproxy ${cluster.haproxy.url} (stats ${cluster.haproxy.statsUrl}), source IPs ${cluster.sourceIps.join(', ')}`,
@@ -113,12 +116,30 @@ async function main(): Promise<number> {
         '  then open the returned url with the token as sub-protocol "token.<token>" (or ?token=<token>).',
       ].join('\n'),
     );
+    if (cluster.oidcIssuer) {
+      const idToken = await cluster.oidcIssuer.issue({ subject: 'oidc-demo', expiresInSeconds: 3600 });
+      say(
+        [
+          'With an ID token of the local OIDC issuer (this one is for subject "oidc-demo", valid 1 h):',
+          `  ${inNs('curl')} -s -X POST ${cluster.authUrl}/session -H 'authorization: Bearer ${idToken}'`,
+        ].join('\n'),
+      );
+    }
     return await new Promise<number>(() => {});
   } catch (err) {
     say(`local cluster failed: ${(err as Error).message}`);
     await shutdown(1);
     return 1;
   }
+}
+
+function oidcOption(
+  args: ReturnType<typeof parseLocalArgs>,
+): Parameters<typeof LocalCluster.start>[0]['oidc'] {
+  const issuer = args['oidc-issuer'];
+  if (!issuer) return undefined;
+  if (issuer === 'local') return 'local';
+  return { issuer, audience: args['oidc-audience']!, jwksUrl: args['oidc-jwks-url'] };
 }
 
 main().then(

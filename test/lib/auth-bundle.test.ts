@@ -1,4 +1,5 @@
 import { hashPassword } from '../../runtime/auth/password-hash';
+import { LocalOidcIssuer } from '../../runtime/local/oidc-issuer';
 import { parseKeyRing, verifyToken } from '../../runtime/token';
 import { type LocalAuthFunction, startLocalAuthFunction } from '../../tools/lambda/auth-function';
 import type { FunctionUrlRequest } from '../../tools/lambda/function-url-event';
@@ -10,14 +11,22 @@ jest.setTimeout(180_000);
 const PASSWORD = 'correct horse battery staple';
 const IP_BURST = 3;
 let fn: LocalAuthFunction | undefined;
+let issuer: LocalOidcIssuer;
 let unavailable: string | undefined;
 
 beforeAll(async () => {
   const users = JSON.stringify({ users: { alice: await hashPassword(PASSWORD) } });
+  issuer = await LocalOidcIssuer.start({ audience: 'app-client' });
   try {
     fn = await startLocalAuthFunction({
       users,
-      env: { LOGIN_IP_BURST: String(IP_BURST), LOGIN_IP_PER_MINUTE: '1' },
+      env: {
+        LOGIN_IP_BURST: String(IP_BURST),
+        LOGIN_IP_PER_MINUTE: '1',
+        // As the CDK sets them from oidcIssuer/oidcAudience; discovery finds the JWKS.
+        OIDC_ISSUER: issuer.url,
+        OIDC_AUDIENCE: 'app-client',
+      },
     });
   } catch (err) {
     // Without the Lambda's Node.js (no npm registry, another platform) this cannot run; in CI it must.
@@ -28,6 +37,7 @@ beforeAll(async () => {
 }, 900_000);
 afterAll(async () => {
   await fn?.stop();
+  await issuer.stop();
 });
 
 let nextIp = 1;
@@ -63,6 +73,22 @@ describe('the synthesized auth bundle under the Lambda runtime’s Node.js, with
     if (!ready()) return;
     const { result } = await login({ username: 'alice', password: PASSWORD }, { base64: true });
     expect(result.statusCode).toBe(200);
+  });
+
+  it('logs in with an OIDC ID token (Authorization: Bearer, jose in the bundle); refuses a bad one with 401', async () => {
+    if (!ready()) return;
+    const good = await call({
+      headers: { authorization: `Bearer ${await issuer.issue({ subject: 'oidc-user' })}` },
+    });
+    expect(good.result.statusCode).toBe(200);
+    const { token } = JSON.parse(good.result.body!) as { token: string };
+    expect((await verifyToken(parseKeyRing(fn!.tokenSecretJson), token, ['node-a'])).subject).toBe(
+      'oidc-user',
+    );
+    const expired = await issuer.issue({ subject: 'oidc-user', expiresInSeconds: -300 });
+    const bad = await call({ headers: { authorization: `Bearer ${expired}` } });
+    expect(bad.result.statusCode).toBe(401);
+    expect(bad.result.body).toBe('{"error":"bad credentials"}');
   });
 
   it('refuses a wrong password and an unknown user alike', async () => {

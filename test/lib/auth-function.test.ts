@@ -57,3 +57,59 @@ describe('auth function: what bounds the cost of logins', () => {
     });
   });
 });
+
+describe('auth function: an OIDC issuer from context', () => {
+  const COGNITO = 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123';
+
+  test('oidcIssuer/oidcAudience/oidcJwksUrl become OIDC_* of the function; no IAM permission is added', () => {
+    const plain = templateOf({ strategy: 'direct' });
+    const withOidc = templateOf({
+      strategy: 'direct',
+      oidcIssuer: COGNITO,
+      oidcAudience: 'client-a,client-b',
+      oidcJwksUrl: `${COGNITO}/.well-known/jwks.json`,
+    });
+    expect(authFunction(withOidc).Environment).toMatchObject({
+      Variables: {
+        OIDC_ISSUER: COGNITO,
+        OIDC_AUDIENCE: 'client-a,client-b',
+        OIDC_JWKS_URL: `${COGNITO}/.well-known/jwks.json`,
+      },
+    });
+    expect(authFunction(plain).Environment).not.toHaveProperty('Variables.OIDC_ISSUER');
+    const policies = (t: Template) => JSON.stringify(t.findResources('AWS::IAM::Policy'));
+    expect(policies(withOidc)).toBe(policies(plain));
+  });
+
+  test('the Function URL lets browsers send Authorization', () => {
+    templateOf({ strategy: 'nlb', oidcIssuer: COGNITO, oidcAudience: 'client-a' }).hasResourceProperties(
+      'AWS::Lambda::Url',
+      { Cors: Match.objectLike({ AllowHeaders: Match.arrayWith(['authorization']) }) },
+    );
+  });
+
+  test('bad values name the key', () => {
+    const problems = (raw: Record<string, unknown>) => {
+      try {
+        parseConfig({ strategy: 'direct', ...raw });
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems({ oidcIssuer: 'http://idp.example.com', oidcAudience: 'a' })).toEqual([
+      'oidcIssuer: got "http://idp.example.com"; accepted: the issuer URL of ID tokens, https (a Cognito user pool: https://cognito-idp.REGION.amazonaws.com/POOL_ID)',
+    ]);
+    expect(problems({ oidcIssuer: COGNITO })).toEqual([
+      'oidcAudience: got nothing; accepted: required with oidcIssuer',
+    ]);
+    expect(problems({ oidcAudience: 'a', oidcJwksUrl: `${COGNITO}/jwks` })).toEqual([
+      'oidcAudience: got "a"; accepted: only with oidcIssuer',
+      `oidcJwksUrl: got "${COGNITO}/jwks"; accepted: only with oidcIssuer`,
+    ]);
+    expect(parseConfig({ strategy: 'direct', oidcIssuer: COGNITO, oidcAudience: ' a , b ' }).oidc).toEqual({
+      issuer: COGNITO,
+      audience: ['a', 'b'],
+    });
+  });
+});

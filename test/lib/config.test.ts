@@ -38,6 +38,7 @@ describe('parseConfig', () => {
       freshnessMs: 6000,
       registryCacheMs: 1000,
       authReservedConcurrency: 100,
+      oidc: undefined,
     });
   });
 

@@ -40,7 +40,12 @@ describe.each(STRATEGIES)('%s: the core', (strategy) => {
   test('auth: Function URL without IAM auth, CORS for POST, secrets and table passed by name only', () => {
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'NONE',
-      Cors: { AllowMethods: ['POST'], AllowOrigins: ['*'], AllowHeaders: ['content-type'], MaxAge: 3600 },
+      Cors: {
+        AllowMethods: ['POST'],
+        AllowOrigins: ['*'],
+        AllowHeaders: ['content-type', 'authorization'],
+        MaxAge: 3600,
+      },
       TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CoreAuthFunction'), 'Arn'] },
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
