@@ -9,6 +9,8 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   // jose 6 ships only ES modules; swc turns them into CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // The client's sources import with `.js`, as ES modules must (its declarations ship as ESM): map to the .ts.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
   testTimeout: 60_000,
   maxWorkers: 2,

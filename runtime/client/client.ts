@@ -1,8 +1,8 @@
-import { BACKOFF_DEFAULTS, type BackoffOptions, retryDelay } from './backoff';
-import { closeKind } from './close-kind';
-import { Emitter } from './emitter';
-import { AuthRefusedError, AuthUnavailableError, ClientSetupError, SocketBlockedError } from './errors';
-import { requestSession, type Session, sessionUrl } from './session';
+import { BACKOFF_DEFAULTS, type BackoffOptions, retryDelay } from './backoff.js';
+import { closeKind } from './close-kind.js';
+import { Emitter } from './emitter.js';
+import { AuthRefusedError, AuthUnavailableError, ClientSetupError, SocketBlockedError } from './errors.js';
+import { requestSession, type Session, sessionUrl } from './session.js';
 import {
   type BinaryType,
   openSocket,
@@ -11,7 +11,7 @@ import {
   type WebSocketClass,
   type WebSocketFactory,
   type WebSocketLike,
-} from './socket';
+} from './socket.js';
 
 export interface ConnectOptions {
   /**

@@ -1,8 +1,8 @@
 import WebSocket, { type ClientOptions } from 'ws';
-import { type ConnectOptions, connect as connectCore, type WslbClient } from './client';
-import type { WebSocketFactory, WebSocketLike } from './socket';
+import { type ConnectOptions, connect as connectCore, type WslbClient } from './client.js';
+import type { WebSocketFactory, WebSocketLike } from './socket.js';
 
-export * from './index';
+export * from './index.js';
 
 /** A WebSocket factory backed by `ws`, for Node; `options` reach every socket (e.g. `localAddress`). */
 export function wsFactory(options: ClientOptions = {}): WebSocketFactory {

@@ -1,6 +1,6 @@
-import { appendPath, httpBaseUrlProblem, wsUrlProblem } from '../contract/url';
-import { AuthRefusedError, AuthUnavailableError, ClientSetupError } from './errors';
-import { parseRetryAfter } from './retry-after';
+import { appendPath, httpBaseUrlProblem, wsUrlProblem } from '../contract/url.js';
+import { AuthRefusedError, AuthUnavailableError, ClientSetupError } from './errors.js';
+import { parseRetryAfter } from './retry-after.js';
 
 /** What `POST /session` answers. */
 export interface Session {

@@ -1,4 +1,4 @@
-import { ClientSetupError, SocketBlockedError } from './errors';
+import { ClientSetupError, SocketBlockedError } from './errors.js';
 
 /** What `send` takes: what browsers' WebSocket and `ws` both send. */
 export type SendData = string | ArrayBuffer | ArrayBufferView | Blob;
