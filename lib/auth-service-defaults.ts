@@ -1,11 +1,12 @@
 import { Duration } from 'aws-cdk-lib';
+import { DEFAULT_ALLOWED_ORIGINS } from '../runtime/contract/cors';
 
 /**
  * What `AuthService` (lib/auth-service.ts) does when a prop is left out; the app's context defaults are
  * these too. Its own module: lib/config.ts reads it, and lib/auth-service.ts reads lib/config.ts.
  */
 export const AUTH_SERVICE_DEFAULTS = {
-  allowedOrigins: ['*'] as readonly string[],
+  allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
   /** Three node heartbeats of 2 s: one lost or late write does not drop a node. */
   freshness: Duration.seconds(6),
   registryCacheWindow: Duration.seconds(1),

@@ -6,6 +6,7 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { AUTH_CORS, ORIGIN_PATTERN } from '../runtime/contract/cors';
 import { DEPLOYED_SCRYPT } from '../runtime/contract/scrypt';
 import { AUTH_SERVICE_DEFAULTS } from './auth-service-defaults';
 import { AUTH_MEMORY_MB, type OidcContext, type Strategy } from './config';
@@ -129,9 +130,11 @@ export class AuthService extends Construct {
       authType: lambda.FunctionUrlAuthType.NONE,
       cors: {
         allowedOrigins: [...allowedOrigins],
-        allowedMethods: [lambda.HttpMethod.POST],
-        allowedHeaders: ['content-type', 'authorization'],
-        maxAge: Duration.hours(1),
+        // The same CORS the local auth server speaks (runtime/contract/cors.ts).
+        allowedMethods: AUTH_CORS.allowMethods.map((m) => lambda.HttpMethod[m]),
+        allowedHeaders: [...AUTH_CORS.allowHeaders],
+        exposedHeaders: [...AUTH_CORS.exposeHeaders],
+        maxAge: Duration.seconds(AUTH_CORS.maxAgeSeconds),
       },
     });
     this.node.addValidation({
@@ -180,7 +183,7 @@ function checkProps(p: CheckedProps): string[] {
       problems.push(`${name}: got ${value}${unit}; accepted: an integer from ${min} to ${max}${unit}`);
     }
   };
-  const badOrigins = p.allowedOrigins.filter((o) => !/^(\*|https?:\/\/[^\s/,]+)$/.test(o));
+  const badOrigins = p.allowedOrigins.filter((o) => !ORIGIN_PATTERN.test(o));
   if (p.allowedOrigins.length === 0 || badOrigins.length > 0) {
     problems.push(
       `allowedOrigins: got ${JSON.stringify(p.allowedOrigins)}; accepted: one or more of * or ` +

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ORIGIN_PATTERN } from '../runtime/contract/cors';
 import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
 import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
 import { connectionsPerNode, maxSecondaryIps, sourceIpsFor, USABLE_EPHEMERAL_PORTS } from './source-ips';
@@ -148,7 +149,7 @@ const KEYS = {
   allowedOrigins: {
     schema: z.preprocess(
       (v) => (typeof v === 'string' ? v.split(',').map((o) => o.trim()) : v),
-      z.array(z.string().regex(/^(\*|https?:\/\/[^\s/,]+)$/)).min(1),
+      z.array(z.string().regex(ORIGIN_PATTERN)).min(1),
     ),
     accepts: 'a comma-separated list of origins (https://app.example.com) or *',
   },

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { corsHeaders, DEFAULT_ALLOWED_ORIGINS, preflightHeaders } from '../contract/cors';
 import type { AuthRequest, AuthResponse } from './http-types';
 import { MAX_BODY_BYTES } from './http-types';
 
@@ -29,9 +30,28 @@ function headerRecord(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** The auth handler behind a Node HTTP server: the local cluster's stand-in for Lambda + Function URL. */
-export function createAuthHttpServer(handle: (req: AuthRequest) => Promise<AuthResponse>): Server {
+export interface AuthHttpOptions {
+  /** Origins a page may call from, as the Function URL's CORS allows them. @default DEFAULT_ALLOWED_ORIGINS ('*') */
+  allowedOrigins?: readonly string[];
+}
+
+/**
+ * The auth handler behind a Node HTTP server: the local cluster's stand-in for Lambda + Function URL, CORS
+ * included (the Function URL answers preflights itself and adds the headers: the handler never sees them).
+ */
+export function createAuthHttpServer(
+  handle: (req: AuthRequest) => Promise<AuthResponse>,
+  options: AuthHttpOptions = {},
+): Server {
+  const allowed = options.allowedOrigins ?? DEFAULT_ALLOWED_ORIGINS;
   const server = createServer(async (req, res) => {
+    const origin = req.headers.origin;
+    const requested = req.headers['access-control-request-method'];
+    if (req.method === 'OPTIONS' && typeof requested === 'string') {
+      req.resume();
+      res.writeHead(204, preflightHeaders(origin, requested, allowed)).end();
+      return;
+    }
     try {
       const { body, tooLarge } = await readBody(req);
       const out = await handle({
@@ -43,10 +63,12 @@ export function createAuthHttpServer(handle: (req: AuthRequest) => Promise<AuthR
         sourceIp: req.socket.remoteAddress,
         headers: headerRecord(req),
       });
-      res.writeHead(out.status, out.headers);
+      res.writeHead(out.status, { ...out.headers, ...corsHeaders(origin, allowed) });
       res.end(out.body);
     } catch {
-      if (!res.headersSent) res.writeHead(400, { 'content-type': 'application/json' });
+      if (!res.headersSent) {
+        res.writeHead(400, { 'content-type': 'application/json', ...corsHeaders(origin, allowed) });
+      }
       res.end('{"error":"bad request"}');
     }
   });

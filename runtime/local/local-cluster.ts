@@ -55,6 +55,8 @@ export interface LocalClusterOptions {
    */
   oidc?: 'local' | { issuer: string; audience: string; jwksUrl?: string };
   /** What one client and one username may spend on logins. @default LOCAL_LOGIN_LIMITS (out of reach) */
+  /** Origins a page may log in from (CORS, as the deployed Function URL allows them). @default ['*'] */
+  allowedOrigins?: readonly string[];
   loginLimits?: LoginLimitSettings;
   /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
   logLevel?: string;
@@ -201,7 +203,9 @@ export class LocalCluster {
     });
     const log = createLogger('wslb-auth', settings.LOG_LEVEL, pino.destination(this.dir.file('auth.log')));
     this.authInstances = await AuthInstances.create(settings, this.options.authInstances ?? 1, log);
-    this.authServer = createAuthHttpServer(this.authInstances.handle);
+    this.authServer = createAuthHttpServer(this.authInstances.handle, {
+      allowedOrigins: this.options.allowedOrigins,
+    });
     const port = await listen(this.authServer, '127.0.0.1', 0);
     this.authUrl = buildUrl('http', '127.0.0.1', port);
   }

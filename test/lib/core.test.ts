@@ -37,13 +37,15 @@ describe.each(STRATEGIES)('%s: the core', (strategy) => {
     template.hasOutput('RegistryTableName', { Value: { Ref: Match.stringLikeRegexp('^CoreRegistry') } });
   });
 
-  test('auth: Function URL without IAM auth, CORS for POST, secrets and table passed by name only', () => {
+  test('auth: Function URL without IAM auth, CORS for POST exposing Retry-After, secrets and table passed by name only', () => {
     template.hasResourceProperties('AWS::Lambda::Url', {
       AuthType: 'NONE',
+      // The local auth server answers with the same (runtime/contract/cors.ts; test/runtime/auth/cors.test.ts).
       Cors: {
         AllowMethods: ['POST'],
         AllowOrigins: ['*'],
         AllowHeaders: ['content-type', 'authorization'],
+        ExposeHeaders: ['retry-after'],
         MaxAge: 3600,
       },
       TargetFunctionArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CoreAuthFunction'), 'Arn'] },
