@@ -1,12 +1,13 @@
 import { App } from 'aws-cdk-lib';
 import { buildApp } from '../lib/app';
-import { ConfigError, parseConfig, readContext } from '../lib/config';
+import { parseConfig, readContext } from '../lib/config';
+import { InvalidInputError } from '../runtime/contract/errors';
 
 const app = new App();
 try {
   buildApp(app, parseConfig(readContext((key) => app.node.tryGetContext(key))));
 } catch (err) {
-  if (!(err instanceof ConfigError)) throw err;
+  if (!(err instanceof InvalidInputError)) throw err;
   console.error(err.message);
   process.exit(1);
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import { DEFAULT_ALLOWED_ORIGINS } from '../runtime/contract/cors';
+import { FRESHNESS_MS, REGISTRY_CACHE_MS } from '../runtime/contract/defaults';
 
 /**
  * What `AuthService` (lib/auth-service.ts) does when a prop is left out; the app's context defaults are
@@ -7,9 +8,9 @@ import { DEFAULT_ALLOWED_ORIGINS } from '../runtime/contract/cors';
  */
 export const AUTH_SERVICE_DEFAULTS = {
   allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
-  /** Three node heartbeats of 2 s: one lost or late write does not drop a node. */
-  freshness: Duration.seconds(6),
-  registryCacheWindow: Duration.seconds(1),
+  /** Three node heartbeats: one lost or late write does not drop a node. */
+  freshness: Duration.millis(FRESHNESS_MS),
+  registryCacheWindow: Duration.millis(REGISTRY_CACHE_MS),
   /** Bounds logins per second and Lambda-seconds at once: docs/decisions/0116-auth-lambda-sizing.md. */
   reservedConcurrency: 100,
 } as const;

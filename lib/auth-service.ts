@@ -8,8 +8,9 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { AUTH_CORS, ORIGIN_PATTERN } from '../runtime/contract/cors';
 import { DEPLOYED_SCRYPT } from '../runtime/contract/scrypt';
+import type { Strategy } from '../runtime/contract/strategies';
 import { AUTH_SERVICE_DEFAULTS } from './auth-service-defaults';
-import { AUTH_MEMORY_MB, type OidcContext, type Strategy } from './config';
+import { AUTH_MEMORY_MB, type OidcContext } from './config';
 import type { RegistryTable } from './registry-table';
 import { REPO_ROOT } from './runtime-bundle';
 

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { ORIGIN_PATTERN } from '../runtime/contract/cors';
+import { FRESHNESS_HEARTBEATS, FRESHNESS_MS, HEARTBEAT_MS } from '../runtime/contract/defaults';
+import { InvalidInputError } from '../runtime/contract/errors';
+import { sourceIpsNeeded } from '../runtime/contract/source-ips';
+import { STRATEGIES, type Strategy } from '../runtime/contract/strategies';
 import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
 import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
-import { connectionsPerNode, maxSecondaryIps, sourceIpsFor, USABLE_EPHEMERAL_PORTS } from './source-ips';
-
-/** The three strategies; the same words are used in context, stack ids, folders and logs. */
-export const STRATEGIES = ['nlb', 'haproxy', 'direct'] as const;
-export type Strategy = (typeof STRATEGIES)[number];
+import { maxSecondaryIps } from './source-ips';
 
 /** Every context value of the app, parsed and validated once. */
 export interface WslbConfig {
@@ -51,11 +51,6 @@ export interface OidcContext {
   readonly jwksUrl?: string;
 }
 
-/** The node's registry heartbeat interval (runtime/node/settings.ts' default). */
-export const HEARTBEAT_MS = FLEET.heartbeatInterval.toMilliseconds();
-/** An entry counts as fresh for this many heartbeats: one lost or late write does not drop a node. */
-export const FRESHNESS_HEARTBEATS = 3;
-
 /**
  * Memory of the auth function, MB: one full vCPU, since a login is one single-threaded scrypt and Lambda
  * gives CPU in proportion to memory (1,769 MB = 1 vCPU). The bundle peaks at ~217 MiB in a login (scrypt's
@@ -63,14 +58,6 @@ export const FRESHNESS_HEARTBEATS = 3;
  * docs/decisions/0116-auth-lambda-sizing.md.
  */
 export const AUTH_MEMORY_MB = 1769;
-
-/** Thrown when context is invalid; `problems` holds one line per bad key. */
-export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
-    super(`invalid context:\n  ${problems.join('\n  ')}`);
-    this.name = 'ConfigError';
-  }
-}
 
 /** `-c key=value` arrives as a string, cdk.json as JSON: accept a decimal string where a number is due. */
 const numeric = (v: unknown) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
@@ -182,7 +169,7 @@ const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
 /**
  * Turn raw context (as read with `tryGetContext`) into a validated config. Collects every problem, then
- * throws one {@link ConfigError} naming each key, the value given and what is accepted.
+ * throws one {@link InvalidInputError} (subject `context`) naming each key, the value given and what is accepted.
  */
 export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConfig {
   const problems: string[] = [];
@@ -202,8 +189,11 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
   const idleTimeoutSeconds: number = get('idleTimeoutSeconds', DEFAULTS.idleTimeoutSeconds);
   const haproxyInstanceType: string = get('haproxyInstanceType', DEFAULTS.haproxyInstanceType);
   const targetConnections: number = get('targetConnections', nodes.max * maxConnectionsPerNode);
-  const perNode = connectionsPerNode(targetConnections, maxConnectionsPerNode);
-  const neededIps = sourceIpsFor(perNode);
+  const {
+    perNode,
+    sourceIps: neededIps,
+    portsPerPair,
+  } = sourceIpsNeeded({ targetConnections, maxConnectionsPerNode });
   const haproxySourceIps: number = get('haproxySourceIps', neededIps);
   const ipsGiven = 'haproxySourceIps' in parsed ? `got ${haproxySourceIps}` : `computed ${haproxySourceIps}`;
 
@@ -218,7 +208,7 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
   }
   const certificateArn: string | undefined = get('certificateArn', undefined);
   const plaintextListener: boolean = get('plaintextListener', DEFAULTS.plaintextListener);
-  const freshnessMs = FRESHNESS_HEARTBEATS * HEARTBEAT_MS;
+  const freshnessMs = FRESHNESS_MS;
   const registryCacheMs: number = get('registryCacheMs', DEFAULTS.registryCacheMs);
   if (registryCacheMs >= freshnessMs) {
     problems.push(
@@ -258,7 +248,7 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
   if (haproxyBuilt && haproxySourceIps < neededIps) {
     problems.push(
       `haproxySourceIps: ${ipsGiven}; accepted: at least ${neededIps} for ${perNode} connections to one node ` +
-        `(the smaller of targetConnections and maxConnectionsPerNode; ${USABLE_EPHEMERAL_PORTS} ports per ` +
+        `(the smaller of targetConnections and maxConnectionsPerNode; ${portsPerPair} ports per ` +
         'source IP and node)',
     );
   }
@@ -282,7 +272,7 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     if (value !== undefined && (raw.oidcIssuer === undefined || raw.oidcIssuer === ''))
       problems.push(`${key}: got ${show(raw[key])}; accepted: only with oidcIssuer`);
   }
-  if (problems.length > 0 || strategy === undefined) throw new ConfigError(problems);
+  if (problems.length > 0 || strategy === undefined) throw new InvalidInputError('context', problems);
 
   return {
     stackName: get('stackName', DEFAULTS.stackName),

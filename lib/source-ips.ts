@@ -1,11 +1,7 @@
 /**
- * Source-IP arithmetic for the HAProxy tier. A TCP connection is unique by (source IP, source port,
- * destination IP, destination port); with the destination fixed per backend `server` line, each source
- * IP offers one connection per usable ephemeral port to each backend.
+ * How many secondary private IPs an HAProxy instance's ENI can take. How many it needs is the runtime's and
+ * the stack's one source-IP model: runtime/contract/source-ips.ts.
  */
-
-/** Linux's default `net.ipv4.ip_local_port_range` is 32768–60999: 28,232 ports. */
-export const USABLE_EPHEMERAL_PORTS = 60999 - 32768 + 1;
 
 /**
  * The largest number of secondary private IPs one ENI accepts, by instance type (IPv4 addresses per
@@ -37,28 +33,6 @@ const SECONDARY_IPS_PER_ENI: Readonly<Record<string, number>> = {
 
 /** The ENI ceiling of the largest instance sizes (50 IPv4 addresses per interface, one primary). */
 export const DEFAULT_MAX_SECONDARY_IPS = 49;
-
-/**
- * The most connections one HAProxy instance can hold to a single node: all of them in the worst case
- * (one node left, or a skewed spread), but never more than the node's own cap, past which it refuses.
- */
-export function connectionsPerNode(targetConnections: number, maxConnectionsPerNode: number): number {
-  return Math.min(targetConnections, maxConnectionsPerNode);
-}
-
-/**
- * How many source IPs one HAProxy instance needs so that `perNodeConnections` fit between it and one
- * node: one port per connection on each (source IP, node ip:port) pair. Never below 1.
- */
-export function sourceIpsFor(
-  perNodeConnections: number,
-  usablePorts: number = USABLE_EPHEMERAL_PORTS,
-): number {
-  if (!Number.isInteger(perNodeConnections) || perNodeConnections < 1) {
-    throw new RangeError(`perNodeConnections must be a positive integer, got ${perNodeConnections}`);
-  }
-  return Math.max(1, Math.ceil(perNodeConnections / usablePorts));
-}
 
 /** The most secondary private IPs an ENI of `instanceType` takes. */
 export function maxSecondaryIps(instanceType: string): number {

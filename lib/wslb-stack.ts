@@ -1,8 +1,9 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type { Construct } from 'constructs';
+import type { Strategy } from '../runtime/contract/strategies';
 import { AwsApiEndpoints } from './aws-api-endpoints';
-import type { Strategy, WslbConfig } from './config';
+import type { WslbConfig } from './config';
 import { WslbCore } from './core';
 import { DirectTier } from './strategies/direct-tier';
 import { HaproxyTier } from './strategies/haproxy-tier';

@@ -1,4 +1,4 @@
-import type { NodeChoiceRule } from '../../runtime/auth/node-choice/choose-node';
+import { NODE_CHOICE_RULES, type NodeChoiceRule } from '../../runtime/contract/strategies';
 import { startCluster } from '../harness/cluster';
 import { Load, rate, split } from '../harness/load';
 import { BENCH_SCRYPT_N } from '../harness/node-rig';
@@ -6,7 +6,7 @@ import { renderBarChart } from '../report/svg';
 import { check, round, type Section, type SectionContext, sleep } from '../types';
 import type { FleetJob, FleetResult, FleetStatus } from '../workers/fleet-worker';
 
-const RULES: NodeChoiceRule[] = ['p2c', 'least-loaded', 'random'];
+const RULES: readonly NodeChoiceRule[] = NODE_CHOICE_RULES;
 const FLEET_WORKERS = 4;
 /** Four nodes as the issue asks; two in quick mode, where only the shape of the report matters. */
 const nodeCount = (ctx: SectionContext) => (ctx.quick ? 2 : 4);

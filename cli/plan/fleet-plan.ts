@@ -1,15 +1,8 @@
-import {
-  AUTH_MEMORY_MB,
-  ConfigError,
-  type ContextKey,
-  DEFAULTS,
-  parseConfig,
-  STRATEGIES,
-  type Strategy,
-  type WslbConfig,
-} from '../../lib/config';
+import { AUTH_MEMORY_MB, type ContextKey, DEFAULTS, parseConfig, type WslbConfig } from '../../lib/config';
 import { maxSecondaryIps } from '../../lib/source-ips';
+import { InvalidInputError } from '../../runtime/contract/errors';
 import { DEPLOYED_SCRYPT, scryptMemoryBytes } from '../../runtime/contract/scrypt';
+import { STRATEGIES, type Strategy } from '../../runtime/contract/strategies';
 import { TOKEN_KEY_REFRESH_MS } from '../../runtime/contract/token-key-refresh';
 import { consistentScanReadUnits, itemBytes, writeUnits } from './dynamodb-units';
 import { type LoginCpu, lambdaLoginSeconds } from './login-cost';
@@ -101,7 +94,7 @@ function configFor(strategy: Strategy, nodes: number, input: PlanInput): WslbCon
   try {
     return parseConfig({ ...input.context, strategy, nodes, targetConnections: input.connections });
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
+    if (!(err instanceof InvalidInputError)) throw err;
     throw new PlanError(
       err.problems.map((problem) => {
         const key = problem.slice(0, problem.indexOf(':'));

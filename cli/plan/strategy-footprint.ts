@@ -1,4 +1,4 @@
-import type { Strategy } from '../../lib/config';
+import type { Strategy } from '../../runtime/contract/strategies';
 
 /**
  * What a strategy's stack deploys besides the node fleet and the auth function, as counts the estimate

@@ -1,4 +1,4 @@
-import { FRESHNESS_HEARTBEATS, HEARTBEAT_MS } from '../../lib/config';
+import { FRESHNESS_MS } from '../../runtime/contract/defaults';
 import { createDocumentClient, DynamoDbRegistry } from '../../runtime/registry';
 import { command, flag } from '../command';
 import { CliError, UsageError } from '../errors';
@@ -6,7 +6,7 @@ import { type CliIo, progress } from '../io';
 import { renderTable } from '../table';
 import { type RegistryStatus, readRegistryStatus } from './registry-status';
 
-const DEFAULT_FRESHNESS_MS = FRESHNESS_HEARTBEATS * HEARTBEAT_MS;
+const DEFAULT_FRESHNESS_MS = FRESHNESS_MS;
 
 export const statusCommand = command({
   path: ['status'],

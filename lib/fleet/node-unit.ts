@@ -1,3 +1,4 @@
+import { NODE_ENV_FILE } from '../../runtime/contract/paths';
 import { envFileText } from '../shell';
 import { renderUnit } from '../systemd-unit';
 
@@ -29,7 +30,6 @@ export interface NodeEnvironment {
 }
 
 export const NODE_INSTALL_DIR = '/opt/wslb/node';
-export const NODE_ENV_FILE = '/etc/wslb/node.env';
 export const NODE_LOG_FILE = '/var/log/wslb/node.log';
 export const NODE_UNIT_NAME = 'wslb-node.service';
 /** The node binary the AL2023 `nodejs22` package installs. */

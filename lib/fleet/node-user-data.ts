@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import { NODE_ENV_FILE } from '../../runtime/contract/paths';
 import { s3CopyCommand, writeFileCommand } from '../shell';
 import {
   DRAIN_WATCH_SCRIPT,
@@ -11,7 +12,6 @@ import {
 import { NODE_READY_SCRIPT, type NodeReadyInput, renderNodeReadyScript } from './node-ready';
 import type { NodeShellInput } from './node-shell';
 import {
-  NODE_ENV_FILE,
   NODE_INSTALL_DIR,
   NODE_LOG_FILE,
   NODE_UNIT_NAME,

@@ -6,6 +6,13 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import {
+  DRAIN_SECONDS,
+  HEARTBEAT_MS,
+  MAX_CONNECTIONS_PER_NODE,
+  PING_SECONDS,
+  WS_PORT,
+} from '../../runtime/contract/defaults';
 import type { RegistryTable } from '../registry-table';
 import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
 import { DRAIN_NOTICE } from './drain-watch';
@@ -28,11 +35,11 @@ export interface NodeCounts {
 export const WS_FLEET_DEFAULTS = {
   instanceType: 't4g.small',
   capacity: { min: 2, desired: 2, max: 4 } as NodeCounts,
-  port: 8080,
-  maxConnectionsPerNode: 10_000,
-  pingInterval: Duration.seconds(25),
-  drainWindow: Duration.seconds(30),
-  heartbeatInterval: Duration.seconds(2),
+  port: WS_PORT,
+  maxConnectionsPerNode: MAX_CONNECTIONS_PER_NODE,
+  pingInterval: Duration.seconds(PING_SECONDS),
+  drainWindow: Duration.seconds(DRAIN_SECONDS),
+  heartbeatInterval: Duration.millis(HEARTBEAT_MS),
   bootTimeout: Duration.minutes(15),
 } as const;
 

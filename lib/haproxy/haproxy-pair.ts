@@ -2,14 +2,10 @@ import { Arn, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { HAPROXY_MASTER_SOCKET, HAPROXY_PID_FILE } from '../../runtime/contract/paths';
 import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
 import { planPairAddresses } from './address-plan';
-import {
-  FAILOVER_COMMAND,
-  HAPROXY_MASTER_SOCKET,
-  HAPROXY_PID_FILE,
-  haproxyUserData,
-} from './haproxy-user-data';
+import { FAILOVER_COMMAND, haproxyUserData } from './haproxy-user-data';
 
 /** Bundle entries of the HAProxy tier's programs. */
 export const HAPROXY_ENTRIES = {
@@ -33,6 +29,8 @@ export interface HaproxyPairProps {
   readonly sourceIps: number;
   /** Connections the pair is sized for. */
   readonly targetConnections: number;
+  /** The nodes' connection cap: the agent checks its source IPs with the stack's own model. */
+  readonly maxConnectionsPerNode: number;
   /** Client port and node port. */
   readonly wsPort: number;
   /** Tag key the nodes carry, for discovery. */
@@ -126,6 +124,7 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
             FLEET_TAG_VALUE: props.fleetTagValue,
             SOURCE_IPS: plan.sources[side].join(','),
             TARGET_CONNECTIONS: props.targetConnections,
+            MAX_CONNECTIONS_PER_NODE: props.maxConnectionsPerNode,
             OWN_IP: plan.primary[side],
             PEER_IP: plan.primary[side === 0 ? 1 : 0],
             VIP_PRIVATE_IP: plan.vip,

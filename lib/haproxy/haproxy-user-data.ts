@@ -1,20 +1,23 @@
 import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import {
+  HAPROXY_CONFIG_PATH,
+  HAPROXY_ENV_FILE,
+  HAPROXY_MASTER_SOCKET,
+  HAPROXY_PID_FILE,
+  KEEPALIVED_CONFIG_PATH,
+} from '../../runtime/contract/paths';
 import { envFileText, s3CopyCommand, writeFileCommand } from '../shell';
 
 export const HAPROXY_INSTALL_DIR = '/opt/wslb/haproxy';
-export const HAPROXY_ENV_FILE = '/etc/wslb/haproxy.env';
 export const AGENT_UNIT_NAME = 'wslb-haproxy-agent.service';
 /** Keepalived's notify_master/backup/fault/stop program (a wrapper around the failover bundle). */
 export const FAILOVER_COMMAND = '/usr/local/sbin/wslb-failover';
 /** The rendered configs start with this line; the boot script waits for it before starting the daemons. */
 export const RENDERED_MARK = '# Rendered by wslb runtime/haproxy';
-export const HAPROXY_CONFIG = '/etc/haproxy/haproxy.cfg';
 /** Written by the master (`-p`): the pid SIGUSR2 reloads. */
-export const HAPROXY_PID_FILE = '/run/haproxy.pid';
 /** The master CLI (`-S`): the agent confirms each reload through `show proc` on it. */
-export const HAPROXY_MASTER_SOCKET = '/run/haproxy-master.sock';
 const HAPROXY_DROP_IN_DIR = '/etc/systemd/system/haproxy.service.d';
 
 /**
@@ -30,6 +33,8 @@ export interface HaproxyEnvironment {
   readonly MAXCONN: number;
   /** Connections the pair is sized for (the agent warns when the source IPs cannot hold them). */
   readonly TARGET_CONNECTIONS: number;
+  /** The nodes' cap: with TARGET_CONNECTIONS, the agent's source-IP check is the stack's sizing. */
+  readonly MAX_CONNECTIONS_PER_NODE: number;
   /** Tag that marks the nodes: DescribeInstances filters on it. */
   readonly FLEET_TAG_KEY: string;
   readonly FLEET_TAG_VALUE: string;
@@ -59,7 +64,6 @@ export interface HaproxyEnvironment {
 }
 
 /** Keepalived's package default config holds sample VIPs: never start it with that. */
-const KEEPALIVED_CONF = '/etc/keepalived/keepalived.conf';
 export const RECONCILE_UNIT_NAME = 'wslb-haproxy-reconcile.service';
 
 export function renderAgentUnit(): string {
@@ -140,11 +144,11 @@ export function renderHaproxyMasterDropIn(): string {
     'Type=notify',
     'KillMode=mixed',
     'ExecStartPre=',
-    `ExecStartPre=/usr/sbin/haproxy -f ${HAPROXY_CONFIG} -c -q`,
+    `ExecStartPre=/usr/sbin/haproxy -f ${HAPROXY_CONFIG_PATH} -c -q`,
     'ExecStart=',
-    `ExecStart=/usr/sbin/haproxy -Ws -f ${HAPROXY_CONFIG} -p ${HAPROXY_PID_FILE} -S ${HAPROXY_MASTER_SOCKET}`,
+    `ExecStart=/usr/sbin/haproxy -Ws -f ${HAPROXY_CONFIG_PATH} -p ${HAPROXY_PID_FILE} -S ${HAPROXY_MASTER_SOCKET}`,
     'ExecReload=',
-    `ExecReload=/usr/sbin/haproxy -f ${HAPROXY_CONFIG} -c -q`,
+    `ExecReload=/usr/sbin/haproxy -f ${HAPROXY_CONFIG_PATH} -c -q`,
     'ExecReload=/bin/kill -USR2 $MAINPID',
     '',
   ].join('\n');
@@ -188,9 +192,9 @@ export function haproxyUserData(input: HaproxyUserDataInput): ec2.UserData {
     `  echo "wslb: $1 was not rendered; not starting the daemon that reads it" >&2`,
     '  return 1',
     '}',
-    `wait_rendered ${HAPROXY_CONFIG}`,
+    `wait_rendered ${HAPROXY_CONFIG_PATH}`,
     'systemctl enable --now haproxy.service',
-    `wait_rendered ${KEEPALIVED_CONF}`,
+    `wait_rendered ${KEEPALIVED_CONFIG_PATH}`,
     `systemctl enable --now keepalived.service ${RECONCILE_UNIT_NAME}`,
   );
   return userData;

@@ -29,6 +29,7 @@ export class HaproxyTier extends Construct implements StrategyTier {
       instanceType: config.haproxyInstanceType,
       sourceIps: config.haproxySourceIps,
       targetConnections: config.targetConnections,
+      maxConnectionsPerNode: config.maxConnectionsPerNode,
       wsPort: config.wsPort,
       fleetTagKey: FLEET_TAG_KEY,
       fleetTagValue: fleet.fleetTag,

@@ -1,7 +1,8 @@
 import type { Construct } from 'constructs';
+import type { Strategy } from '../../runtime/contract/strategies';
 import type { ClientPath } from '../auth-service';
 import type { AwsApiEndpoints } from '../aws-api-endpoints';
-import type { Strategy, WslbConfig } from '../config';
+import type { WslbConfig } from '../config';
 import type { NodePlacement, WslbCore } from '../core';
 
 /** Props of every strategy tier: the core it stands in front of, and the app's context. */

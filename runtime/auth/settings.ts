@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { FRESHNESS_MS, REGISTRY_CACHE_MS } from '../contract/defaults';
 import { DEPLOYED_SCRYPT, scryptParamsProblem } from '../contract/scrypt';
+import { DEFAULT_NODE_CHOICE, NODE_CHOICE_RULES, STRATEGIES } from '../contract/strategies';
 import { intVar, logLevelVar, parseEnv, requireOneOf, wsUrlVar } from '../shared/env';
 import { oidcAudience, oidcUrl } from './identity/oidc-settings';
 import { LOGIN_LIMIT_DEFAULTS } from './limits/login-limits';
@@ -8,20 +10,20 @@ import { LOGIN_LIMIT_DEFAULTS } from './limits/login-limits';
 export const authSettingsSchema = z
   .object({
     /** Which address the service hands out. */
-    STRATEGY: z.enum(['direct', 'nlb', 'haproxy']),
+    STRATEGY: z.enum(STRATEGIES),
     /** The balancer's client URL (`nlb`, `haproxy`), e.g. `wss://ws.example.com`. */
     PUBLIC_URL: wsUrlVar().optional(),
     /**
      * During a switch, the strategy clients are moving off (its tier is kept for one deploy): the node-side
      * move reads it to tell old-path clients from new ones. Absent outside a switch.
      */
-    RETIRING_STRATEGY: z.enum(['direct', 'nlb', 'haproxy']).optional(),
+    RETIRING_STRATEGY: z.enum(STRATEGIES).optional(),
     /** The retiring balancer's client URL (`nlb`, `haproxy`). */
     RETIRING_PUBLIC_URL: wsUrlVar().optional(),
     /** Token audience for `nlb`/`haproxy`; nodes accept it as TOKEN_AUDIENCE. */
     BALANCER_NAME: z.string().min(1).default('wslb'),
     /** How a node is chosen under `direct`. */
-    NODE_CHOICE: z.enum(['p2c', 'least-loaded', 'random']).default('p2c'),
+    NODE_CHOICE: z.enum(NODE_CHOICE_RULES).default(DEFAULT_NODE_CHOICE),
     TOKEN_TTL_SECONDS: intVar(1, 300, 30),
     TOKEN_SECRET_ARN: z.string().startsWith('arn:').optional(),
     TOKEN_SECRET_FILE: z.string().min(1).optional(),
@@ -31,9 +33,9 @@ export const authSettingsSchema = z
     REGISTRY_TABLE: z.string().min(3),
     REGISTRY_ENDPOINT: z.url().optional(),
     /** A registry entry older than this is ignored. */
-    FRESHNESS_MS: intVar(500, 600_000, 6000),
+    FRESHNESS_MS: intVar(500, 600_000, FRESHNESS_MS),
     /** Refresh this instance's registry view at most this often; a login never waits while the view is fresh. */
-    REGISTRY_CACHE_MS: intVar(0, 60_000, 1000),
+    REGISTRY_CACHE_MS: intVar(0, 60_000, REGISTRY_CACHE_MS),
     /** How long this instance counts its own picks as pending on a node. */
     PENDING_MS: intVar(0, 600_000, 4000),
     /** The scrypt parameters of the deployed hashes: an unknown user's decoy check costs the same. */

@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { oidcUrl } from '../auth/identity/oidc-settings';
+import { STRATEGIES } from '../contract/strategies';
 
 const argsSchema = z.object({
-  strategy: z.enum(['direct', 'haproxy', 'nlb']),
+  strategy: z.enum(STRATEGIES),
   nodes: z.coerce.number().int().min(1).max(32),
   clients: z.coerce.number().int().min(0).max(100_000),
   once: z.boolean(),

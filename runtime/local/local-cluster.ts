@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { LoginLimitSettings } from '../auth/limits/login-limits';
-import type { NodeChoiceRule } from '../auth/node-choice/choose-node';
 import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
+import type { NodeChoiceRule } from '../contract/strategies';
 import { buildUrl } from '../contract/url';
 import type { Backend } from '../haproxy/render/backend';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';

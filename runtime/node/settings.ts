@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  DRAIN_SECONDS,
+  HEARTBEAT_MS,
+  MAX_CONNECTIONS_PER_NODE,
+  PING_SECONDS,
+  WS_PORT,
+} from '../contract/defaults';
 import { boolVar, intVar, listenHostVar, logLevelVar, parseEnv, requireOneOf, wsUrlVar } from '../shared/env';
 
 /** Largest accepted message unless MAX_PAYLOAD_BYTES says otherwise. */
@@ -20,19 +27,19 @@ export const nodeSettingsSchema = z
     /** Address to listen on; `::` takes both IPv6 and IPv4 (dual stack). */
     HOST: listenHostVar('0.0.0.0'),
     /** Port to listen on; 0 picks a free one (tests, local cluster). */
-    PORT: intVar(0, 65535, 8080),
+    PORT: intVar(0, 65535, WS_PORT),
     /** The URL clients use to reach this node; in AWS built from IMDS when absent. */
     NODE_ENDPOINT: wsUrlVar().optional(),
     /** Where to learn the endpoint when NODE_ENDPOINT is absent: `imds-public` (direct), `imds-private`, `listen`. */
     ENDPOINT_SOURCE: z.enum(['imds-public', 'imds-private', 'listen']).default('listen'),
     /** Hard cap on open WebSockets; upgrades past it get 503. */
-    MAX_CONNECTIONS: intVar(1, 1_000_000, 10_000),
+    MAX_CONNECTIONS: intVar(1, 1_000_000, MAX_CONNECTIONS_PER_NODE),
     /** Ping interval; a peer that has not answered the previous ping by the next is terminated. */
-    PING_SECONDS: intVar(1, 3600, 25),
+    PING_SECONDS: intVar(1, 3600, PING_SECONDS),
     /** Drain window after SIGTERM: clients are closed in batches over this time. */
-    DRAIN_SECONDS: intVar(0, 3600, 30),
+    DRAIN_SECONDS: intVar(0, 3600, DRAIN_SECONDS),
     /** Heartbeat interval into the registry. */
-    HEARTBEAT_MS: intVar(100, 60_000, 2000),
+    HEARTBEAT_MS: intVar(100, 60_000, HEARTBEAT_MS),
     /** Largest accepted message. */
     MAX_PAYLOAD_BYTES: intVar(1, 64 * 1024 * 1024, DEFAULT_MAX_PAYLOAD_BYTES),
     /** A client whose unsent data grows past this is closed (backpressure). */

@@ -1,17 +1,11 @@
 import { z } from 'zod';
+import { InvalidInputError } from '../contract/errors';
 import { wsUrlProblem } from '../contract/url';
-
-/** Thrown when environment settings are invalid; the message names every bad variable. */
-export class SettingsError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid settings:\n  ${problems.join('\n  ')}`);
-    this.name = 'SettingsError';
-  }
-}
 
 /**
  * Parse `env` with a zod object schema whose keys are the variable names.
  * Collects every problem, then throws once, so a user fixes a config in one pass.
+ * @throws {InvalidInputError} (subject `settings`) naming every bad variable and the value it got.
  */
 export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const picked: Record<string, string> = {};
@@ -21,7 +15,8 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
   }
   const result = schema.safeParse(picked);
   if (result.success) return result.data;
-  throw new SettingsError(
+  throw new InvalidInputError(
+    'settings',
     result.error.issues.map((issue) => {
       const key = issue.path.join('.') || '(settings)';
       const got = picked[String(issue.path[0])];

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { STRATEGIES } from '../../lib/config';
+import { STRATEGIES } from '../../runtime/contract/strategies';
 import { REPO_ROOT } from '../lib/helpers';
 
 /** No credentials, no profile that exists, no region, no telemetry: synth must not need AWS. */

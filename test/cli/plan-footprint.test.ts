@@ -1,6 +1,7 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AVAILABILITY_ZONES, FOOTPRINTS, ROOT_VOLUME_GIB, SECRETS } from '../../cli/plan/strategy-footprint';
-import { AUTH_MEMORY_MB, STRATEGIES } from '../../lib/config';
+import { AUTH_MEMORY_MB } from '../../lib/config';
+import { STRATEGIES } from '../../runtime/contract/strategies';
 import { templateOf } from '../lib/helpers';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

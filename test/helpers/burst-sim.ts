@@ -1,5 +1,5 @@
-import type { NodeChoiceRule } from '../../runtime/auth/node-choice/choose-node';
 import { InstancePicker } from '../../runtime/auth/node-choice/instance-picker';
+import type { NodeChoiceRule } from '../../runtime/contract/strategies';
 import type { NodeRecord } from '../../runtime/registry';
 import { seededRandom } from './random';
 

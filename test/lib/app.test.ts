@@ -1,6 +1,6 @@
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { STRATEGIES } from '../../lib/config';
+import { STRATEGIES } from '../../runtime/contract/strategies';
 import { synthApp } from './helpers';
 
 const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';

@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { ConfigError, parseConfig } from '../../lib/config';
+import { parseConfig } from '../../lib/config';
+import { InvalidInputError } from '../../runtime/contract/errors';
 import { DEPLOYED_SCRYPT } from '../../runtime/contract/scrypt';
 import { templateOf } from './helpers';
 
@@ -38,7 +39,7 @@ describe('auth function: what bounds the cost of logins', () => {
       authFunction(templateOf({ strategy: 'nlb', authReservedConcurrency: '5' }))
         .ReservedConcurrentExecutions,
     ).toBe(5);
-    expect(() => parseConfig({ authReservedConcurrency: 0 })).toThrow(ConfigError);
+    expect(() => parseConfig({ authReservedConcurrency: 0 })).toThrow(InvalidInputError);
     expect(() => parseConfig({ authReservedConcurrency: 'many' })).toThrow(
       'authReservedConcurrency: got "many"; accepted: an integer from 1 to 1000',
     );
@@ -93,7 +94,7 @@ describe('auth function: an OIDC issuer from context', () => {
       try {
         parseConfig({ strategy: 'direct', ...raw });
       } catch (err) {
-        return (err as ConfigError).problems;
+        return (err as InvalidInputError).problems;
       }
       return [];
     };

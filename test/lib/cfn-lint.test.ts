@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
-import { STRATEGIES } from '../../lib/config';
+import { STRATEGIES } from '../../runtime/contract/strategies';
 import { describeWithTool } from '../runtime/haproxy/helpers/tools';
 import { synthApp } from './helpers';
 

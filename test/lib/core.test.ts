@@ -1,6 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { STRATEGIES } from '../../lib/config';
 import { authSettingsSchema } from '../../runtime/auth/settings';
+import { STRATEGIES } from '../../runtime/contract/strategies';
 import { templateOf, userDataText } from './helpers';
 import { resolvedEnvironment } from './placeholders';
 

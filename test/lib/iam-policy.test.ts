@@ -1,5 +1,5 @@
 import { type RunSimulationResults, runSimulation } from '@cloud-copilot/iam-simulate';
-import { STRATEGIES, type Strategy } from '../../lib/config';
+import { STRATEGIES, type Strategy } from '../../runtime/contract/strategies';
 import { synthApp } from './helpers';
 import { ACCOUNT } from './iam/cfn-resolve';
 import { ALLOWED, DENIED, ROLES, type RoleKey, type RuntimeCall } from './iam/runtime-calls';

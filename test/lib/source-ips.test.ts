@@ -1,34 +1,7 @@
 import { planPairAddresses } from '../../lib/haproxy/address-plan';
-import {
-  connectionsPerNode,
-  maxSecondaryIps,
-  sourceIpsFor,
-  USABLE_EPHEMERAL_PORTS,
-} from '../../lib/source-ips';
-import { portsPerPair } from '../../runtime/haproxy/render/source-ips';
+import { maxSecondaryIps } from '../../lib/source-ips';
 
-describe('sourceIpsFor', () => {
-  test('28,232 usable ports (32768-60999) per source IP and backend', () => {
-    expect(USABLE_EPHEMERAL_PORTS).toBe(28_232);
-    // The HAProxy agent renders with the same arithmetic.
-    expect(portsPerPair()).toBe(USABLE_EPHEMERAL_PORTS);
-    expect(sourceIpsFor(1)).toBe(1);
-    expect(sourceIpsFor(28_232)).toBe(1);
-    expect(sourceIpsFor(28_233)).toBe(2);
-    expect(sourceIpsFor(65_536)).toBe(3);
-    expect(sourceIpsFor(1_000_000)).toBe(36);
-    expect(sourceIpsFor(1000, 500)).toBe(2);
-  });
-
-  test('refuses a non-positive count', () => {
-    expect(() => sourceIpsFor(0)).toThrow('perNodeConnections must be a positive integer, got 0');
-  });
-
-  test('one node never holds more than its cap', () => {
-    expect(connectionsPerNode(100_000, 10_000)).toBe(10_000);
-    expect(connectionsPerNode(5_000, 10_000)).toBe(5_000);
-  });
-
+describe('maxSecondaryIps', () => {
   test('ENI limits: listed types, else the largest ENI', () => {
     expect(maxSecondaryIps('c7g.large')).toBe(9);
     expect(maxSecondaryIps('t4g.small')).toBe(3);

@@ -1,8 +1,8 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { STRATEGIES, type Strategy } from '../../lib/config';
 import { TIER_ID } from '../../lib/strategies/tier';
 import type { WslbStack } from '../../lib/wslb-stack';
+import { STRATEGIES, type Strategy } from '../../runtime/contract/strategies';
 import { differingPaths, logicalIdsUnder, synthApp } from './helpers';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;

@@ -1,7 +1,7 @@
 import { authSettingsFromEnv } from '../../runtime/auth/settings';
+import { InvalidInputError } from '../../runtime/contract/errors';
 import { DEPLOYED_SCRYPT } from '../../runtime/contract/scrypt';
 import { nodeSettingsFromEnv } from '../../runtime/node/settings';
-import { SettingsError } from '../../runtime/shared/env';
 
 describe('node settings from the environment', () => {
   const base = { TOKEN_SECRET_FILE: '/tmp/t.json', REGISTRY_TABLE: 'wslb-nodes' };
@@ -26,8 +26,8 @@ describe('node settings from the environment', () => {
     } catch (err) {
       error = err;
     }
-    expect(error).toBeInstanceOf(SettingsError);
-    const problems = (error as SettingsError).problems;
+    expect(error).toBeInstanceOf(InvalidInputError);
+    const problems = (error as InvalidInputError).problems;
     expect(problems).toHaveLength(3);
     expect(problems[0]).toMatch(/^PORT: .*65535.* \(got "70000"\)$/);
     expect(problems[1]).toMatch(/^MAX_CONNECTIONS: .* \(got "lots"\)$/);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Strategy } from '../../lib/config';
+import type { Strategy } from '../../runtime/contract/strategies';
 import {
   DynamoDbRegistry,
   type EmbeddedRegistry,

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
-import { DEFAULTS, type Strategy } from '../../lib/config';
+import { DEFAULTS } from '../../lib/config';
+import type { Strategy } from '../../runtime/contract/strategies';
 
 const run = promisify(execFile);
 const REPO_ROOT = path.resolve(__dirname, '../..');

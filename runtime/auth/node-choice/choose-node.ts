@@ -1,6 +1,5 @@
+import type { NodeChoiceRule } from '../../contract/strategies';
 import type { NodeRecord } from '../../registry';
-
-export type NodeChoiceRule = 'p2c' | 'least-loaded' | 'random';
 
 /** A candidate's load as this auth instance sees it: registry count plus its own picks not yet visible. */
 export interface Candidate {

@@ -1,5 +1,6 @@
+import type { NodeChoiceRule } from '../../contract/strategies';
 import type { NodeRecord } from '../../registry';
-import { type Candidate, chooseNode, type NodeChoiceRule } from './choose-node';
+import { type Candidate, chooseNode } from './choose-node';
 import { InstanceShare } from './instance-share';
 import { PendingAssignments } from './pending';
 

@@ -1,9 +1,10 @@
+import { FRESHNESS_MS, REGISTRY_CACHE_MS } from '../../contract/defaults';
 import type { NodeRecord, NodeRegistry } from '../../registry';
 
 export interface RegistryViewOptions {
-  /** Refresh the view at most this often. @default 1000 */
+  /** Refresh the view at most this often. @default REGISTRY_CACHE_MS (1,000) */
   cacheMs?: number;
-  /** An entry whose heartbeat is older than this is never offered, cached or not. @default 6000 */
+  /** An entry whose heartbeat is older than this is never offered, cached or not. @default FRESHNESS_MS (6,000) */
   freshnessMs?: number;
   /** @default Date.now */
   now?: () => number;
@@ -34,8 +35,8 @@ export class RegistryView {
     private readonly registry: NodeRegistry,
     options: RegistryViewOptions = {},
   ) {
-    this.cacheMs = options.cacheMs ?? 1000;
-    this.freshnessMs = options.freshnessMs ?? 6000;
+    this.cacheMs = options.cacheMs ?? REGISTRY_CACHE_MS;
+    this.freshnessMs = options.freshnessMs ?? FRESHNESS_MS;
     this.now = options.now ?? Date.now;
     this.onRefresh = options.onRefresh;
   }

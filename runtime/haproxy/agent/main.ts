@@ -12,6 +12,7 @@ import { renderHaproxyConfig } from '../render/render-haproxy';
 import { Agent } from './agent';
 import { checkHaproxyConfig, requireHaproxy } from './haproxy-binary';
 import { detectHaproxyFeatures } from './haproxy-features';
+import { haproxyInputFromSettings } from './haproxy-file';
 import { keepalivedInputFromSettings, writeKeepalivedConfig } from './keepalived-file';
 import { MasterReloader } from './reloader';
 import { SocketRuntimeServers } from './runtime-servers';
@@ -70,24 +71,7 @@ export async function buildAgent(
   return new Agent({
     source,
     render: (backends: Backend[]) =>
-      renderHaproxyConfig({
-        listen: { address: settings.LISTEN_ADDRESS, port: settings.LISTEN_PORT },
-        stats: { address: settings.STATS_ADDRESS, port: settings.STATS_PORT },
-        statsSocket: settings.HAPROXY_STATS_SOCKET,
-        prometheusExporter: features.prometheusExporter,
-        user: settings.HAPROXY_USER === 'root' ? undefined : settings.HAPROXY_USER,
-        tlsCertFile: settings.TLS_CERT_FILE,
-        backends,
-        sourceIps: ips,
-        maxconn: settings.MAXCONN,
-        maxconnPerServer: settings.MAXCONN_PER_SERVER,
-        targetConnections: settings.TARGET_CONNECTIONS,
-        timeouts: {
-          tunnelMs: settings.TUNNEL_TIMEOUT_SECONDS * 1000,
-          hardStopAfterMs: settings.HARD_STOP_AFTER_SECONDS * 1000,
-        },
-        healthCheck: { path: settings.HEALTH_PATH },
-      }),
+      renderHaproxyConfig(haproxyInputFromSettings(settings, backends, ips, features)),
     configPath: settings.HAPROXY_CONFIG_PATH,
     check: (file) => checkHaproxyConfig(file, bin),
     reloader: new MasterReloader({

@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { WS_PORT } from '../../contract/defaults';
+import {
+  HAPROXY_CONFIG_PATH,
+  HAPROXY_PID_FILE,
+  HAPROXY_STATS_SOCKET,
+  KEEPALIVED_CONFIG_PATH,
+} from '../../contract/paths';
 import { boolVar, intVar, logLevelVar, parseEnv } from '../../shared/env';
 
 const ipList = z
@@ -13,20 +20,20 @@ const ipList = z
 export const agentSettingsSchema = z
   .object({
     /** The live haproxy.cfg; candidates are written beside it and renamed over it. */
-    HAPROXY_CONFIG_PATH: z.string().min(1).default('/etc/haproxy/haproxy.cfg'),
+    HAPROXY_CONFIG_PATH: z.string().min(1).default(HAPROXY_CONFIG_PATH),
     /** Pid file of the master (`haproxy -Ws -p`); SIGUSR2 to that pid reloads. */
-    HAPROXY_PID_FILE: z.string().min(1).default('/run/haproxy.pid'),
+    HAPROXY_PID_FILE: z.string().min(1).default(HAPROXY_PID_FILE),
     /** Master CLI socket (`haproxy -S`); when set, each reload is confirmed through `show proc`. */
     HAPROXY_MASTER_SOCKET: z.string().min(1).optional(),
     /** Runtime API socket written into the config (`stats socket … expose-fd listeners`). */
-    HAPROXY_STATS_SOCKET: z.string().min(1).default('/run/haproxy/admin.sock'),
+    HAPROXY_STATS_SOCKET: z.string().min(1).default(HAPROXY_STATS_SOCKET),
     /** Fleet tag the WS nodes carry; discovery lists running instances with FLEET_TAG_KEY=FLEET_TAG_VALUE. */
     FLEET_TAG_KEY: z.string().min(1).optional(),
     FLEET_TAG_VALUE: z.string().min(1).optional(),
     /** Instead of EC2: a JSON file `[{ id, host, port }]` (local runs). */
     BACKENDS_FILE: z.string().min(1).optional(),
     /** The WS nodes' port. */
-    WS_PORT: intVar(1, 65535, 8080),
+    WS_PORT: intVar(1, 65535, WS_PORT),
     /** Client-facing listener. */
     LISTEN_ADDRESS: z.ipv4().default('0.0.0.0'),
     LISTEN_PORT: intVar(1, 65535, 80),
@@ -51,6 +58,8 @@ export const agentSettingsSchema = z
     MAXCONN_PER_SERVER: z.coerce.number().int().min(1).max(1_000_000).optional(),
     /** Target connections; logs a warning when the source IPs cannot hold them. */
     TARGET_CONNECTIONS: z.coerce.number().int().min(0).optional(),
+    /** A node's cap (the nodes' `MAX_CONNECTIONS`): no more go to one node, so no more need ports towards it. */
+    MAX_CONNECTIONS_PER_NODE: z.coerce.number().int().min(1).max(1_000_000).optional(),
     /** PEM with certificate and key: the listener speaks TLS (wss). */
     TLS_CERT_FILE: z.string().min(1).optional(),
     /** Idle limit of an established WebSocket. */
@@ -67,7 +76,7 @@ export const agentSettingsSchema = z
       .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
       .default('haproxy'),
     /** Where the agent writes keepalived.conf at start when OWN_IP is set. */
-    KEEPALIVED_CONFIG_PATH: z.string().min(1).default('/etc/keepalived/keepalived.conf'),
+    KEEPALIVED_CONFIG_PATH: z.string().min(1).default(KEEPALIVED_CONFIG_PATH),
     /** keepalived.conf inputs: this instance's primary IP (unicast_src_ip); unset = no keepalived.conf. */
     OWN_IP: z.ipv4().optional(),
     /** The peer's primary IP (unicast_peer). */

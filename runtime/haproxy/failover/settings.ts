@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VRRP_STATE_FILE } from '../../contract/paths';
 import { intVar, logLevelVar, parseEnv } from '../../shared/env';
 import type { VipTarget } from './vip-mover';
 
@@ -30,7 +31,7 @@ export const failoverSettingsSchema = z
       .regex(/^eni-[0-9a-f]+$/, 'eni-…')
       .optional(),
     /** Where the notify calls record the VRRP state for --reconcile. */
-    VRRP_STATE_FILE: z.string().min(1).default('/run/wslb/vrrp-state.json'),
+    VRRP_STATE_FILE: z.string().min(1).default(VRRP_STATE_FILE),
     /** keepalived's VRRP child pid file (`-r`): the reconcile loop acts only while that process runs. */
     KEEPALIVED_VRRP_PID_FILE: z.string().min(1).default('/run/keepalived_vrrp.pid'),
     /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { VRRP_STATE_FILE } from '../../contract/paths';
 import { intVar, logLevelVar, parseEnv } from '../../shared/env';
 
 const groupName = z.string().regex(/^[\w.:/-]{1,255}$/, 'an Auto Scaling group name');
@@ -20,7 +21,7 @@ export const lifecycleSettingsSchema = z.object({
   /** The termination hook the instance completes once it no longer holds the VIP. */
   TERMINATE_HOOK: hookName.default('wslb-pair-terminate'),
   /** Where keepalived's notify calls record the state (the failover program writes it). */
-  VRRP_STATE_FILE: z.string().min(1).default('/run/wslb/vrrp-state.json'),
+  VRRP_STATE_FILE: z.string().min(1).default(VRRP_STATE_FILE),
   /** Stops keepalived, which then sends priority 0 so the peer takes over at once: program and arguments. */
   RELEASE_COMMAND: z
     .string()

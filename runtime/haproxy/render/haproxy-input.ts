@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_PORT_RANGE, portsPerPair } from './source-ips';
+import { parseInput } from '../../contract/errors';
+import { EPHEMERAL_PORT_RANGE, portsPerPair } from '../../contract/source-ips';
 
 const port = z.number().int().min(1).max(65535);
 const ms = (fallback: number) =>
@@ -61,7 +62,9 @@ export const haproxyInputSchema = z
     maxconnPerServer: z.number().int().min(1).max(1_000_000).optional(),
     /** When set, warn if the source IPs cannot hold this many connections. */
     targetConnections: z.number().int().min(0).optional(),
-    portRange: portRangeSchema.default(DEFAULT_PORT_RANGE),
+    /** A node's own cap: no more than this ever go to one node. @default - no cap */
+    maxConnectionsPerNode: z.number().int().min(1).optional(),
+    portRange: portRangeSchema.default(EPHEMERAL_PORT_RANGE),
     timeouts: z
       .object({
         connectMs: ms(5_000),
@@ -117,22 +120,12 @@ export const haproxyInputSchema = z
 export type HaproxyInput = z.input<typeof haproxyInputSchema>;
 export type HaproxyConfig = z.output<typeof haproxyInputSchema>;
 
-/** Thrown for an input the renderer refuses; the message names every bad field. */
-export class HaproxyInputError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid haproxy input:\n  ${problems.join('\n  ')}`);
-    this.name = 'HaproxyInputError';
-  }
-}
-
+/**
+ * The input with its defaults filled in.
+ * @throws {InvalidInputError} (subject `haproxy input`) naming every bad field.
+ */
 export function parseHaproxyInput(input: HaproxyInput): HaproxyConfig {
-  const result = haproxyInputSchema.safeParse(input);
-  if (!result.success) {
-    throw new HaproxyInputError(
-      result.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`),
-    );
-  }
-  return result.data;
+  return parseInput('haproxy input', haproxyInputSchema, input);
 }
 
 export function effectiveMaxconnPerServer(config: HaproxyConfig): number {

@@ -30,7 +30,10 @@ export function formatDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** Typed input → `haproxy.cfg`. Throws HaproxyInputError for a bad input. */
+/**
+ * Typed input → `haproxy.cfg`.
+ * @throws {InvalidInputError} (subject `haproxy input`) naming every bad field.
+ */
 export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
   const c = parseHaproxyInput(input);
   const t = c.timeouts;
@@ -39,6 +42,7 @@ export function renderHaproxyConfig(input: HaproxyInput): RenderedHaproxy {
     backends: c.backends,
     sourceIps: c.sourceIps,
     targetConnections: c.targetConnections,
+    maxConnectionsPerNode: c.maxConnectionsPerNode,
     portRange: c.portRange,
   });
   const warnings = [...plan.warnings];

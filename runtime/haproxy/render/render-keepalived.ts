@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseInput } from '../../contract/errors';
 
 const absolutePath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, 'an absolute path without spaces or quotes');
 
@@ -57,22 +58,12 @@ export const keepalivedInputSchema = z
 
 export type KeepalivedInput = z.input<typeof keepalivedInputSchema>;
 
-export class KeepalivedInputError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid keepalived input:\n  ${problems.join('\n  ')}`);
-    this.name = 'KeepalivedInputError';
-  }
-}
-
-/** Typed input → `keepalived.conf` for one side of the pair. */
+/**
+ * Typed input → `keepalived.conf` for one side of the pair.
+ * @throws {InvalidInputError} (subject `keepalived input`) naming every bad field.
+ */
 export function renderKeepalivedConfig(input: KeepalivedInput): string {
-  const parsed = keepalivedInputSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new KeepalivedInputError(
-      parsed.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`),
-    );
-  }
-  const k = parsed.data;
+  const k = parseInput('keepalived input', keepalivedInputSchema, input);
   const script =
     k.check.kind === 'http'
       ? `${k.curlPath} -fsS -m 2 -o /dev/null ${k.check.url}`

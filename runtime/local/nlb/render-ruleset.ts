@@ -1,4 +1,5 @@
 import { isIPv4 } from 'node:net';
+import { throwIfProblems } from '../../contract/errors';
 import { type Endpoint, NLB_TABLE_DEFAULT } from './settings';
 
 export interface RulesetInput {
@@ -10,20 +11,20 @@ export interface RulesetInput {
 }
 
 function checkEndpoint(name: string, e: Endpoint, problems: string[]): void {
-  if (!isIPv4(e.host)) problems.push(`${name}.host must be an IPv4 address (got ${JSON.stringify(e.host)})`);
+  if (!isIPv4(e.host)) problems.push(`${name}.host: an IPv4 address (got ${JSON.stringify(e.host)})`);
   if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) {
-    problems.push(`${name}.port must be an integer in [1, 65535] (got ${e.port})`);
+    problems.push(`${name}.port: an integer in [1, 65535] (got ${e.port})`);
   }
 }
 
 function validate(input: RulesetInput, table: string): void {
   const problems: string[] = [];
-  if (!/^[a-z][a-z0-9_]{0,31}$/.test(table)) problems.push(`table must match [a-z][a-z0-9_]* (got ${table})`);
+  if (!/^[a-z][a-z0-9_]{0,31}$/.test(table)) problems.push(`table: matches [a-z][a-z0-9_]* (got ${table})`);
   checkEndpoint('vip', input.vip, problems);
   input.targets.forEach((t, i) => {
     checkEndpoint(`targets[${i}]`, t, problems);
   });
-  if (problems.length > 0) throw new RangeError(problems.join('; '));
+  throwIfProblems('nlb ruleset input', problems);
 }
 
 /**

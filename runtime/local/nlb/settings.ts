@@ -1,3 +1,6 @@
+import { DRAIN_SECONDS } from '../../contract/defaults';
+import { throwIfProblems } from '../../contract/errors';
+
 /** An address the balancer forwards to or listens on (IPv4 only: the stand-in is an `ip` family table). */
 export interface Endpoint {
   host: string;
@@ -37,10 +40,10 @@ export const NLB_HEALTH_CHECK_DEFAULTS: Readonly<HealthCheckSettings> = Object.f
 });
 
 /**
- * The drain window's default, 30 s. The stack's delay adds the time a deployed node takes to notice its
+ * The drain window's default. The stack's delay adds the time a deployed node takes to notice its
  * deregistration (lib/fleet/drain-watch.ts, DRAIN_NOTICE); the stand-in tells its nodes at once.
  */
-export const NLB_DEREGISTRATION_DELAY_MS_DEFAULT = 30_000;
+export const NLB_DEREGISTRATION_DELAY_MS_DEFAULT = DRAIN_SECONDS * 1000;
 
 /** The virtual address the local stand-in answers on, inside its namespace. */
 export const NLB_VIP_DEFAULT: Readonly<Endpoint> = Object.freeze({ host: '127.0.9.9', port: 8000 });
@@ -48,13 +51,16 @@ export const NLB_VIP_DEFAULT: Readonly<Endpoint> = Object.freeze({ host: '127.0.
 /** Our own nftables table; nothing else in the namespace is touched. */
 export const NLB_TABLE_DEFAULT = 'wslb_nlb';
 
-/** Collects every problem, then throws once. */
+/**
+ * The health check with every value in range.
+ * @throws {InvalidInputError} (subject `nlb health check`) naming every bad key, all at once.
+ */
 export function validateHealthCheck(settings: HealthCheckSettings): HealthCheckSettings {
   const problems: string[] = [];
   const positiveInt = (key: keyof HealthCheckSettings, max: number) => {
     const value = settings[key] as number;
     if (!Number.isInteger(value) || value < 1 || value > max) {
-      problems.push(`healthCheck.${key} must be an integer in [1, ${max}] (got ${value})`);
+      problems.push(`healthCheck.${key}: an integer in [1, ${max}] (got ${value})`);
     }
   };
   positiveInt('intervalMs', 300_000);
@@ -63,11 +69,10 @@ export function validateHealthCheck(settings: HealthCheckSettings): HealthCheckS
   positiveInt('unhealthyThreshold', 10);
   if (settings.timeoutMs >= settings.intervalMs) {
     problems.push(
-      `healthCheck.timeoutMs (${settings.timeoutMs}) must be below intervalMs (${settings.intervalMs})`,
+      `healthCheck.timeoutMs: below intervalMs (${settings.intervalMs}) (got ${settings.timeoutMs})`,
     );
   }
-  if (!settings.path.startsWith('/'))
-    problems.push(`healthCheck.path must start with / (got ${settings.path})`);
-  if (problems.length > 0) throw new RangeError(problems.join('; '));
+  if (!settings.path.startsWith('/')) problems.push(`healthCheck.path: starts with / (got ${settings.path})`);
+  throwIfProblems('nlb health check', problems);
   return settings;
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { InvalidInputError } from '../../contract/errors';
 import { createLogger, type Logger } from '../../shared/log';
 import { httpProbe, type Probe, type ProbeResult } from './health-probe';
 import { renderRuleset } from './render-ruleset';
@@ -88,9 +89,9 @@ export class TargetGroupController extends EventEmitter<{
     this.healthCheck = validateHealthCheck({ ...NLB_HEALTH_CHECK_DEFAULTS, ...options.healthCheck });
     this.deregistrationDelayMs = options.deregistrationDelayMs ?? NLB_DEREGISTRATION_DELAY_MS_DEFAULT;
     if (!Number.isInteger(this.deregistrationDelayMs) || this.deregistrationDelayMs < 0) {
-      throw new RangeError(
-        `deregistrationDelayMs must be a non-negative integer (got ${this.deregistrationDelayMs})`,
-      );
+      throw new InvalidInputError('nlb target group', [
+        `deregistrationDelayMs: a non-negative integer (got ${this.deregistrationDelayMs})`,
+      ]);
     }
     this.log = options.log ?? createLogger('wslb-nlb');
     this.probe = options.probe ?? httpProbe;

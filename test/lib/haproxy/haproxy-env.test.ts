@@ -8,6 +8,7 @@ const ENV: HaproxyEnvironment = {
   LISTEN_PORT: 8080,
   MAXCONN: 100_000,
   TARGET_CONNECTIONS: 100_000,
+  MAX_CONNECTIONS_PER_NODE: 10_000,
   FLEET_TAG_KEY: 'wslb:fleet',
   FLEET_TAG_VALUE: 'wslb-haproxy',
   SOURCE_IPS: '10.40.2.7,10.40.2.8',

@@ -1,5 +1,5 @@
 import { DefaultStackSynthesizer } from 'aws-cdk-lib';
-import type { Strategy } from '../../../lib/config';
+import type { Strategy } from '../../../runtime/contract/strategies';
 import { ACCOUNT, REGION } from './cfn-resolve';
 import type { StackView } from './stack-view';
 

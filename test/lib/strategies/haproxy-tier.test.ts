@@ -140,6 +140,8 @@ describe('haproxy tier', () => {
       );
       expect(text).toContain('ExecStart=/usr/local/sbin/wslb-failover --reconcile\n');
       expect(text).toContain('WS_PORT=8080\nLISTEN_PORT=8080\nMAXCONN=100000\n');
+      // The agent checks its source IPs with the stack's model: it needs both inputs the stack sized with.
+      expect(text).toContain('TARGET_CONNECTIONS=100000\nMAX_CONNECTIONS_PER_NODE=100000\n');
       expect(text).toMatch(/FLEET_TAG_KEY=wslb:fleet\nFLEET_TAG_VALUE=wslb\n/);
       expect(text).toMatch(/SOURCE_IPS=(\d+\.\d+\.\d+\.\d+,){3}\d+\.\d+\.\d+\.\d+\n/);
       expect(text).toContain('VIP_PRIVATE_IP=10.40.2.6\nVRRP_INTERFACE=ens5\n');

@@ -1,8 +1,5 @@
-import {
-  type Candidate,
-  chooseNode,
-  type NodeChoiceRule,
-} from '../../../../runtime/auth/node-choice/choose-node';
+import { type Candidate, chooseNode } from '../../../../runtime/auth/node-choice/choose-node';
+import type { NodeChoiceRule } from '../../../../runtime/contract/strategies';
 import type { NodeRecord } from '../../../../runtime/registry';
 import { seededRandom } from '../../../helpers/random';
 

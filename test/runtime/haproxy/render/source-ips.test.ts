@@ -1,74 +1,10 @@
-import {
-  DEFAULT_PORT_RANGE,
-  planServers,
-  portsPerPair,
-  sourceIpsNeeded,
-} from '../../../../runtime/haproxy/render/source-ips';
-
-describe('portsPerPair', () => {
-  it('is 28,232 for the default 32768-60999 range', () => {
-    expect(portsPerPair()).toBe(28_232);
-    expect(portsPerPair(DEFAULT_PORT_RANGE)).toBe(28_232);
-  });
-
-  it('accepts a custom range and refuses an empty or out-of-bounds one', () => {
-    expect(portsPerPair({ low: 1024, high: 65535 })).toBe(64_512);
-    expect(() => portsPerPair({ low: 2000, high: 1000 })).toThrow('port range is empty (got 2000-1000)');
-    expect(() => portsPerPair({ low: 0, high: 1000 })).toThrow('within 1-65535');
-  });
-});
-
-describe('sourceIpsNeeded', () => {
-  it('needs one address while each backend share fits one port range', () => {
-    expect(sourceIpsNeeded({ targetConnections: 28_232, backends: 1 })).toEqual({
-      sourceIps: 1,
-      perBackendShare: 28_232,
-      portsPerPair: 28_232,
-      capacity: 28_232,
-    });
-  });
-
-  it('takes the per-backend share, not the total: 200,000 over 4 backends needs 2', () => {
-    const need = sourceIpsNeeded({ targetConnections: 200_000, backends: 4 });
-    expect(need.perBackendShare).toBe(50_000);
-    expect(need.sourceIps).toBe(2);
-    expect(need.capacity).toBe(2 * 28_232 * 4);
-  });
-
-  it('rounds the share up: 100,001 over 2 backends puts 50,001 on one', () => {
-    expect(sourceIpsNeeded({ targetConnections: 100_001, backends: 2 }).perBackendShare).toBe(50_001);
-  });
-
-  it('matches the README example: 400,000 over 6 nodes needs 3', () => {
-    expect(sourceIpsNeeded({ targetConnections: 400_000, backends: 6 })).toEqual({
-      sourceIps: 3,
-      perBackendShare: 66_667,
-      portsPerPair: 28_232,
-      capacity: 508_176,
-    });
-  });
-
-  it('one more connection than a range holds needs a second address', () => {
-    expect(sourceIpsNeeded({ targetConnections: 28_233, backends: 1 }).sourceIps).toBe(2);
-  });
-
-  it('uses a custom range (the 500-port namespace of the toolchain notes)', () => {
-    expect(
-      sourceIpsNeeded({ targetConnections: 1_125, backends: 1, portRange: { low: 40000, high: 40499 } }),
-    ).toEqual({ sourceIps: 3, perBackendShare: 1_125, portsPerPair: 500, capacity: 1_500 });
-  });
-
-  it('needs at least one address, even for zero connections', () => {
-    expect(sourceIpsNeeded({ targetConnections: 0, backends: 3 }).sourceIps).toBe(1);
-  });
-
-  it('refuses nonsense', () => {
-    expect(() => sourceIpsNeeded({ targetConnections: -1, backends: 1 })).toThrow('targetConnections');
-    expect(() => sourceIpsNeeded({ targetConnections: 10, backends: 0 })).toThrow(
-      'backends must be a positive integer (got 0)',
-    );
-  });
-});
+import fc from 'fast-check';
+import { DEFAULTS, parseConfig } from '../../../../lib/config';
+import { haproxyInputFromSettings } from '../../../../runtime/haproxy/agent/haproxy-file';
+import { agentSettingsFromEnv } from '../../../../runtime/haproxy/agent/settings';
+import type { Backend } from '../../../../runtime/haproxy/render/backend';
+import { renderHaproxyConfig } from '../../../../runtime/haproxy/render/render-haproxy';
+import { planServers } from '../../../../runtime/haproxy/render/source-ips';
 
 describe('planServers', () => {
   const backends = [
@@ -97,15 +33,87 @@ describe('planServers', () => {
     ]);
   });
 
-  it('warns when the source IPs cannot hold the target', () => {
-    const plan = planServers({ backends, sourceIps: ['10.0.0.11'], targetConnections: 200_000 });
+  it('warns when the source IPs cannot hold what may go to one node', () => {
+    const plan = planServers({
+      backends,
+      sourceIps: ['10.0.0.11'],
+      targetConnections: 200_000,
+      maxConnectionsPerNode: 100_000,
+    });
     expect(plan.warnings).toEqual([
-      'too few source IPs: 200000 connections over 2 backends need 4 (100000 per backend, 28232 ports per source IP and backend), have 1',
+      'too few source IPs: up to 100000 connections to one node (node cap 100000) need 4 ' +
+        '(28232 ports per source IP and node), have 1',
+    ]);
+    expect(planServers({ backends, sourceIps: ['10.0.0.11'], targetConnections: 30_000 }).warnings).toEqual([
+      'too few source IPs: up to 30000 connections to one node need 2 (28232 ports per source IP and node), have 1',
     ]);
   });
 
   it('does not warn when they can', () => {
     const ips = ['10.0.0.11', '10.0.0.12', '10.0.0.13', '10.0.0.14'];
-    expect(planServers({ backends, sourceIps: ips, targetConnections: 200_000 }).warnings).toEqual([]);
+    expect(
+      planServers({ backends, sourceIps: ips, targetConnections: 200_000, maxConnectionsPerNode: 100_000 })
+        .warnings,
+    ).toEqual([]);
+  });
+});
+
+/**
+ * The agent as the stack configures it: the env file's TARGET_CONNECTIONS, MAX_CONNECTIONS_PER_NODE and one
+ * source IP per address the stack planned (lib/haproxy/haproxy-pair.ts), with `running` nodes discovered.
+ */
+function agentWarnings(context: Record<string, unknown>, running: number, ipsGiven?: number): string[] {
+  const config = parseConfig({ strategy: 'haproxy', ...context });
+  const ips = Array.from({ length: ipsGiven ?? config.haproxySourceIps }, (_, i) => `10.40.2.${10 + i}`);
+  const settings = agentSettingsFromEnv({
+    BACKENDS_FILE: '/dev/null',
+    TARGET_CONNECTIONS: String(config.targetConnections),
+    MAX_CONNECTIONS_PER_NODE: String(config.maxConnectionsPerNode),
+  });
+  const backends: Backend[] = Array.from({ length: running }, (_, i) => ({
+    id: `n${i}`,
+    host: `10.40.1.${10 + i}`,
+    port: config.wsPort,
+  }));
+  return renderHaproxyConfig(
+    haproxyInputFromSettings(settings, backends, ips, { prometheusExporter: true }),
+  ).warnings.filter((w) => w.startsWith('too few source IPs'));
+}
+
+describe("the agent's source-IP warning agrees with the stack's sizing", () => {
+  it('with the defaults: one source IP, and no warning with one running node or all of them', () => {
+    expect(parseConfig({ strategy: 'haproxy' }).haproxySourceIps).toBe(1);
+    for (let running = 1; running <= DEFAULTS.nodes.max; running++) {
+      expect(agentWarnings({}, running)).toEqual([]);
+    }
+  });
+
+  it('for any context the stack accepts: silent with the planned addresses, warning with one fewer', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 100 }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        fc.option(fc.integer({ min: 1, max: 10_000_000 }), { nil: undefined }),
+        fc.integer({ min: 1, max: 100 }),
+        (maxNodes, maxConnectionsPerNode, targetConnections, runningPick) => {
+          const context = {
+            nodes: `1/1/${maxNodes}`,
+            maxConnectionsPerNode,
+            targetConnections,
+            haproxyInstanceType: 'c7gn.16xlarge', // the largest ENI (49), so most inputs synth
+          };
+          let planned: number;
+          try {
+            planned = parseConfig({ strategy: 'haproxy', ...context }).haproxySourceIps;
+          } catch {
+            return; // the stack refuses these inputs: nothing is deployed, nothing to agree with
+          }
+          const running = 1 + (runningPick % maxNodes);
+          expect(agentWarnings(context, running)).toEqual([]);
+          if (planned > 1) expect(agentWarnings(context, running, planned - 1)).toHaveLength(1);
+        },
+      ),
+      { numRuns: Number(process.env.FUZZ_RUNS ?? 300) },
+    );
   });
 });

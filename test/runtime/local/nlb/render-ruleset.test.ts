@@ -68,8 +68,8 @@ describe('renderRuleset', () => {
         table: 'Bad-Name',
       }),
     ).toThrow(
-      'table must match [a-z][a-z0-9_]* (got Bad-Name); vip.host must be an IPv4 address (got "localhost"); ' +
-        'targets[0].port must be an integer in [1, 65535] (got 0)',
+      'invalid nlb ruleset input:\n  table: matches [a-z][a-z0-9_]* (got Bad-Name)\n' +
+        '  vip.host: an IPv4 address (got "localhost")\n  targets[0].port: an integer in [1, 65535] (got 0)',
     );
   });
 

@@ -234,8 +234,8 @@ describe('TargetGroupController', () => {
           healthCheck: { intervalMs: 100, timeoutMs: 100, healthyThreshold: 0, path: 'healthz' },
         }),
     ).toThrow(
-      'healthCheck.healthyThreshold must be an integer in [1, 10] (got 0); healthCheck.timeoutMs (100) must be below ' +
-        'intervalMs (100); healthCheck.path must start with / (got healthz)',
+      'invalid nlb health check:\n  healthCheck.healthyThreshold: an integer in [1, 10] (got 0)\n' +
+        '  healthCheck.timeoutMs: below intervalMs (100) (got 100)\n  healthCheck.path: starts with / (got healthz)',
     );
     const h = harness();
     h.controller.register({ id: 'a', host: '127.0.0.1', port: 9101 });
