@@ -6,6 +6,7 @@ import { sourceIpsNeeded } from '../runtime/contract/source-ips';
 import { STRATEGIES, type Strategy } from '../runtime/contract/strategies';
 import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
 import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
+import { TCP_IDLE_TIMEOUT_DEFAULT, TLS_IDLE_TIMEOUT } from './nlb/nlb-balancer';
 import { maxSecondaryIps } from './source-ips';
 
 /** Every context value of the app, parsed and validated once. */
@@ -50,6 +51,9 @@ export interface OidcContext {
   readonly audience: readonly string[];
   readonly jwksUrl?: string;
 }
+
+/** A TLS listener's idle timeout, fixed by the NLB. */
+const TLS_IDLE_SECONDS = TLS_IDLE_TIMEOUT.toSeconds();
 
 /**
  * Memory of the auth function, MB: one full vCPU, since a login is one single-threaded scrypt and Lambda
@@ -155,15 +159,12 @@ export const DEFAULTS = {
   maxConnectionsPerNode: FLEET.maxConnectionsPerNode,
   drainSeconds: FLEET.drainWindow.toSeconds(),
   pingSeconds: FLEET.pingInterval.toSeconds(),
-  idleTimeoutSeconds: 350,
+  idleTimeoutSeconds: TCP_IDLE_TIMEOUT_DEFAULT.toSeconds(),
   allowedOrigins: AUTH.allowedOrigins,
   registryCacheMs: AUTH.registryCacheWindow.toMilliseconds(),
   authReservedConcurrency: AUTH.reservedConcurrency,
   plaintextListener: false,
 } as const;
-
-/** A TLS listener's idle timeout: fixed by the NLB, not settable (tcp.idle_timeout.seconds is for TCP only). */
-export const TLS_LISTENER_IDLE_TIMEOUT_SECONDS = 350;
 
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
@@ -232,9 +233,9 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
   }
   const haproxyBuilt = strategy === 'haproxy' || retiring === 'haproxy';
   const nlbBuilt = strategy === 'nlb' || retiring === 'nlb';
-  if (nlbBuilt && certificateArn && pingSeconds >= TLS_LISTENER_IDLE_TIMEOUT_SECONDS) {
+  if (nlbBuilt && certificateArn && pingSeconds >= TLS_IDLE_SECONDS) {
     problems.push(
-      `pingSeconds: got ${pingSeconds}; accepted: below ${TLS_LISTENER_IDLE_TIMEOUT_SECONDS} with certificateArn, ` +
+      `pingSeconds: got ${pingSeconds}; accepted: below ${TLS_IDLE_SECONDS} with certificateArn, ` +
         "the NLB TLS listener's fixed idle timeout",
     );
   }
@@ -242,7 +243,7 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     problems.push(
       `idleTimeoutSeconds: got ${idleTimeoutSeconds}; accepted: only with a plaintext listener ` +
         `(plaintextListener=true or no certificateArn): a TLS listener's idle timeout is fixed at ` +
-        `${TLS_LISTENER_IDLE_TIMEOUT_SECONDS} s`,
+        `${TLS_IDLE_SECONDS} s`,
     );
   }
   if (haproxyBuilt && haproxySourceIps < neededIps) {

@@ -8,6 +8,8 @@ import { deployTimeUrl } from '../../runtime/contract/url';
 export const TLS_PORT = 443;
 /** A TLS listener's idle timeout: fixed by the NLB (tcp.idle_timeout.seconds is accepted on TCP listeners only). */
 export const TLS_IDLE_TIMEOUT = Duration.seconds(350);
+/** The NLB's own default idle timeout of a TCP listener. */
+export const TCP_IDLE_TIMEOUT_DEFAULT = Duration.seconds(350);
 /** The range tcp.idle_timeout.seconds accepts on a TCP listener. */
 const IDLE_TIMEOUT_RANGE_SECONDS = [60, 6000] as const;
 /** The range deregistration_delay.timeout_seconds accepts. */
@@ -103,7 +105,7 @@ export class NlbBalancer extends Construct {
     if (plaintext) {
       this.listen('Tcp', props.targetPort, {
         protocol: elbv2.Protocol.TCP,
-        tcpIdleTimeout: props.idleTimeout ?? Duration.seconds(350),
+        tcpIdleTimeout: props.idleTimeout ?? TCP_IDLE_TIMEOUT_DEFAULT,
       });
     }
     if (props.certificateArn) {

@@ -47,14 +47,6 @@ export function templateOf(context: Partial<Record<ContextKey, unknown>>): Templ
   return Template.fromStack(synthApp(context).stack);
 }
 
-/** 64 hex digits (asset hashes, S3 keys) and CDK's asset parameter names change with every bundle. */
-const HASH = /[0-9a-f]{64}/g;
-
-/** The template as JSON with asset hashes replaced, so a snapshot moves only when infrastructure does. */
-export function maskedTemplate(template: Template): unknown {
-  return JSON.parse(JSON.stringify(template.toJSON()).replace(HASH, '[ASSET_HASH]'));
-}
-
 /** All `Fn::Join` pieces of a user data property, joined with tokens shown as `{…}`. */
 export function userDataText(userData: unknown): string {
   const join = (userData as { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } })['Fn::Base64']['Fn::Join'];
