@@ -7,6 +7,7 @@ export const SECTION_IDS = [
   'capacity',
   'port-wall',
   'scale-out',
+  'login-cost',
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 

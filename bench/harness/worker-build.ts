@@ -4,7 +4,7 @@ import { buildSync } from 'esbuild';
 import { bundleNodeService } from '../../runtime/local/node-bundle';
 import { onCleanup } from './cleanup';
 
-export type WorkerName = 'connect' | 'fleet' | 'bare-echo' | 'path' | 'wall';
+export type WorkerName = 'connect' | 'fleet' | 'bare-echo' | 'path' | 'wall' | 'login';
 /** Programs run through tsx (not bundled): they start a `LocalCluster` and bundled workers of their own. */
 export type HostName = 'scale-out-host' | 'nlb-path-host';
 
