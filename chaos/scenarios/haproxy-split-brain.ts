@@ -70,29 +70,33 @@ export const haproxySplitBrain: Scenario = {
           .slice(n)
           .some((l) => l.endsWith(line));
 
-      // HAProxy's own /health answers without any node, so the pair needs no backend here.
-      children.push(...startPair(t, { host: t.worldAddr, port: 9 }, ec2.port, dir));
-      const elected = await until(
-        () => t.sides.some((s) => t.holdsVip(s) && saidSince(0, `${s.name} master`)),
-        60_000,
-      );
-      if (!elected) throw new Error(`no keepalived became MASTER: ${notified().join('; ')}`);
-      // With nopreempt either side may win the start on a loaded machine; the scenario works from either.
-      const first = t.sides.find((s) => t.holdsVip(s))!;
-      const second = t.sides.find((s) => s !== first)!;
-      await until(() => owner() === first.name, 20_000);
+      // The loops first: they idle until keepalived runs, and their start (Node, the SDK) does not compete
+      // with the pair's election on a busy machine.
       for (const side of t.sides) {
         children.push(
           startReconcile(side, t, ec2.port, dir, { RECONCILE_SECONDS: String(RECONCILE_SECONDS) }),
         );
       }
-      const loopsOn = await until(() => t.sides.every((s) => reconcileStarted(s, dir)), 120_000);
+      const loopsOn = await until(() => t.sides.every((s) => reconcileStarted(s, dir)), 180_000);
       if (!loopsOn) {
         const logs = readLogs(dir);
         const tails = t.sides.map(
           (s) => `${s.name}: ${(logs[`reconcile-${s.name}.log`] ?? '').slice(-600) || '(empty)'}`,
         );
-        throw new Error(`the reconcile loops did not start within 120 s\n${tails.join('\n')}`);
+        throw new Error(`the reconcile loops did not start within 180 s\n${tails.join('\n')}`);
+      }
+      // HAProxy's own /health answers without any node, so the pair needs no backend here.
+      children.push(...startPair(t, { host: t.worldAddr, port: 9 }, ec2.port, dir));
+      const elected = await until(
+        () => t.sides.some((s) => t.holdsVip(s) && saidSince(0, `${s.name} master`)),
+        120_000,
+      );
+      if (!elected) throw new Error(`no keepalived became MASTER: ${notified().join('; ')}`);
+      // With nopreempt either side may win the start on a loaded machine; the scenario works from either.
+      const first = t.sides.find((s) => t.holdsVip(s))!;
+      const second = t.sides.find((s) => s !== first)!;
+      if (!(await until(() => owner() === first.name, 60_000))) {
+        throw new Error(`${first.name}'s notify did not move the VIP to it within 60 s`);
       }
       await sleep(2 * RECONCILE_SECONDS * 1000);
       const settledBefore = vipMoves(0).length;

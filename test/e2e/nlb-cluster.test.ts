@@ -30,6 +30,8 @@ describe('local cluster, strategy nlb (kernel stand-in in a namespace)', () => {
         );
         expect(out.stderr).toBe('');
         const r = JSON.parse(out.stdout.trim().split('\n').pop()!);
+        // All observations in the failure message: a miss here is read against the closes and the others.
+        expect({ r, ok: r.heldWhileUnhealthy === r.held }).toEqual({ r, ok: true });
         expect(r.held).toBeGreaterThan(0);
         // interval 1 s x unhealthy threshold 2, plus one probe timeout and the apply.
         expect(r.unhealthyAfterMs).toBeLessThanOrEqual(3500);
