@@ -76,6 +76,14 @@ export async function createAuthService(
     view,
     picker,
     balancer: settings.PUBLIC_URL ? { url: settings.PUBLIC_URL, name: settings.BALANCER_NAME } : undefined,
+    retiring: settings.RETIRING_STRATEGY
+      ? {
+          strategy: settings.RETIRING_STRATEGY,
+          balancer: settings.RETIRING_PUBLIC_URL
+            ? { url: settings.RETIRING_PUBLIC_URL, name: settings.BALANCER_NAME }
+            : undefined,
+        }
+      : undefined,
     log,
   });
   return {

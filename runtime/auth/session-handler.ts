@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { Strategy } from '../contract/strategies';
 import { issueToken, type TokenKeyRing } from '../token';
 import type { CredentialChecker } from './credentials';
 import { type AuthRequest, type AuthResponse, json, MAX_BODY_BYTES } from './http-types';
@@ -10,8 +11,15 @@ import type { LoginLimits, LoginRefusal } from './limits/login-limits';
 import type { InstancePicker } from './node-choice/instance-picker';
 import type { RegistryView } from './node-choice/registry-view';
 
+/** A balancer's client URL and the token audience its nodes accept. */
+export interface BalancerPath {
+  url: string;
+  name: string;
+}
+
 export interface SessionHandlerDeps {
-  strategy: 'direct' | 'nlb' | 'haproxy';
+  /** The path handed out. */
+  strategy: Strategy;
   credentials: CredentialChecker;
   /** ID tokens of the configured OIDC issuer, as `Authorization: Bearer`; absent: none accepted. */
   oidc?: OidcVerifier;
@@ -24,7 +32,12 @@ export interface SessionHandlerDeps {
   /** This instance's node choice and its memory of recent picks. */
   picker: InstancePicker;
   /** `nlb`/`haproxy`: the balancer's URL and token audience. */
-  balancer?: { url: string; name: string };
+  balancer?: BalancerPath;
+  /**
+   * During a switch, the path clients are moving off. Under `direct`, its balancer is handed out while no node
+   * reachable on the public path has headroom (the nodes are still being moved to public subnets).
+   */
+  retiring?: { strategy: Strategy; balancer?: BalancerPath };
   log: Logger;
 }
 
@@ -51,6 +64,7 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
     const { token, expiresAt } = await issueToken(deps.keys(), {
       subject,
       audience: target.audience,
+      strategy: target.strategy,
       ttlSeconds: deps.tokenTtlSeconds,
     });
     log.info(
@@ -58,6 +72,7 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
         requestId: req.requestId,
         user: subject,
         node: target.node,
+        strategy: target.strategy,
         status: 200,
         registryItemsRead: deps.view.itemsRead,
       },
@@ -133,11 +148,11 @@ export function fingerprint(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 12);
 }
 
-type Target = { url: string; audience: string; node?: string };
+type Target = { url: string; audience: string; strategy: Strategy; node?: string };
 
 async function pickTarget(deps: SessionHandlerDeps, requestId: string): Promise<Target | AuthResponse> {
   if (deps.strategy !== 'direct') {
-    return { url: deps.balancer!.url, audience: deps.balancer!.name };
+    return { url: deps.balancer!.url, audience: deps.balancer!.name, strategy: deps.strategy };
   }
   let nodes: Awaited<ReturnType<RegistryView['nodes']>>;
   try {
@@ -146,10 +161,20 @@ async function pickTarget(deps: SessionHandlerDeps, requestId: string): Promise<
     deps.log.error({ requestId, err: (err as Error).message }, 'registry unavailable');
     return json(503, { error: 'registry unavailable' }, { 'retry-after': '2' });
   }
-  const chosen = deps.picker.pick(nodes);
-  if (!chosen) {
-    deps.log.warn({ requestId, nodes: nodes.length }, 'no node has headroom');
-    return json(503, { error: 'no node has headroom' }, { 'retry-after': '2' });
+  // A private node (behind a balancer) is in the registry too; only public ones can be handed out.
+  const reachable = nodes.filter((n) => n.publicEndpoint);
+  const chosen = deps.picker.pick(reachable);
+  if (chosen) {
+    return { url: chosen.publicEndpoint!, audience: chosen.nodeId, node: chosen.nodeId, strategy: 'direct' };
   }
-  return { url: chosen.endpoint, audience: chosen.nodeId, node: chosen.nodeId };
+  const fallback = deps.retiring?.balancer;
+  if (fallback) {
+    deps.log.info(
+      { requestId, nodes: nodes.length, public: reachable.length, retiring: deps.retiring!.strategy },
+      'no public node has headroom: handing out the retiring path',
+    );
+    return { url: fallback.url, audience: fallback.name, strategy: deps.retiring!.strategy };
+  }
+  deps.log.warn({ requestId, nodes: nodes.length, public: reachable.length }, 'no node has headroom');
+  return json(503, { error: 'no node has headroom' }, { 'retry-after': '2' });
 }

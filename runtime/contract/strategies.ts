@@ -12,3 +12,7 @@ export type Strategy = (typeof STRATEGIES)[number];
 export const NODE_CHOICE_RULES = ['p2c', 'least-loaded', 'random'] as const;
 export type NodeChoiceRule = (typeof NODE_CHOICE_RULES)[number];
 export const DEFAULT_NODE_CHOICE: NodeChoiceRule = 'p2c';
+
+export function isStrategy(value: unknown): value is Strategy {
+  return typeof value === 'string' && (STRATEGIES as readonly string[]).includes(value);
+}

@@ -9,7 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import { TokenError, type TokenKeyRing, verifyTokenNow } from '../token';
+import type { Strategy } from '../contract/strategies';
+import { TokenError, type TokenKeyRing, type VerifiedToken, verifyTokenNow } from '../token';
 import { type Refusal, refusalForCapacity, refusalForToken } from './admission';
 import { CLOSE_DRAINING, CLOSE_POLICY } from './close-codes';
 import { echoHandler, type MessageHandler } from './message-handler';
@@ -49,6 +50,8 @@ interface Client {
   ws: WebSocket;
   alive: boolean;
   user: string;
+  /** The path its token was handed out for. */
+  strategy?: Strategy;
   /** A message was under way at the last ping tick. */
   unfinished: boolean;
   /** A message completed since the last ping tick. */
@@ -131,9 +134,37 @@ export class NodeServer {
    * not arrive at the auth service all at once. Resolves when those closed have gone; stragglers that do not
    * finish the close handshake are terminated after the window.
    */
-  async closeClients(windowMs: number): Promise<void> {
+  closeClients(windowMs: number): Promise<void> {
+    return this.closeInBatches([...this.clients], windowMs, 'draining');
+  }
+
+  /** Open clients by the path their token was handed out for. */
+  connectionsByPath(): Partial<Record<Strategy, number>> {
+    const counts: Partial<Record<Strategy, number>> = {};
+    for (const { strategy } of this.clients) if (strategy) counts[strategy] = (counts[strategy] ?? 0) + 1;
+    return counts;
+  }
+
+  /** Open clients whose token was handed out for a path other than `current` (tokens naming none excluded). */
+  offPath(current: Strategy): number {
+    let count = 0;
+    for (const { strategy } of this.clients) if (strategy && strategy !== current) count += 1;
+    return count;
+  }
+
+  /**
+   * Move the clients that are on another path than `current`: close them with CLOSE_DRAINING in batches over
+   * `windowMs`, as a drain does, so they log in again and are handed the current path. The node keeps serving
+   * everyone else and admitting new clients. Resolves with how many were closed.
+   */
+  async moveOffPath(current: Strategy, windowMs: number): Promise<number> {
+    const pending = [...this.clients].filter((c) => c.strategy && c.strategy !== current);
+    await this.closeInBatches(pending, windowMs, 'moving to the current path');
+    return pending.length;
+  }
+
+  private async closeInBatches(pending: Client[], windowMs: number, reason: string): Promise<void> {
     const start = Date.now();
-    const pending = [...this.clients];
     // The last quarter of the window (at most 2 s) is left for close handshakes, so the whole drain,
     // stragglers terminated included, fits in the window that systemd and the NLB are told about.
     const graceMs = Math.min(2000, windowMs / 4);
@@ -142,7 +173,7 @@ export class NodeServer {
       const batches = Math.max(1, Math.min(pending.length, Math.ceil(spreadMs / 100)));
       const perBatch = Math.ceil(pending.length / batches);
       for (let b = 0, i = 0; i < pending.length; b += 1, i += perBatch) {
-        for (const client of pending.slice(i, i + perBatch)) client.ws.close(CLOSE_DRAINING, 'draining');
+        for (const client of pending.slice(i, i + perBatch)) client.ws.close(CLOSE_DRAINING, reason);
         // Batches keep to the wall clock: a busy event loop does not stretch the drain.
         const nextAt = start + ((b + 1) * spreadMs) / batches;
         if (i + perBatch < pending.length) await sleep(Math.max(0, nextAt - Date.now()));
@@ -200,13 +231,9 @@ export class NodeServer {
     if (!protocolSelectable(offered)) return this.refuse(socket, BAD_PROTOCOL);
     const full = refusalForCapacity(this.isDraining, this.clients.size, this.options.maxConnections);
     if (full) return this.refuse(socket, full);
-    let user: string;
+    let verified: VerifiedToken;
     try {
-      user = verifyTokenNow(
-        this.options.keys(),
-        tokenFromRequest(req, offered),
-        this.options.audiences,
-      ).subject;
+      verified = verifyTokenNow(this.options.keys(), tokenFromRequest(req, offered), this.options.audiences);
     } catch (err) {
       return this.refuse(socket, refusalForToken(err instanceof TokenError ? err.code : 'malformed'));
     }
@@ -217,7 +244,7 @@ export class NodeServer {
     let accepted = false;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
-      this.track(ws, user);
+      this.track(ws, verified.subject, verified.strategy);
     });
     // `ws` answers a handshake it finds invalid (400/405) itself, synchronously.
     if (!accepted) this.options.metrics.reject('bad-handshake');
@@ -229,13 +256,14 @@ export class NodeServer {
     refuseUpgrade(socket, refusal);
   }
 
-  private track(ws: WebSocket, user: string): void {
+  private track(ws: WebSocket, user: string, strategy: Strategy | undefined): void {
     const { metrics, log, maxBufferedBytes } = this.options;
     const { sendOverheadBytes, controlFramesPerInterval } = this.limits;
     const client: Client = {
       ws,
       alive: true,
       user,
+      strategy,
       unfinished: false,
       completed: false,
       controlFrames: 0,

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { TOKEN_KEY_REFRESH_MS } from '../contract/token-key-refresh';
 import { buildUrl } from '../contract/url';
-import { DynamoDbRegistry, type NodeRegistry } from '../registry';
+import { type ClientPathStore, DynamoDbRegistry, isClientPathStore, type NodeRegistry } from '../registry';
 import { secretSourceFromEnv } from '../shared/secret-source';
 import { type KeyRingProvider, refreshingKeyRing } from '../token';
 import { EmfReporter } from './emf-metrics';
@@ -11,6 +11,7 @@ import { Heartbeat } from './heartbeat';
 import { instanceIdentity } from './instance-identity';
 import { NodeMetrics } from './metrics';
 import { NodeServer } from './node-server';
+import { PathWatch } from './path-watch';
 import type { NodeSettings } from './settings';
 
 /** Listening on every address: the endpoint falls back to loopback (only the local cluster leaves it unset). */
@@ -21,6 +22,8 @@ export interface RunningNode {
   endpoint: string;
   port: number;
   server: NodeServer;
+  /** Moves clients off a path that is no longer current (absent when the registry keeps no path). */
+  pathWatch?: PathWatch;
   /** Drain: mark draining in the registry, close clients over the drain window, deregister, stop. */
   drain(): Promise<void>;
   /** Stop at once (tests); clients see an abnormal close. */
@@ -42,6 +45,8 @@ export async function startNodeService(
   settings: NodeSettings,
   log: Logger,
   registry?: NodeRegistry,
+  /** Where the current path is read. @default - the registry, when it keeps one */
+  paths?: ClientPathStore,
 ): Promise<RunningNode> {
   const keys: KeyRingProvider = await refreshingKeyRing(
     secretSourceFromEnv(settings.TOKEN_SECRET_ARN, settings.TOKEN_SECRET_FILE, 'token secret'),
@@ -82,12 +87,16 @@ export async function startNodeService(
   const nodes =
     registry ??
     new DynamoDbRegistry({ tableName: settings.REGISTRY_TABLE, endpoint: settings.REGISTRY_ENDPOINT });
+  // A private node is reached only through a balancer; `listen` is a node clients reach as it is (local).
+  const publicEndpoint = settings.ENDPOINT_SOURCE === 'imds-private' ? undefined : endpoint;
   const heartbeat = new Heartbeat(
     nodes,
     () => ({
       nodeId,
       endpoint,
+      ...(publicEndpoint ? { publicEndpoint } : {}),
       connections: server.openConnections,
+      connectionsByPath: server.connectionsByPath(),
       capacity: settings.MAX_CONNECTIONS,
       state: server.draining ? 'draining' : 'active',
     }),
@@ -96,6 +105,15 @@ export async function startNodeService(
   );
   await heartbeat.beat();
   heartbeat.start();
+  const pathStore = paths ?? (isClientPathStore(nodes) ? nodes : undefined);
+  const pathWatch = pathStore
+    ? new PathWatch(pathStore, server, {
+        intervalMs: settings.HEARTBEAT_MS,
+        windowMs: settings.DRAIN_SECONDS * 1000,
+        log,
+      })
+    : undefined;
+  pathWatch?.start();
   const emf = settings.METRICS_FLEET
     ? new EmfReporter(
         metrics,
@@ -112,6 +130,7 @@ export async function startNodeService(
   const stop = () => {
     stopped ??= (async () => {
       heartbeat.stop();
+      pathWatch?.stop();
       emf?.stop();
       keys.stop();
       await server.close();
@@ -122,6 +141,7 @@ export async function startNodeService(
     if (server.draining) return;
     const started = Date.now();
     server.startDrain();
+    pathWatch?.stop();
     log.info(
       { nodeId, connections: server.openConnections, windowSeconds: settings.DRAIN_SECONDS },
       'draining',
@@ -143,5 +163,5 @@ export async function startNodeService(
     await stop();
     log.info({ nodeId, ms: Date.now() - started, closedMs, deregisteredMs }, 'drained');
   };
-  return { nodeId, endpoint, port, server, drain, stop };
+  return { nodeId, endpoint, port, server, pathWatch, drain, stop };
 }

@@ -2,11 +2,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   paginateScan,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { isStrategy } from '../contract/strategies';
 import { awsClientConfig } from '../shared/aws-client';
+import { CLIENT_PATH_KEY, type ClientPathStore, type CurrentPath } from './client-path';
 import type { NodeHeartbeat, NodeRecord, NodeRegistry, RegistryRead } from './types';
 
 export interface DynamoDbRegistryOptions {
@@ -41,7 +44,7 @@ export function createDocumentClient(endpoint?: string, region?: string): Dynamo
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 }
 
-export class DynamoDbRegistry implements NodeRegistry {
+export class DynamoDbRegistry implements NodeRegistry, ClientPathStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly freshnessMs: number;
@@ -83,10 +86,33 @@ export class DynamoDbRegistry implements NodeRegistry {
       itemsRead += page.ScannedCount ?? 0;
       for (const item of page.Items ?? []) {
         const record = item as NodeRecord;
+        if (record.nodeId === CLIENT_PATH_KEY) continue;
         if (typeof record.heartbeatAt === 'number' && record.heartbeatAt >= oldest) fresh.push(record);
       }
     }
     return { nodes: fresh, itemsRead };
+  }
+
+  async currentPath(): Promise<CurrentPath | undefined> {
+    const { Item } = await this.doc.send(
+      new GetCommand({ TableName: this.table, Key: { nodeId: CLIENT_PATH_KEY }, ConsistentRead: true }),
+    );
+    if (!Item || !isStrategy(Item.strategy)) return undefined;
+    return {
+      strategy: Item.strategy,
+      ...(isStrategy(Item.retiring) ? { retiring: Item.retiring } : {}),
+      since: typeof Item.since === 'number' ? Item.since : 0,
+    };
+  }
+
+  async setCurrentPath(path: Pick<CurrentPath, 'strategy' | 'retiring'>): Promise<void> {
+    const item = {
+      nodeId: CLIENT_PATH_KEY,
+      strategy: path.strategy,
+      retiring: path.retiring,
+      since: this.now(),
+    };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: item }));
   }
 
   async remove(nodeId: string): Promise<void> {

@@ -1,3 +1,5 @@
+import type { Strategy } from '../contract/strategies';
+
 export type NodeState = 'active' | 'draining';
 
 /** What a node reports about itself on every heartbeat. */
@@ -5,7 +7,14 @@ export interface NodeHeartbeat {
   nodeId: string;
   /** Where clients reach this node, e.g. `ws://203.0.113.7:8080` or `wss://…`. */
   endpoint: string;
+  /**
+   * The endpoint clients on the internet reach, when the node has one (a public address, or a local cluster
+   * node); absent on a private node. Under `direct` the auth service hands out only nodes that have it.
+   */
+  publicEndpoint?: string;
   connections: number;
+  /** Open connections by the path their token was handed out for (tokens naming none are not counted). */
+  connectionsByPath?: Partial<Record<Strategy, number>>;
   capacity: number;
   state: NodeState;
 }

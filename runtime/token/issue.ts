@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
+import type { Strategy } from '../contract/strategies';
 import { hmacKey } from './hmac-key';
 import type { TokenKeyRing } from './keys';
 
@@ -12,6 +13,11 @@ export interface IssueOptions {
   subject: string;
   /** Node id (`direct`) or the balancer's name (`nlb`, `haproxy`). */
   audience: string;
+  /**
+   * The path the token was handed out for (claim `strategy`): a node moves clients whose path is no longer the
+   * current one (docs/decisions/0150-nodes-move-clients-off-the-old-path.md). @default - none: never moved
+   */
+  strategy?: Strategy;
   /** @default 30 */
   ttlSeconds?: number;
   /** @default Date.now() */
@@ -31,7 +37,7 @@ export async function issueToken(keys: TokenKeyRing, options: IssueOptions): Pro
   }
   const iat = Math.floor((options.now ?? Date.now()) / 1000);
   const jti = randomUUID();
-  const token = await new SignJWT({})
+  const token = await new SignJWT(options.strategy ? { strategy: options.strategy } : {})
     .setProtectedHeader({ alg: 'HS256', kid: keys.signing.kid, typ: 'JWT' })
     .setSubject(options.subject)
     .setAudience(options.audience)

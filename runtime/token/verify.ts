@@ -1,5 +1,6 @@
 import { createVerifier, TokenError as JwtError } from 'fast-jwt';
 import { decodeProtectedHeader } from 'jose';
+import { isStrategy, type Strategy } from '../contract/strategies';
 import { TokenError } from './errors';
 import type { TokenKey, TokenKeyRing } from './keys';
 
@@ -8,6 +9,8 @@ export interface VerifiedToken {
   audience: string;
   jti: string;
   expiresAt: number;
+  /** The path the token was handed out for; absent in tokens that name none (or a path this build does not know). */
+  strategy?: Strategy;
 }
 
 type Verify = (token: string) => { header: { kid?: unknown }; payload: Record<string, unknown> };
@@ -67,14 +70,20 @@ export function verifyTokenNow(
   if (verified.header.kid !== key.kid) throw new TokenError('bad-signature', 'unknown key id');
   const { payload } = verified;
   // fast-jwt checked presence, aud strings and exp a number; the rest of the types are checked here.
-  const { sub, aud, jti, exp, iat } = payload;
+  const { sub, aud, jti, exp, iat, strategy } = payload;
   if (typeof sub !== 'string' || !sub || typeof jti !== 'string' || !jti || typeof iat !== 'number') {
     throw new TokenError('malformed', 'claims of the wrong type');
   }
   const audience = Array.isArray(aud) ? aud[0] : aud;
   if (typeof audience !== 'string' || !audience)
     throw new TokenError('malformed', 'claims of the wrong type');
-  return { subject: sub, audience, jti, expiresAt: (exp as number) * 1000 };
+  return {
+    subject: sub,
+    audience,
+    jti,
+    expiresAt: (exp as number) * 1000,
+    ...(isStrategy(strategy) ? { strategy } : {}),
+  };
 }
 
 /**

@@ -117,6 +117,7 @@ export async function startLocalAuthFunction(options: {
       writer.heartbeat({
         nodeId: 'node-a',
         endpoint: 'wss://node-a.example.test',
+        publicEndpoint: 'wss://node-a.example.test',
         connections: 0,
         capacity: 1000,
         state: 'active',

@@ -54,6 +54,7 @@ const heartbeat = () => {
   return registry.heartbeat({
     nodeId: 'node-a',
     endpoint: 'ws://127.0.0.1:9',
+    publicEndpoint: 'ws://127.0.0.1:9',
     connections: 0,
     capacity: 1_000_000,
     state: 'active',

@@ -37,11 +37,17 @@ const alice = { username: 'alice', password: 'wonderland' };
 
 const beat = (
   nodeId: string,
-  over: Partial<{ connections: number; capacity: number; state: 'active' | 'draining' }> = {},
+  over: Partial<{
+    connections: number;
+    capacity: number;
+    state: 'active' | 'draining';
+    publicEndpoint: string | undefined;
+  }> = {},
 ) =>
   registry.heartbeat({
     nodeId,
     endpoint: `ws://127.0.0.1:9/${nodeId}`,
+    publicEndpoint: `ws://127.0.0.1:9/${nodeId}`,
     connections: 0,
     capacity: 10,
     state: 'active',
@@ -75,7 +81,44 @@ describe('auth service over HTTP, strategy direct', () => {
     expect(body).toMatchObject({ url: 'ws://127.0.0.1:9/node-a', node: 'node-a' });
     expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(25_000);
     const claims = await verifyToken(parseKeyRing(files.tokenSecretJson), body.token, ['node-a']);
-    expect(claims.subject).toBe('alice');
+    expect(claims).toMatchObject({ subject: 'alice', strategy: 'direct' });
+  });
+
+  it('hands out only nodes that advertise a public endpoint', async () => {
+    await beat('private', { publicEndpoint: undefined });
+    await beat('public', { connections: 9 });
+    const url = await startAuth();
+    const nodes = new Set<string>();
+    for (let i = 0; i < 5; i++) nodes.add(((await (await post(url, alice)).json()) as { node: string }).node);
+    expect([...nodes]).toEqual(['public']);
+  });
+
+  it('answers 503 when only private nodes are registered and no path is retiring', async () => {
+    await beat('private', { publicEndpoint: undefined });
+    const res = await post(await startAuth(), alice);
+    expect(res.status).toBe(503);
+  });
+
+  it('hands out the retiring balancer while no public node has headroom (switch to direct)', async () => {
+    await beat('private', { publicEndpoint: undefined });
+    const url = await startAuth({
+      RETIRING_STRATEGY: 'nlb',
+      RETIRING_PUBLIC_URL: 'wss://old.example.test',
+      BALANCER_NAME: 'wslb',
+    });
+    const body = (await (await post(url, alice)).json()) as { url: string; token: string; node?: string };
+    expect(body).toMatchObject({ url: 'wss://old.example.test' });
+    expect(body.node).toBeUndefined();
+    const claims = await verifyToken(parseKeyRing(files.tokenSecretJson), body.token, ['wslb']);
+    expect(claims.strategy).toBe('nlb');
+    await beat('public');
+    // Once a public node beats, it is handed out as soon as the view has been refreshed (cache window 1 s).
+    let next: { url: string; node?: string } = body;
+    for (let i = 0; i < 20 && next.node === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      next = (await (await post(url, alice)).json()) as { url: string; node?: string };
+    }
+    expect(next).toMatchObject({ url: 'ws://127.0.0.1:9/public', node: 'public' });
   });
 
   it('never hands out a draining, stale or full node', async () => {
@@ -147,8 +190,7 @@ describe('auth service, strategy nlb', () => {
     const body = (await (await post(url, alice)).json()) as { url: string; token: string; node?: string };
     expect(body.url).toBe('wss://ws.example.test');
     expect(body.node).toBeUndefined();
-    await expect(
-      verifyToken(parseKeyRing(files.tokenSecretJson), body.token, ['wslb-nlb']),
-    ).resolves.toBeDefined();
+    const claims = await verifyToken(parseKeyRing(files.tokenSecretJson), body.token, ['wslb-nlb']);
+    expect(claims.strategy).toBe('nlb');
   });
 });

@@ -13,6 +13,7 @@ describe('Lambda adapter (Function URL / HTTP API v2 events)', () => {
     await new DynamoDbRegistry({ tableName: embedded.tableName, endpoint: embedded.endpoint }).heartbeat({
       nodeId: 'node-a',
       endpoint: 'ws://127.0.0.1:9',
+      publicEndpoint: 'ws://127.0.0.1:9',
       connections: 0,
       capacity: 10,
       state: 'active',

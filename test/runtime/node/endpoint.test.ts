@@ -69,6 +69,9 @@ describe('the endpoint a node registers', () => {
     const { node, registry } = await start('::1');
     expect(node.endpoint).toBe(`ws://[::1]:${node.port}`);
     expect(registry.beats[0].endpoint).toBe(node.endpoint);
+    // A node clients reach as it is (ENDPOINT_SOURCE=listen) advertises it as its public endpoint.
+    expect(registry.beats[0].publicEndpoint).toBe(node.endpoint);
+    expect(registry.beats[0].connectionsByPath).toEqual({});
     expect(new URL(node.endpoint).hostname).toBe('[::1]');
     expect(await echoes(node.endpoint)).toBe(true);
   });

@@ -45,6 +45,18 @@ describe('DynamoDbRegistry on the embedded registry', () => {
     });
   });
 
+  it('keeps the current path in its own item, which listing never returns as a node', async () => {
+    expect(await registry().currentPath()).toBeUndefined();
+    await registry().setCurrentPath({ strategy: 'haproxy', retiring: 'nlb' });
+    expect(await registry().currentPath()).toEqual({ strategy: 'haproxy', retiring: 'nlb', since: clock });
+    await registry().setCurrentPath({ strategy: 'direct' });
+    expect(await registry().currentPath()).toEqual({ strategy: 'direct', since: clock });
+    await beat('p');
+    const ids = (await registry().list()).map((n) => n.nodeId);
+    expect(ids).toContain('p');
+    expect(ids).not.toContain('#path');
+  });
+
   it('hides an entry whose heartbeat is older than the freshness window', async () => {
     await beat('stale');
     clock += 5001;
