@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { awsClientConfig } from '../../shared/aws-client';
 import { createLogger, type Logger } from '../../shared/log';
+import { startTlsRefresh, type TlsRefresh } from '../../shared/tls-refresh';
 import type { BackendSource } from '../discovery/backend-source';
 import { Ec2BackendSource } from '../discovery/ec2-backend-source';
 import { Imds, sourceIpsFromInterface } from '../discovery/imds';
@@ -10,6 +11,7 @@ import { FileBackendSource } from '../discovery/static-backend-source';
 import type { Backend } from '../render/backend';
 import { renderHaproxyConfig } from '../render/render-haproxy';
 import { Agent } from './agent';
+import { haproxyCertificateApplier } from './certificate';
 import { checkHaproxyConfig, requireHaproxy } from './haproxy-binary';
 import { detectHaproxyFeatures } from './haproxy-features';
 import { haproxyInputFromSettings } from './haproxy-file';
@@ -97,6 +99,32 @@ export async function prepareHost(settings: AgentSettings, logger: Logger): Prom
   }
 }
 
+/**
+ * With TLS_CERT_SECRET_ARN: the certificate written to TLS_CERT_FILE before the first render (`haproxy -c`
+ * reads it), then re-read and hot-swapped (docs/decisions/0155-haproxy-tls-certificate-hot-swap.md). Throws
+ * when the secret cannot be read or holds no valid bundle: systemd restarts the agent, the boot waits.
+ */
+export async function startCertificate(
+  settings: AgentSettings,
+  logger: Logger,
+): Promise<TlsRefresh | undefined> {
+  if (!settings.TLS_CERT_SECRET_ARN || !settings.TLS_CERT_FILE) return undefined;
+  return startTlsRefresh({
+    source: { kind: 'secrets-manager', arn: settings.TLS_CERT_SECRET_ARN },
+    apply: haproxyCertificateApplier({
+      file: settings.TLS_CERT_FILE,
+      statsSocket: settings.HAPROXY_STATS_SOCKET,
+      reloader: new MasterReloader({
+        pidFile: settings.HAPROXY_PID_FILE,
+        masterSocket: settings.HAPROXY_MASTER_SOCKET,
+      }),
+      logger,
+    }),
+    refreshMs: settings.TLS_REFRESH_SECONDS * 1000,
+    log: logger,
+  });
+}
+
 /** `agent-main` polls until SIGTERM; `agent-main --once` syncs once (e.g. before haproxy's first start). */
 async function main(): Promise<number> {
   let settings: AgentSettings;
@@ -108,8 +136,10 @@ async function main(): Promise<number> {
   }
   const logger = createLogger('haproxy-agent', settings.LOG_LEVEL);
   await prepareHost(settings, logger);
+  const certificate = await startCertificate(settings, logger);
   const agent = await buildAgent(settings, logger);
   if (process.argv.includes('--once')) {
+    certificate?.stop();
     const result = await agent.syncOnce();
     return result === 'error' || result === 'invalid' ? 1 : 0;
   }
@@ -118,6 +148,7 @@ async function main(): Promise<number> {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  certificate?.stop();
   await agent.stop();
   return 0;
 }

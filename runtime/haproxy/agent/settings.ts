@@ -62,6 +62,13 @@ export const agentSettingsSchema = z
     MAX_CONNECTIONS_PER_NODE: z.coerce.number().int().min(1).max(1_000_000).optional(),
     /** PEM with certificate and key: the listener speaks TLS (wss). */
     TLS_CERT_FILE: z.string().min(1).optional(),
+    /**
+     * Secrets Manager secret holding the bundle (PEM: certificate, intermediates, key): written to TLS_CERT_FILE
+     * at start and re-read every TLS_REFRESH_SECONDS; a change is swapped into the running worker.
+     */
+    TLS_CERT_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    /** Interval of the certificate re-reads. */
+    TLS_REFRESH_SECONDS: intVar(10, 86_400, 300),
     /** Idle limit of an established WebSocket. */
     TUNNEL_TIMEOUT_SECONDS: intVar(1, 86_400, 3600),
     /** How long an old worker keeps its WebSockets after a reload. */
@@ -119,6 +126,13 @@ export const agentSettingsSchema = z
           path: ['VIP_PRIVATE_IP'],
           message: 'VIP_PRIVATE_IP or OVERLAY_IP required with OWN_IP',
         });
+    }
+    if (s.TLS_CERT_SECRET_ARN && !s.TLS_CERT_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TLS_CERT_FILE'],
+        message: 'required with TLS_CERT_SECRET_ARN (where the certificate is written)',
+      });
     }
     if (s.BACKENDS_FILE && ec2) {
       ctx.addIssue({
