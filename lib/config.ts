@@ -8,6 +8,7 @@ import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
 import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
 import { TCP_IDLE_TIMEOUT_DEFAULT, TLS_IDLE_TIMEOUT } from './nlb/nlb-balancer';
 import { maxSecondaryIps } from './source-ips';
+import { DNS_NAME, TLS_KEYS, type TlsContext, tlsContext } from './tls-context';
 
 /** Every context value of the app, parsed and validated once. */
 export interface WslbConfig {
@@ -43,6 +44,8 @@ export interface WslbConfig {
   readonly authReservedConcurrency: number;
   /** An OIDC issuer whose ID tokens the auth service accepts besides the built-in users. */
   readonly oidc?: OidcContext;
+  /** TLS served by the HAProxy pair and by `direct` nodes (lib/tls-context.ts, docs/deploy/tls.md). */
+  readonly tls: TlsContext;
 }
 
 /** `oidcIssuer`, `oidcAudience`, `oidcJwksUrl`: for a Cognito user pool, its issuer URL and app client ids. */
@@ -114,7 +117,7 @@ const KEYS = {
     accepts: 'true or false',
   },
   publicHostname: {
-    schema: z.string().regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/),
+    schema: z.string().regex(DNS_NAME),
     accepts: 'a lower-case DNS name like ws.example.com',
   },
   targetConnections: int(1, 10_000_000),
@@ -144,6 +147,7 @@ const KEYS = {
     ),
     accepts: 'a comma-separated list of origins (https://app.example.com) or *',
   },
+  ...TLS_KEYS,
 } as const;
 
 export type ContextKey = keyof typeof KEYS;
@@ -273,6 +277,8 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     if (value !== undefined && (raw.oidcIssuer === undefined || raw.oidcIssuer === ''))
       problems.push(`${key}: got ${show(raw[key])}; accepted: only with oidcIssuer`);
   }
+  const tls = tlsContext(parsed, raw, { haproxy: haproxyBuilt });
+  problems.push(...tls.problems);
   if (problems.length > 0 || strategy === undefined) throw new InvalidInputError('context', problems);
 
   return {
@@ -301,6 +307,7 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
       oidcIssuer && oidcAudience
         ? { issuer: oidcIssuer, audience: oidcAudience, ...(oidcJwksUrl ? { jwksUrl: oidcJwksUrl } : {}) }
         : undefined,
+    tls: tls.tls,
   };
 }
 

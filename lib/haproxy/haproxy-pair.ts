@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { HAPROXY_MASTER_SOCKET, HAPROXY_PID_FILE } from '../../runtime/contract/paths';
 import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
 import { planPairAddresses } from './address-plan';
+import { type PairTls, pairListener } from './pair-tls';
 import { FAILOVER_COMMAND, haproxyUserData } from './haproxy-user-data';
 
 /** Bundle entries of the HAProxy tier's programs. */
@@ -37,6 +38,8 @@ export interface HaproxyPairProps {
   readonly fleetTagKey: string;
   /** Tag value of this stack's nodes. */
   readonly fleetTagValue: string;
+  /** Terminate TLS on 443 with a bundle from Secrets Manager. @default - plain ws on `wsPort` */
+  readonly tls?: PairTls;
 }
 
 /**
@@ -53,6 +56,8 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
   readonly instances: readonly [ec2.Instance, ec2.Instance];
   /** The floating private VIP. */
   readonly vip: string;
+  /** The port clients connect to: 443 with TLS, else `wsPort`. */
+  readonly listenPort: number;
 
   constructor(scope: Construct, id: string, props: HaproxyPairProps) {
     super(scope, id);
@@ -66,7 +71,13 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
       allowAllOutbound: true,
     });
     this.connections = this.securityGroup.connections;
-    this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(props.wsPort), 'clients');
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
+    });
+    const listener = pairListener(this.role, props.wsPort, props.tls);
+    this.listenPort = listener.port;
+    this.securityGroup.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(listener.port), 'clients');
     this.securityGroup.addIngressRule(
       this.securityGroup,
       new ec2.Port({ protocol: ec2.Protocol.VRRP, stringRepresentation: 'VRRP' }),
@@ -88,10 +99,6 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
       });
     this.interfaces = [makeEni(0), makeEni(1)];
 
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore')],
-    });
     bundle.asset.grantRead(this.role);
     this.grantFailover();
 
@@ -118,7 +125,8 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
           bundle: bundle.asset,
           env: {
             WS_PORT: props.wsPort,
-            LISTEN_PORT: props.wsPort,
+            LISTEN_PORT: listener.port,
+            ...listener.env,
             MAXCONN: props.targetConnections,
             FLEET_TAG_KEY: props.fleetTagKey,
             FLEET_TAG_VALUE: props.fleetTagValue,

@@ -29,6 +29,9 @@ export interface HaproxyEnvironment {
   readonly WS_PORT: number;
   /** Client-facing port. */
   readonly LISTEN_PORT: number;
+  /** TLS: the bundle's secret, and the file the agent writes it to (lib/haproxy/pair-tls.ts). */
+  readonly TLS_CERT_SECRET_ARN?: string;
+  readonly TLS_CERT_FILE?: string;
   /** Process-wide client connection cap: the connections the pair is sized for. */
   readonly MAXCONN: number;
   /** Connections the pair is sized for (the agent warns when the source IPs cannot hold them). */

@@ -33,6 +33,9 @@ export class HaproxyTier extends Construct implements StrategyTier {
       wsPort: config.wsPort,
       fleetTagKey: FLEET_TAG_KEY,
       fleetTagValue: fleet.fleetTag,
+      ...(config.tls.haproxyCertificateSecretArn
+        ? { tls: { certificateSecretArn: config.tls.haproxyCertificateSecretArn } }
+        : {}),
     });
     ingressRule(this, 'NodesFromPair', {
       group: fleet.securityGroup,
@@ -54,7 +57,10 @@ export class HaproxyTier extends Construct implements StrategyTier {
 
     this.path = {
       strategy: 'haproxy',
-      publicUrl: deployTimeUrl('ws', config.publicHostname ?? this.pair.eip.ref, config.wsPort),
+      // With TLS, config.ts made sure of publicHostname: the name the certificate covers.
+      publicUrl: config.tls.haproxyCertificateSecretArn
+        ? deployTimeUrl('wss', config.publicHostname ?? this.pair.eip.ref)
+        : deployTimeUrl('ws', config.publicHostname ?? this.pair.eip.ref, config.wsPort),
     };
     new CfnOutput(Stack.of(this), 'HaproxyUrl', { value: this.path.publicUrl! });
     new CfnOutput(Stack.of(this), 'HaproxyPublicVip', { value: this.pair.eip.ref });

@@ -19,3 +19,5 @@ export const HAPROXY_STATS_SOCKET = '/run/haproxy/admin.sock';
 export const KEEPALIVED_CONFIG_PATH = '/etc/keepalived/keepalived.conf';
 /** Where keepalived's notify calls record the VRRP state (failover `--reconcile`, the lifecycle program). */
 export const VRRP_STATE_FILE = '/run/wslb/vrrp-state.json';
+/** The pair's TLS bundle (certificate chain and key, 0600), as the config's `crt` names it; the agent writes it. */
+export const HAPROXY_TLS_CERT_FILE = '/etc/haproxy/certs/wslb.pem';

@@ -6,10 +6,9 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { STRATEGIES } from '../../runtime/contract/strategies';
 import { describeWithTool } from '../runtime/haproxy/helpers/tools';
 import { synthApp } from './helpers';
+import { NLB_CERTIFICATE, TLS_VARIANTS } from './tls-variants';
 
-const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
-
-/** Every template the app produces: each strategy, each switch (both tiers), the NLB's TLS variants. */
+/** Every template the app produces: each strategy, each switch (both tiers), the TLS variants. */
 const VARIANTS: Record<string, Record<string, unknown>> = {
   ...Object.fromEntries(STRATEGIES.map((strategy) => [strategy, { strategy }])),
   ...Object.fromEntries(
@@ -20,8 +19,8 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
       ]),
     ),
   ),
-  'nlb-tls': { strategy: 'nlb', certificateArn: CERT },
-  'nlb-tls-and-plaintext': { strategy: 'nlb', certificateArn: CERT, plaintextListener: 'true' },
+  ...TLS_VARIANTS,
+  'nlb-tls-and-plaintext': { strategy: 'nlb', certificateArn: NLB_CERTIFICATE, plaintextListener: 'true' },
   'direct-one-node': { strategy: 'direct', nodes: '0/1/1' },
 };
 

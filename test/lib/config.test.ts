@@ -32,6 +32,7 @@ describe('parseConfig', () => {
       registryCacheMs: 1000,
       authReservedConcurrency: 100,
       oidc: undefined,
+      tls: {},
     });
   });
 

@@ -4,6 +4,7 @@ import { synthApp } from './helpers';
 import { ACCOUNT } from './iam/cfn-resolve';
 import { ALLOWED, DENIED, ROLES, type RoleKey, type RuntimeCall } from './iam/runtime-calls';
 import { StackView } from './iam/stack-view';
+import { TLS_VARIANTS } from './tls-variants';
 
 /**
  * Issue 13, "checks with real tools": every AWS API call the runtime makes (test/lib/iam/runtime-calls.ts)
@@ -47,40 +48,44 @@ async function evaluate(
   return verdicts;
 }
 
-describe.each(STRATEGIES.map((s) => [s]))(
-  'IAM: the runtime’s calls against the %s stack’s policies',
-  (strategy: Strategy) => {
-    let view: StackView;
-    const roles = new Map<RoleKey, string>();
-    beforeAll(() => {
-      view = new StackView(synthApp({ strategy }).stack);
-      for (const [key, role] of Object.entries(ROLES) as [RoleKey, (typeof ROLES)[RoleKey]][]) {
-        const found = view.find('AWS::IAM::Role', role.path);
-        if (found.length > 1) throw new Error(`${found.length} roles match ${key}: ${found.join(', ')}`);
-        if (found[0]) roles.set(key, found[0]);
-      }
-    });
+/** Each strategy, and each with TLS (its certificate reads and, under `direct`, its DNS records). */
+const VARIANTS: Array<[string, Record<string, string>]> = [
+  ...STRATEGIES.map((strategy): [string, Record<string, string>] => [strategy, { strategy }]),
+  ...Object.entries(TLS_VARIANTS),
+];
 
-    it('finds each role the runtime runs as in this strategy, and no other', () => {
-      const expected = (Object.keys(ROLES) as RoleKey[]).filter((k) =>
-        (ROLES[k].in as readonly string[]).includes(strategy),
-      );
-      expect([...roles.keys()].sort()).toEqual(expected.sort());
-    });
+describe.each(VARIANTS)('IAM: the runtime’s calls against the %s stack’s policies', (_, context) => {
+  const strategy = context.strategy as Strategy;
+  let view: StackView;
+  const roles = new Map<RoleKey, string>();
+  beforeAll(() => {
+    view = new StackView(synthApp(context).stack);
+    for (const [key, role] of Object.entries(ROLES) as [RoleKey, (typeof ROLES)[RoleKey]][]) {
+      const found = view.find('AWS::IAM::Role', role.path);
+      if (found.length > 1) throw new Error(`${found.length} roles match ${key}: ${found.join(', ')}`);
+      if (found[0]) roles.set(key, found[0]);
+    }
+  });
 
-    it('allows every call the runtime makes, on the resources it makes it on', async () => {
-      const verdicts = await evaluate(view, roles, ALLOWED);
-      expect(verdicts.filter((v) => v.result !== 'Allowed')).toEqual([]);
-      // Every role present makes calls here: an empty list would mean the table lost track of the stack.
-      for (const key of roles.keys()) {
-        expect(verdicts.filter((v) => v.call.startsWith(`${key} `)).length).toBeGreaterThan(2);
-      }
-    });
+  it('finds each role the runtime runs as in this strategy, and no other', () => {
+    const expected = (Object.keys(ROLES) as RoleKey[]).filter((k) =>
+      (ROLES[k].in as readonly string[]).includes(strategy),
+    );
+    expect([...roles.keys()].sort()).toEqual(expected.sort());
+  });
 
-    it('denies every call on the must-deny list', async () => {
-      const verdicts = await evaluate(view, roles, DENIED);
-      expect(verdicts.length).toBeGreaterThan(5);
-      expect(verdicts.filter((v) => !/Denied$/.test(v.result))).toEqual([]);
-    });
-  },
-);
+  it('allows every call the runtime makes, on the resources it makes it on', async () => {
+    const verdicts = await evaluate(view, roles, ALLOWED);
+    expect(verdicts.filter((v) => v.result !== 'Allowed')).toEqual([]);
+    // Every role present makes calls here: an empty list would mean the table lost track of the stack.
+    for (const key of roles.keys()) {
+      expect(verdicts.filter((v) => v.call.startsWith(`${key} `)).length).toBeGreaterThan(2);
+    }
+  });
+
+  it('denies every call on the must-deny list', async () => {
+    const verdicts = await evaluate(view, roles, DENIED);
+    expect(verdicts.length).toBeGreaterThan(5);
+    expect(verdicts.filter((v) => !/Denied$/.test(v.result))).toEqual([]);
+  });
+});

@@ -1,5 +1,6 @@
 import { DefaultStackSynthesizer } from 'aws-cdk-lib';
 import type { Strategy } from '../../../runtime/contract/strategies';
+import { TLS_SECRETS } from '../tls-variants';
 import { ACCOUNT, REGION } from './cfn-resolve';
 import type { StackView } from './stack-view';
 
@@ -92,6 +93,9 @@ const when = (made: (s: StackView) => boolean, on: (s: StackView) => string[]) =
   made(s) ? on(s) : [];
 const hasTargetGroups = (s: StackView) => s.find('AWS::ElasticLoadBalancingV2::TargetGroup').length > 0;
 const hasPrivateVip = (s: StackView) => s.mentions(PAIR, 'VIP_PRIVATE_IP=');
+/** The pair's certificate secret, when the stack terminates TLS on the pair. */
+const pairCertificate = (s: StackView) =>
+  s.mentions(PAIR, `TLS_CERT_SECRET_ARN=${TLS_SECRETS.haproxy}`) ? [TLS_SECRETS.haproxy] : [];
 
 export const ALLOWED: RuntimeCall[] = [
   // WS nodes
@@ -224,6 +228,12 @@ export const ALLOWED: RuntimeCall[] = [
   },
   {
     role: 'haproxy',
+    action: 'secretsmanager:GetSecretValue',
+    on: pairCertificate,
+    by: 'runtime/shared/tls-refresh.ts via runtime/haproxy/agent/main.ts startCertificate (TLS bundle)',
+  },
+  {
+    role: 'haproxy',
     action: 'autoscaling:DescribeAutoScalingGroups',
     on: (s) => (pairGroups(s).length ? ['*'] : []),
     by: 'runtime/haproxy/lifecycle/pair-view.ts',
@@ -332,6 +342,18 @@ export const DENIED: RuntimeCall[] = [
     action: 'secretsmanager:GetSecretValue',
     on: tokenSecret,
     by: 'HAProxy never handles tokens',
+  },
+  {
+    role: 'haproxy',
+    action: 'secretsmanager:GetSecretValue',
+    on: () => [TLS_SECRETS.direct, FOREIGN_SECRET],
+    by: 'only its own certificate',
+  },
+  {
+    role: 'node',
+    action: 'secretsmanager:GetSecretValue',
+    on: () => [TLS_SECRETS.haproxy],
+    by: "a node never reads the pair's private key",
   },
   { role: 'haproxy', action: 'dynamodb:Scan', on: registry, by: 'discovery goes by EC2 tags' },
   {
