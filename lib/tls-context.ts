@@ -29,7 +29,10 @@ export const TLS_KEYS = {
     accepts: 'a Route 53 public hosted zone id like Z0123456789ABCDEFGHIJ',
   },
   directZoneName: {
-    schema: z.preprocess((v) => (typeof v === 'string' ? v.replace(/\.$/, '') : v), z.string().regex(DNS_NAME)),
+    schema: z.preprocess(
+      (v) => (typeof v === 'string' ? v.replace(/\.$/, '') : v),
+      z.string().regex(DNS_NAME),
+    ),
     accepts: "the hosted zone's lower-case DNS name like ws.example.com (the nodes are <instance-id>.<name>)",
   },
 } as const;
@@ -82,14 +85,13 @@ export function tlsContext(
       );
     }
   }
-  const direct =
-    directKeys.every((key) => parsed[key] !== undefined)
-      ? {
-          certificateSecretArn: parsed.directCertificateSecretArn as string,
-          hostedZoneId: parsed.directHostedZoneId as string,
-          zoneName: parsed.directZoneName as string,
-        }
-      : undefined;
+  const direct = directKeys.every((key) => parsed[key] !== undefined)
+    ? {
+        certificateSecretArn: parsed.directCertificateSecretArn as string,
+        hostedZoneId: parsed.directHostedZoneId as string,
+        zoneName: parsed.directZoneName as string,
+      }
+    : undefined;
   return {
     tls: {
       ...(haproxyCertificateSecretArn ? { haproxyCertificateSecretArn } : {}),

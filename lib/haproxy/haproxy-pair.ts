@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import { HAPROXY_MASTER_SOCKET, HAPROXY_PID_FILE } from '../../runtime/contract/paths';
 import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
 import { planPairAddresses } from './address-plan';
-import { type PairTls, pairListener } from './pair-tls';
 import { FAILOVER_COMMAND, haproxyUserData } from './haproxy-user-data';
+import { type PairTls, pairListener } from './pair-tls';
 
 /** Bundle entries of the HAProxy tier's programs. */
 export const HAPROXY_ENTRIES = {
