@@ -17,6 +17,8 @@ export interface BurstOptions {
   cacheMs?: number;
   /** Where the burst starts within a heartbeat period. */
   offsetMs?: number;
+  /** Connections each node holds before the burst (a node that just joined holds 0). @default all 0 */
+  held?: readonly number[];
 }
 
 /**
@@ -34,7 +36,9 @@ export function simulateBurst(o: BurstOptions): number {
   const start = 10 * heartbeatMs + (o.offsetMs ?? 700);
   const random = seededRandom(o.seed);
   let now = 0;
-  const accepted: number[][] = Array.from({ length: nodes }, () => []);
+  const accepted: number[][] = Array.from({ length: nodes }, (_, i) =>
+    new Array<number>(o.held?.[i] ?? 0).fill(0),
+  );
   const snapshot = (): NodeRecord[] => {
     const beat = now - (now % heartbeatMs);
     return accepted.map((times, i) => ({
@@ -64,5 +68,5 @@ export function simulateBurst(o: BurstOptions): number {
     accepted[Number(chosen.nodeId.slice(1))].push(now + 5);
   }
   const counts = accepted.map((a) => a.length);
-  return Math.max(...counts) / (sessions / nodes);
+  return Math.max(...counts) / (counts.reduce((a, b) => a + b, 0) / nodes);
 }

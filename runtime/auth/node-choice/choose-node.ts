@@ -18,9 +18,37 @@ export const hasHeadroom = (c: Candidate) =>
   c.node.state === 'active' && c.node.connections + c.pending < c.node.capacity;
 
 /**
+ * Connections by which the emptiest open node must trail the fullest before `p2c` fills it first: at
+ * least this many, and never less than four of this instance's picks as it scales them (`share`), so
+ * that its own picks since a heartbeat never look like a spread. Decision 0165.
+ */
+export const FILL_SPREAD_CONNECTIONS = 100;
+const FILL_SPREAD_PER_SHARE = 4;
+
+/**
+ * The open candidates `p2c` fills first, or undefined when the loads are close. When the spread between the
+ * fullest and the emptiest open node exceeds the fill threshold (a node joined, or came back), the ones within
+ * half of it from the emptiest: a new node then takes the arrivals until it has caught up, instead of only
+ * the half of them that the pairs it is drawn into give it. Spreads are compared in connections at the
+ * smallest capacity, so nodes of different sizes compare by load ratio.
+ */
+function fillSet(open: readonly Candidate[]): Candidate[] | undefined {
+  const capacity = Math.min(...open.map((c) => c.node.capacity));
+  const loads = open.map((c) => loadRatio(c) * capacity);
+  const min = Math.min(...loads);
+  const spread = Math.max(...loads) - min;
+  const share = Math.max(...open.map((c) => c.share ?? 1));
+  const threshold = Math.max(FILL_SPREAD_CONNECTIONS, FILL_SPREAD_PER_SHARE * share);
+  if (spread <= threshold) return undefined;
+  return open.filter((_, i) => loads[i] <= min + threshold / 2);
+}
+
+/**
  * Pick a node for a new session, or undefined when none has headroom.
  * - `p2c` (default): two distinct random candidates, the lower load ratio wins. Under a burst with
  *   counts up to a heartbeat old it stays even without herding onto the one node that looks emptiest.
+ *   When one node trails the others by more than the fill threshold, it is filled first (a uniform pick
+ *   among the emptiest): see {@link FILL_SPREAD_CONNECTIONS}.
  * - `least-loaded`: the seed's rule, kept for comparison; every instance herds onto the same node.
  * - `random`: uniform among nodes with headroom.
  * Candidates must already be fresh (the registry filters stale entries).
@@ -37,6 +65,8 @@ export function chooseNode(
   if (rule === 'least-loaded') {
     return open.reduce((best, c) => (loadRatio(c) < loadRatio(best) ? c : best));
   }
+  const fill = fillSet(open);
+  if (fill) return fill[Math.floor(random() * fill.length)];
   const i = Math.floor(random() * open.length);
   let j = Math.floor(random() * (open.length - 1));
   if (j >= i) j += 1;

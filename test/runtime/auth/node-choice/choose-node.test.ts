@@ -1,4 +1,8 @@
-import { type Candidate, chooseNode } from '../../../../runtime/auth/node-choice/choose-node';
+import {
+  type Candidate,
+  chooseNode,
+  FILL_SPREAD_CONNECTIONS,
+} from '../../../../runtime/auth/node-choice/choose-node';
 import type { NodeChoiceRule } from '../../../../runtime/contract/strategies';
 import type { NodeRecord } from '../../../../runtime/registry';
 import { seededRandom } from '../../../helpers/random';
@@ -82,5 +86,60 @@ describe('chooseNode', () => {
 
   it('least-loaded herds when many instances read the same stale counts', () => {
     expect(burst('least-loaded', 128, 2000, 1)).toBeGreaterThan(1.1);
+  });
+});
+
+describe('p2c fills a node that joined busy ones (issue 16 item 3)', () => {
+  /** `arrivals` picks by one instance after a new empty node joins `busy` nodes of `held` each; counts as seen. */
+  function scaleOut(share: number, seed: number, busy = 3, held = 3000, arrivals = 3000) {
+    const random = seededRandom(seed);
+    const ids = [...Array.from({ length: busy }, (_, i) => `old${i}`), 'new'];
+    const reported = ids.map((id) => (id === 'new' ? 0 : held));
+    const pending = ids.map(() => 0);
+    for (let t = 0; t < arrivals; t++) {
+      const candidates = ids.map((id, i) => ({
+        node: node(id, reported[i], { capacity: 10_000 }),
+        pending: pending[i],
+        share,
+      }));
+      pending[ids.indexOf(chooseNode(candidates, 'p2c', random)!.node.nodeId)] += 1;
+      // A heartbeat every 200 arrivals: the counts catch up with the picks.
+      if (t % 200 === 199)
+        for (let i = 0; i < ids.length; i++) [reported[i], pending[i]] = [reported[i] + pending[i], 0];
+    }
+    const final = ids.map((_, i) => reported[i] + pending[i]);
+    return {
+      newShare: final[busy] / arrivals,
+      maxOverMean: Math.max(...final) / ((busy * held + arrivals) / ids.length),
+    };
+  }
+
+  it('gives the new node the arrivals until it caught up: max/mean <= 1.05 (pairs alone gave 1.17)', () => {
+    for (const seed of [1, 2, 3]) {
+      const r = scaleOut(1, seed);
+      expect(r.maxOverMean).toBeLessThanOrEqual(1.05);
+      expect(r.newShare).toBeGreaterThan(0.9);
+    }
+  });
+
+  it('keeps plain p2c while the loads are within the threshold: no node is filled first', () => {
+    const random = seededRandom(5);
+    const spread = FILL_SPREAD_CONNECTIONS;
+    const candidates = ['a', 'b', 'c'].map((id, i) =>
+      cand(node(id, 500 + (i * spread) / 2, { capacity: 10_000 })),
+    );
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 3000; i++) {
+      const id = chooseNode(candidates, 'p2c', random)!.node.nodeId;
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    // p2c over three: the least loaded wins both of its pairs (2/3 with a soft edge), the most loaded none;
+    // the middle one still gets picks, which a fill of the emptiest would never give it.
+    expect(counts.get('b')).toBeGreaterThan(300);
+  });
+
+  it('a cold instance (share unknown, scaled 10,000) does not fill: its picks stand for everyone else’s', () => {
+    const r = scaleOut(10_000, 1);
+    expect(r.newShare).toBeLessThan(0.75);
   });
 });
