@@ -4,6 +4,7 @@ import { DockerImage, type ILocalBundling, Validations } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
 import { Construct } from 'constructs';
+import { HOST_NODE_TARGET, RUNTIME_BUNDLE_OPTIONS } from '../runtime/contract/bundle';
 
 /** The repository root: `lib/` sits right below it. */
 export const REPO_ROOT = path.resolve(__dirname, '..');
@@ -24,7 +25,7 @@ export interface RuntimeBundleProps {
    * e.g. `{ main: 'runtime/node/main.ts' }`.
    */
   readonly entries: Readonly<Record<string, string>>;
-  /** Node.js version esbuild targets. @default 'node22' (the version the user data installs) */
+  /** Node.js version esbuild targets. @default HOST_NODE_TARGET ('node22', the version the user data installs) */
   readonly target?: string;
 }
 
@@ -45,16 +46,9 @@ class EsbuildLocal implements ILocalBundling {
       entryPoints: Object.fromEntries(
         Object.entries(this.entries).map(([name, entry]) => [name, path.join(REPO_ROOT, entry)]),
       ),
+      ...RUNTIME_BUNDLE_OPTIONS,
       outdir: outputDir,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
       target: this.target,
-      minify: true,
-      sourcemap: true,
-      // ws loads these native speed-ups only when present.
-      external: ['bufferutil', 'utf-8-validate'],
-      logLevel: 'error',
     });
     return true;
   }
@@ -73,7 +67,7 @@ export class RuntimeBundle extends Construct {
       path: path.join(REPO_ROOT, 'runtime'),
       bundling: {
         image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22-slim'),
-        local: new EsbuildLocal(props.entries, props.target ?? 'node22'),
+        local: new EsbuildLocal(props.entries, props.target ?? HOST_NODE_TARGET),
       },
     });
   }

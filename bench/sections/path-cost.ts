@@ -51,7 +51,7 @@ async function measureRootPaths(ctx: SectionContext): Promise<Row[]> {
     const nodes = await rig.startNodes('path', 2, 10_000);
     const haproxy = await startLocalHaproxy({
       backends: nodes.map((n) => ({ id: n.nodeId, host: '127.0.0.1', port: n.port })),
-      logger: createLogger('haproxy-local', 'warn'),
+      logger: createLogger('wslb-local-haproxy', 'warn'),
     });
     undo.push(() => haproxy.close());
     const unregisterHaproxy = onCleanup(

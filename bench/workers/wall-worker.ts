@@ -40,7 +40,7 @@ serveWorker<WallJob, WallResult>({
     haproxy = await startLocalHaproxy({
       backends: [{ id: node.nodeId, host: '127.0.0.1', port: node.port }],
       sourceIps: job.sourceIps,
-      logger: createLogger('haproxy-local', 'warn'),
+      logger: createLogger('wslb-local-haproxy', 'warn'),
     });
     await new Promise((r) => setTimeout(r, 1_500));
     const tokens = await presignTokens(rig.secrets.tokenSecretFile, BALANCER_NAME, job.attempts);

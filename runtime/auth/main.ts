@@ -1,11 +1,10 @@
-import { createLogger } from '../shared/log';
+import { runMain } from '../shared/run-main';
 import { createAuthService } from './auth-service';
 import { createAuthHttpServer, listen } from './node-http-adapter';
 import { authSettingsFromEnv } from './settings';
 
 /** The auth service as a process: what runs in place of Lambda when it is not embedded in the local cluster. */
-async function main(): Promise<void> {
-  const log = createLogger('wslb-auth');
+runMain('auth', async (log) => {
   const settings = authSettingsFromEnv();
   log.level = settings.LOG_LEVEL;
   const auth = await createAuthService(settings, log);
@@ -16,9 +15,5 @@ async function main(): Promise<void> {
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
-}
-
-main().catch((err: Error) => {
-  createLogger('wslb-auth').fatal({ err: err.message }, 'auth failed to start');
-  process.exit(1);
+  return undefined;
 });

@@ -1,9 +1,12 @@
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { LoginLimitSettings } from '../auth/limits/login-limits';
 import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
-import type { NodeChoiceRule } from '../contract/strategies';
+import { DEFAULT_ALLOWED_ORIGINS } from '../contract/cors';
+import { PING_SECONDS, REGISTRY_CACHE_MS } from '../contract/defaults';
+import { DEFAULT_NODE_CHOICE, type NodeChoiceRule } from '../contract/strategies';
 import { buildUrl } from '../contract/url';
 import type { Backend } from '../haproxy/render/backend';
 import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
@@ -53,16 +56,54 @@ export interface LocalClusterOptions {
    * An OIDC issuer whose ID tokens log in as `Authorization: Bearer`: `'local'` starts a stand-in issuer on
    * 127.0.0.1 (`cluster.oidcIssuer` mints tokens). @default none: built-in users only
    */
-  oidc?: 'local' | { issuer: string; audience: string; jwksUrl?: string };
-  /** What one client and one username may spend on logins. @default LOCAL_LOGIN_LIMITS (out of reach) */
+  oidc?: 'local' | OidcIssuerSettings;
   /** Origins a page may log in from (CORS, as the deployed Function URL allows them). @default ['*'] */
   allowedOrigins?: readonly string[];
+  /** What one client and one username may spend on logins. @default LOCAL_LOGIN_LIMITS (out of reach) */
   loginLimits?: LoginLimitSettings;
   /** Log level of nodes and auth (their logs go to files in the run folder). @default 'info' */
   logLevel?: string;
   /** Start node processes with the V8 inspector on loopback (for heap measurements). @default false */
   inspectNodes?: boolean;
 }
+
+/** An OIDC issuer the auth service trusts (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL). */
+export interface OidcIssuerSettings {
+  issuer: string;
+  audience: string;
+  jwksUrl?: string;
+}
+
+/** The options without a default stay optional. */
+type NoDefault = 'benchUserScryptN' | 'usersFile' | 'oidc';
+
+/** The options with every default filled in, once. */
+export type ResolvedLocalOptions = Readonly<
+  Required<Omit<LocalClusterOptions, NoDefault>> & Pick<LocalClusterOptions, NoDefault>
+>;
+
+/** Defaults for one machine: a short drain and a fast heartbeat, so tests and the demo move quickly. */
+export function resolveLocalOptions(options: LocalClusterOptions): ResolvedLocalOptions {
+  return {
+    maxConnectionsPerNode: 15_000,
+    heartbeatMs: 1000,
+    freshnessMs: 3000,
+    drainSeconds: 3,
+    pingSeconds: PING_SECONDS,
+    authInstances: 1,
+    registryCacheMs: REGISTRY_CACHE_MS,
+    nodeChoice: DEFAULT_NODE_CHOICE,
+    haproxySourceIps: 2,
+    loginLimits: LOCAL_LOGIN_LIMITS,
+    logLevel: 'info',
+    inspectNodes: false,
+    allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
+    ...withoutUndefined(options),
+  };
+}
+
+const withoutUndefined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 
 export interface NodeCount {
   id: string;
@@ -71,164 +112,96 @@ export interface NodeCount {
   state: string;
 }
 
+/** What stands between clients and nodes locally: nothing, the local HAProxy, or the NLB stand-in. */
+type ClientPath =
+  | { kind: 'direct' }
+  | { kind: 'haproxy'; haproxy: LocalHaproxy }
+  | { kind: 'nlb'; standIn: NlbStandIn };
+
+/** What a stop must undo, last started first; each step runs even when an earlier one failed. */
+class Undo {
+  private readonly steps: (() => unknown)[] = [];
+  push(step: () => unknown): void {
+    this.steps.push(step);
+  }
+  async run(): Promise<void> {
+    for (const step of this.steps.splice(0).reverse()) await Promise.resolve(step()).catch(() => {});
+  }
+}
+
 /**
- * The whole system on one machine: the embedded registry (dynalite), the auth service behind a Node
- * HTTP server, and N node processes on 127.0.0.1. Everything it starts, it stops.
+ * The node processes of one cluster: started from one bundle against one registry, numbered node-1, node-2, …
+ * `onExit` learns of every node that exits while the cluster runs.
  */
-export class LocalCluster {
-  readonly nodes: NodeProcess[] = [];
-  authUrl = '';
-  private nextNode = 1;
-  private bundle = '';
-  private registry?: EmbeddedRegistry;
-  private authInstances?: AuthInstances;
-  private authServer?: ReturnType<typeof createAuthHttpServer>;
-  private secrets?: LocalSecrets;
-  private balancer?: LocalHaproxy;
-  private standIn?: NlbStandIn;
-  private readonly dir = new RunDir();
+class LocalNodes {
+  readonly list: NodeProcess[] = [];
+  onExit: (node: NodeProcess) => void = () => {};
+  private next = 1;
 
-  private constructor(private readonly options: LocalClusterOptions) {}
+  constructor(
+    private readonly o: ResolvedLocalOptions,
+    private readonly dir: RunDir,
+    private readonly bundle: string,
+    private readonly registry: EmbeddedRegistry,
+    private readonly secrets: LocalSecrets,
+  ) {}
 
-  static async start(options: LocalClusterOptions): Promise<LocalCluster> {
-    const cluster = new LocalCluster(options);
-    try {
-      await cluster.boot();
-    } catch (err) {
-      await cluster.stop();
-      throw err;
-    }
-    return cluster;
+  get running(): NodeProcess[] {
+    return this.list.filter((n) => n.running);
   }
 
-  get runDir(): string {
-    return this.dir.path;
-  }
-
-  get credentials(): { username: string; password: string } {
-    return this.secrets!.demoUser;
-  }
-
-  /** The bench user (only with `benchUserScryptN`). */
-  get benchCredentials(): { username: string; password: string } | undefined {
-    return this.secrets!.benchUser;
-  }
-
-  /** The embedded registry's loopback endpoint (for inspection in tests). */
-  get registryEndpoint(): string {
-    return this.registry!.endpoint;
-  }
-
-  /** The embedded registry's table (`npx wslb status --endpoint … --table-name …`). */
-  get registryTable(): string {
-    return this.registry!.tableName;
-  }
-
-  /** Stop the embedded registry (an outage): nodes' heartbeats and auth's reads fail until `startRegistry`. */
-  stopRegistry(): Promise<void> {
-    return this.registry!.pause();
-  }
-
-  /** Bring the registry back on the same port with the data it held. */
-  startRegistry(): Promise<void> {
-    return this.registry!.resume();
-  }
-
-  /** The stand-in OIDC issuer (option `oidc: 'local'`), to mint ID tokens the auth service accepts. */
-  oidcIssuer?: LocalOidcIssuer;
-
-  get auth(): AuthInstances {
-    return this.authInstances!;
-  }
-
-  /** The local HAProxy (strategy `haproxy`). */
-  get haproxy(): LocalHaproxy | undefined {
-    return this.balancer;
-  }
-
-  /** The NLB stand-in (strategy `nlb`): the kernel balancer in this namespace, or HAProxy in tcp mode. */
-  get nlb(): NlbStandIn | undefined {
-    return this.standIn;
-  }
-
-  /** The loopback addresses HAProxy connects to nodes from (strategy `haproxy`). */
-  get sourceIps(): string[] {
-    return Array.from({ length: this.options.haproxySourceIps ?? 2 }, (_, i) => `127.0.1.${i + 1}`);
-  }
-
-  private async boot(): Promise<void> {
-    this.bundle = bundleNodeService(this.dir.path);
-    this.registry = await startEmbeddedRegistry();
-    this.secrets = await createLocalSecrets(this.dir, {
-      benchUserScryptN: this.options.benchUserScryptN,
-      usersFile: this.options.usersFile,
+  async start(): Promise<NodeProcess> {
+    const nodeId = `node-${this.next++}`;
+    const o = this.o;
+    const node = await NodeProcess.start({
+      bundle: this.bundle,
+      nodeId,
+      logFile: this.dir.file(`${nodeId}.log`),
+      inspect: o.inspectNodes,
+      env: {
+        TOKEN_SECRET_FILE: this.secrets.tokenSecretFile,
+        REGISTRY_TABLE: this.registry.tableName,
+        REGISTRY_ENDPOINT: this.registry.endpoint,
+        MAX_CONNECTIONS: String(o.maxConnectionsPerNode),
+        HEARTBEAT_MS: String(o.heartbeatMs),
+        DRAIN_SECONDS: String(o.drainSeconds),
+        PING_SECONDS: String(o.pingSeconds),
+        LOG_LEVEL: o.logLevel,
+        ...(o.strategy === 'direct' ? {} : { TOKEN_AUDIENCE: BALANCER_NAME[o.strategy] }),
+      },
     });
-    await Promise.all(Array.from({ length: this.options.nodes }, () => this.startNode()));
-    if (this.options.strategy === 'haproxy') {
-      this.balancer = await startLocalHaproxy({
-        backends: this.backends(),
-        sourceIps: this.sourceIps,
-        logger: createLogger(
-          'wslb-haproxy-agent',
-          'info',
-          pino.destination(this.dir.file('haproxy-agent.log')),
-        ),
-      });
-    }
-    if (this.options.strategy === 'nlb') await this.startNlb();
-    const publicUrl = this.balancer?.url ?? this.standIn?.url;
-    if (this.options.oidc === 'local') this.oidcIssuer = await LocalOidcIssuer.start();
-    const oidc = this.oidcIssuer
-      ? { issuer: this.oidcIssuer.url, audience: this.oidcIssuer.audience, jwksUrl: this.oidcIssuer.jwksUrl }
-      : (this.options.oidc as Exclude<LocalClusterOptions['oidc'], 'local'>);
-    const settings = authSettingsSchema.parse({
-      STRATEGY: this.options.strategy,
-      ...(publicUrl
-        ? { PUBLIC_URL: publicUrl, BALANCER_NAME: BALANCER_NAME[this.options.strategy as 'nlb'] }
-        : {}),
-      ...localAuthEnv(this.secrets, this.options.loginLimits ?? LOCAL_LOGIN_LIMITS),
-      REGISTRY_TABLE: this.registry.tableName,
-      REGISTRY_ENDPOINT: this.registry.endpoint,
-      FRESHNESS_MS: String(this.options.freshnessMs ?? 3000),
-      REGISTRY_CACHE_MS: String(this.options.registryCacheMs ?? 1000),
-      NODE_CHOICE: this.options.nodeChoice ?? 'p2c',
-      LOG_LEVEL: this.options.logLevel ?? 'info',
-      ...(oidc
-        ? {
-            OIDC_ISSUER: oidc.issuer,
-            OIDC_AUDIENCE: oidc.audience,
-            ...(oidc.jwksUrl ? { OIDC_JWKS_URL: oidc.jwksUrl } : {}),
-          }
-        : {}),
-    });
-    const log = createLogger('wslb-auth', settings.LOG_LEVEL, pino.destination(this.dir.file('auth.log')));
-    this.authInstances = await AuthInstances.create(settings, this.options.authInstances ?? 1, log);
-    this.authServer = createAuthHttpServer(this.authInstances.handle, {
-      allowedOrigins: this.options.allowedOrigins,
-    });
-    const port = await listen(this.authServer, '127.0.0.1', 0);
-    this.authUrl = buildUrl('http', '127.0.0.1', port);
-  }
-
-  /**
-   * Start one more node; it is offered to clients from its first heartbeat on (`direct`), or once
-   * discovery has added it to HAProxy and its health check passes (`haproxy`).
-   */
-  async addNode(): Promise<NodeProcess> {
-    const node = await this.startNode();
-    await this.syncBackends();
-    if (this.standIn) {
-      this.standIn.register({ id: node.nodeId, host: '127.0.0.1', port: node.port });
-      await this.standIn.whenHealthy([node.nodeId], 15_000);
-    }
+    this.list.push(node);
+    void node.exited.then(() => this.onExit(node));
     return node;
   }
 
-  private async startNlb(): Promise<void> {
+  stopAll(): Promise<unknown> {
+    return Promise.all(this.list.map((n) => n.stop(5000)));
+  }
+}
+
+/** Nodes as HAProxy's discovery sees them: the running ones (as DescribeInstances lists running instances). */
+const backendsOf = (nodes: LocalNodes): Backend[] =>
+  nodes.running.map((n) => ({ id: n.nodeId, host: '127.0.0.1', port: n.port }));
+
+/** The loopback addresses HAProxy connects to nodes from: 127.0.1.1, 127.0.1.2, … */
+const loopbackSources = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `127.0.1.${i + 1}`);
+
+async function startClientPath(o: ResolvedLocalOptions, dir: RunDir, nodes: LocalNodes): Promise<ClientPath> {
+  if (o.strategy === 'haproxy') {
+    const haproxy = await startLocalHaproxy({
+      backends: backendsOf(nodes),
+      sourceIps: loopbackSources(o.haproxySourceIps),
+      logger: createLogger('wslb-haproxy-agent', 'info', pino.destination(dir.file('haproxy-agent.log'))),
+    });
+    return { kind: 'haproxy', haproxy };
+  }
+  if (o.strategy === 'nlb') {
     const namespace = currentNamespace();
-    const log = createLogger('wslb-nlb', 'info', pino.destination(this.dir.file('nlb.log')));
-    const delayMs = (this.options.drainSeconds ?? 3) * 1000;
-    this.standIn = namespace
+    const log = createLogger('wslb-nlb', 'info', pino.destination(dir.file('nlb.log')));
+    const delayMs = o.drainSeconds * 1000;
+    const standIn = namespace
       ? await startNlbStandIn({
           namespace,
           // The stack's 10 s interval would keep a new node idle for 20 s; the thresholds stay the stack's.
@@ -237,62 +210,235 @@ export class LocalCluster {
           log,
         })
       : await startNlbFallback(delayMs, log);
-    for (const n of this.nodes) this.standIn.register({ id: n.nodeId, host: '127.0.0.1', port: n.port });
-    await this.standIn.whenHealthy(
-      this.nodes.map((n) => n.nodeId),
+    for (const n of nodes.list) standIn.register({ id: n.nodeId, host: '127.0.0.1', port: n.port });
+    await standIn.whenHealthy(
+      nodes.list.map((n) => n.nodeId),
       15_000,
     );
+    return { kind: 'nlb', standIn };
+  }
+  return { kind: 'direct' };
+}
+
+/** The auth service: its instances behind one Node HTTP server on loopback. */
+interface AuthParts {
+  instances: AuthInstances;
+  server: Server;
+  url: string;
+}
+
+/** Everything a running cluster holds; each part is stopped by the cluster's undo list. */
+interface ClusterParts {
+  dir: RunDir;
+  registry: EmbeddedRegistry;
+  secrets: LocalSecrets;
+  fleet: LocalNodes;
+  path: ClientPath;
+  auth: AuthParts;
+  oidcIssuer: LocalOidcIssuer | undefined;
+}
+
+
+async function startAuth(
+  o: ResolvedLocalOptions,
+  dir: RunDir,
+  registry: EmbeddedRegistry,
+  secrets: LocalSecrets,
+  publicUrl: string | undefined,
+  oidc: OidcIssuerSettings | undefined,
+): Promise<AuthParts> {
+  const settings = authSettingsSchema.parse({
+    STRATEGY: o.strategy,
+    ...(publicUrl ? { PUBLIC_URL: publicUrl, BALANCER_NAME: BALANCER_NAME[o.strategy as 'nlb'] } : {}),
+    ...localAuthEnv(secrets, o.loginLimits),
+    REGISTRY_TABLE: registry.tableName,
+    REGISTRY_ENDPOINT: registry.endpoint,
+    FRESHNESS_MS: String(o.freshnessMs),
+    REGISTRY_CACHE_MS: String(o.registryCacheMs),
+    NODE_CHOICE: o.nodeChoice,
+    LOG_LEVEL: o.logLevel,
+    ...(oidc
+      ? {
+          OIDC_ISSUER: oidc.issuer,
+          OIDC_AUDIENCE: oidc.audience,
+          ...(oidc.jwksUrl ? { OIDC_JWKS_URL: oidc.jwksUrl } : {}),
+        }
+      : {}),
+  });
+  const log = createLogger('wslb-auth', settings.LOG_LEVEL, pino.destination(dir.file('auth.log')));
+  const instances = await AuthInstances.create(settings, o.authInstances, log);
+  const server = createAuthHttpServer(instances.handle, { allowedOrigins: o.allowedOrigins });
+  try {
+    const port = await listen(server, '127.0.0.1', 0);
+    return { instances, server, url: buildUrl('http', '127.0.0.1', port) };
+  } catch (err) {
+    instances.stop();
+    throw err;
+  }
+}
+
+/**
+ * The whole system on one machine: the embedded registry (dynalite), the auth service behind a Node
+ * HTTP server, and N node processes on 127.0.0.1. Everything it starts, it stops.
+ */
+export class LocalCluster {
+  readonly authUrl: string;
+  /** The stand-in OIDC issuer (option `oidc: 'local'`), to mint ID tokens the auth service accepts. */
+  readonly oidcIssuer: LocalOidcIssuer | undefined;
+  private readonly dir: RunDir;
+  private readonly registry: EmbeddedRegistry;
+  private readonly secrets: LocalSecrets;
+  private readonly fleet: LocalNodes;
+  private readonly path: ClientPath;
+  private readonly authParts: AuthParts;
+  private stopping = false;
+
+  private constructor(
+    readonly options: ResolvedLocalOptions,
+    parts: ClusterParts,
+    private readonly undo: Undo,
+  ) {
+    const { fleet, path } = parts;
+    this.dir = parts.dir;
+    this.registry = parts.registry;
+    this.secrets = parts.secrets;
+    this.fleet = fleet;
+    this.path = path;
+    this.authParts = parts.auth;
+    this.authUrl = parts.auth.url;
+    this.oidcIssuer = parts.oidcIssuer;
+    // A node that exits leaves HAProxy's pool at the next discovery, and the NLB's target group, as a
+    // terminated instance does.
+    fleet.onExit = (node) => {
+      if (this.stopping) return;
+      this.syncBackends().catch(() => {});
+      if (path.kind === 'nlb') path.standIn.deregister(node.nodeId).catch(() => {});
+    };
   }
 
-  /** Nodes as HAProxy's discovery sees them: the running ones (as DescribeInstances lists running instances). */
-  private backends(): Backend[] {
-    return this.nodes
-      .filter((n) => n.running)
-      .map((n) => ({ id: n.nodeId, host: '127.0.0.1', port: n.port }));
+  /**
+   * Starts every part, in order: registry, secrets, nodes, the client path, auth. If one fails, what was
+   * started is stopped again and the run folder removed before the error is thrown.
+   */
+  static async start(options: LocalClusterOptions): Promise<LocalCluster> {
+    const o = resolveLocalOptions(options);
+    const dir = new RunDir();
+    const undo = new Undo();
+    undo.push(() => dir.remove());
+    try {
+      const bundle = bundleNodeService(dir.path);
+      const registry = await startEmbeddedRegistry();
+      undo.push(() => registry.close());
+      const secrets = await createLocalSecrets(dir, {
+        benchUserScryptN: o.benchUserScryptN,
+        usersFile: o.usersFile,
+      });
+      const fleet = new LocalNodes(o, dir, bundle, registry, secrets);
+      undo.push(() => fleet.stopAll());
+      await Promise.all(Array.from({ length: o.nodes }, () => fleet.start()));
+      const path = await startClientPath(o, dir, fleet);
+      if (path.kind === 'haproxy') undo.push(() => path.haproxy.close());
+      if (path.kind === 'nlb') undo.push(() => path.standIn.close());
+      const publicUrl =
+        path.kind === 'haproxy' ? path.haproxy.url : path.kind === 'nlb' ? path.standIn.url : undefined;
+      const oidcIssuer = o.oidc === 'local' ? await LocalOidcIssuer.start() : undefined;
+      if (oidcIssuer) undo.push(() => oidcIssuer.stop());
+      const oidc = oidcIssuer
+        ? { issuer: oidcIssuer.url, audience: oidcIssuer.audience, jwksUrl: oidcIssuer.jwksUrl }
+        : (o.oidc as OidcIssuerSettings | undefined);
+      const auth = await startAuth(o, dir, registry, secrets, publicUrl, oidc);
+      undo.push(async () => {
+        auth.instances.stop();
+        auth.server.closeAllConnections();
+        await new Promise<void>((resolve) => auth.server.close(() => resolve()));
+      });
+      return new LocalCluster(o, { dir, registry, secrets, fleet, path, auth, oidcIssuer }, undo);
+    } catch (err) {
+      await undo.run();
+      throw err;
+    }
+  }
+
+  /** Every node process started, running or not, in start order. */
+  get nodes(): readonly NodeProcess[] {
+    return this.fleet.list;
+  }
+
+  get runDir(): string {
+    return this.dir.path;
+  }
+
+  get credentials(): { username: string; password: string } {
+    return this.secrets.demoUser;
+  }
+
+  /** The bench user (only with `benchUserScryptN`). */
+  get benchCredentials(): { username: string; password: string } | undefined {
+    return this.secrets.benchUser;
+  }
+
+  /** The embedded registry's loopback endpoint (for inspection in tests). */
+  get registryEndpoint(): string {
+    return this.registry.endpoint;
+  }
+
+  /** The embedded registry's table (`npx wslb status --endpoint … --table-name …`). */
+  get registryTable(): string {
+    return this.registry.tableName;
+  }
+
+  /** Stop the embedded registry (an outage): nodes' heartbeats and auth's reads fail until `startRegistry`. */
+  stopRegistry(): Promise<void> {
+    return this.registry.pause();
+  }
+
+  /** Bring the registry back on the same port with the data it held. */
+  startRegistry(): Promise<void> {
+    return this.registry.resume();
+  }
+
+  get auth(): AuthInstances {
+    return this.authParts.instances;
+  }
+
+  /** The local HAProxy (strategy `haproxy`). */
+  get haproxy(): LocalHaproxy | undefined {
+    return this.path.kind === 'haproxy' ? this.path.haproxy : undefined;
+  }
+
+  /** The NLB stand-in (strategy `nlb`): the kernel balancer in this namespace, or HAProxy in tcp mode. */
+  get nlb(): NlbStandIn | undefined {
+    return this.path.kind === 'nlb' ? this.path.standIn : undefined;
+  }
+
+  /** The loopback addresses HAProxy connects to nodes from (strategy `haproxy`). */
+  get sourceIps(): string[] {
+    return loopbackSources(this.options.haproxySourceIps);
+  }
+
+  /**
+   * Start one more node; it is offered to clients from its first heartbeat on (`direct`), or once
+   * discovery has added it to HAProxy and its health check passes (`haproxy`).
+   */
+  async addNode(): Promise<NodeProcess> {
+    const node = await this.fleet.start();
+    await this.syncBackends();
+    if (this.path.kind === 'nlb') {
+      this.path.standIn.register({ id: node.nodeId, host: '127.0.0.1', port: node.port });
+      await this.path.standIn.whenHealthy([node.nodeId], 15_000);
+    }
+    return node;
   }
 
   private async syncBackends(): Promise<void> {
-    if (this.balancer && !this.stopping) await this.balancer.setBackends(this.backends());
-  }
-
-  private stopping = false;
-
-  private async startNode(): Promise<NodeProcess> {
-    const nodeId = `node-${this.nextNode++}`;
-    const o = this.options;
-    const node = await NodeProcess.start({
-      bundle: this.bundle,
-      nodeId,
-      logFile: this.dir.file(`${nodeId}.log`),
-      inspect: o.inspectNodes,
-      env: {
-        TOKEN_SECRET_FILE: this.secrets!.tokenSecretFile,
-        REGISTRY_TABLE: this.registry!.tableName,
-        REGISTRY_ENDPOINT: this.registry!.endpoint,
-        MAX_CONNECTIONS: String(o.maxConnectionsPerNode ?? 15_000),
-        HEARTBEAT_MS: String(o.heartbeatMs ?? 1000),
-        DRAIN_SECONDS: String(o.drainSeconds ?? 3),
-        PING_SECONDS: String(o.pingSeconds ?? 25),
-        LOG_LEVEL: o.logLevel ?? 'info',
-        ...(o.strategy === 'direct' ? {} : { TOKEN_AUDIENCE: BALANCER_NAME[o.strategy] }),
-      },
-    });
-    this.nodes.push(node);
-    // A node that exits leaves HAProxy's pool at the next discovery, and the NLB's target group, as a
-    // terminated instance does.
-    void node.exited.then(() => {
-      if (this.stopping) return;
-      this.syncBackends().catch(() => {});
-      this.standIn?.deregister(node.nodeId).catch(() => {});
-    });
-    return node;
+    if (this.path.kind === 'haproxy' && !this.stopping)
+      await this.path.haproxy.setBackends(backendsOf(this.fleet));
   }
 
   /** Each running node's own view of itself, from `/healthz`. */
   async nodeCounts(): Promise<NodeCount[]> {
-    const live = this.nodes.filter((n) => n.running);
     return Promise.all(
-      live.map(async (n) => {
+      this.fleet.running.map(async (n) => {
         try {
           const res = await fetch(buildUrl('http', '127.0.0.1', n.port, '/healthz'), {
             signal: AbortSignal.timeout(2000),
@@ -313,22 +459,9 @@ export class LocalCluster {
   /** Stop everything this cluster started, by PID, and remove its run folder. Safe to call twice. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.nodes.map((n) => n.stop(5000)));
-    await this.balancer?.close();
-    this.balancer = undefined;
-    await this.standIn?.close();
-    this.standIn = undefined;
-    this.authInstances?.stop();
-    if (this.authServer) {
-      this.authServer.closeAllConnections();
-      await new Promise<void>((resolve) => this.authServer!.close(() => resolve()));
-      this.authServer = undefined;
-    }
-    await this.registry?.close();
-    this.registry = undefined;
-    await this.oidcIssuer?.stop();
-    this.oidcIssuer = undefined;
-    this.dir.remove();
+    // Nodes first, as before a scale-in: their clients get the drain close, not a balancer's reset.
+    await this.fleet.stopAll();
+    await this.undo.run();
   }
 }
 

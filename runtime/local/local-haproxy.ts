@@ -67,7 +67,7 @@ export interface LocalHaproxy {
 export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<LocalHaproxy> {
   const bin = requireHaproxy();
   const features = await detectHaproxyFeatures(bin);
-  const logger = options.logger ?? createLogger('haproxy-local');
+  const logger = options.logger ?? createLogger('wslb-local-haproxy');
   const dir = await mkdtemp(join(tmpdir(), 'wslb-haproxy-'));
   const configPath = join(dir, 'haproxy.cfg');
   const pidFile = join(dir, 'haproxy.pid');

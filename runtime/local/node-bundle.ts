@@ -1,20 +1,18 @@
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { RUNTIME_BUNDLE_OPTIONS } from '../contract/bundle';
 
 /**
- * Bundle the node service the way the CDK fleet does (esbuild, one file), so local nodes run the same
- * artifact as EC2 and start in milliseconds instead of through a TypeScript loader.
+ * Bundle the node service with the CDK fleet's options (RUNTIME_BUNDLE_OPTIONS: one minified file and its
+ * source map), so local nodes run the artifact EC2 runs and start in milliseconds instead of through a
+ * TypeScript loader. Returns the bundle's path.
  */
 export function bundleNodeService(outDir: string): string {
   const outfile = join(outDir, 'wslb-node.js');
   buildSync({
     entryPoints: [join(__dirname, '..', 'node', 'main.ts')],
+    ...RUNTIME_BUNDLE_OPTIONS,
     outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'error',
   });
   return outfile;
 }

@@ -1,17 +1,10 @@
-import { createLogger } from '../shared/log';
+import { runMain } from '../shared/run-main';
 import { startNodeService } from './node-service';
 import { nodeSettingsFromEnv } from './settings';
 
 /** The node service process (systemd on EC2, a child process in the local cluster). */
-async function main(): Promise<void> {
-  const log = createLogger('wslb-node');
-  let settings: ReturnType<typeof nodeSettingsFromEnv>;
-  try {
-    settings = nodeSettingsFromEnv();
-  } catch (err) {
-    log.fatal({ err: (err as Error).message }, 'bad settings');
-    process.exit(2);
-  }
+runMain('node', async (log) => {
+  const settings = nodeSettingsFromEnv();
   log.level = settings.LOG_LEVEL;
   const node = await startNodeService(settings, log);
   // The local cluster learns the port and endpoint over IPC.
@@ -32,9 +25,5 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => onSignal('SIGTERM'));
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('disconnect', () => onSignal('parent-gone'));
-}
-
-main().catch((err: Error) => {
-  createLogger('wslb-node').fatal({ err: err.message, stack: err.stack }, 'node failed to start');
-  process.exit(1);
+  return undefined;
 });

@@ -52,8 +52,8 @@ describe('the node service process', () => {
       });
       expect(run.status).toBe(2);
       const line = JSON.parse(run.stdout.trim().split('\n')[0]);
-      expect(line).toMatchObject({ level: 'fatal', msg: 'bad settings' });
-      expect(line.err).toMatch(/PORT: .*\(got "eighty"\)/);
+      expect(line).toMatchObject({ level: 'fatal', service: 'wslb-node', event: 'bad_settings' });
+      expect(line.problems).toEqual([expect.stringMatching(/^PORT: .*\(got "eighty"\)$/)]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

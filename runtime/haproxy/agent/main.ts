@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { awsClientConfig } from '../../shared/aws-client';
-import { createLogger, type Logger } from '../../shared/log';
+import type { Logger } from '../../shared/log';
+import { runMain } from '../../shared/run-main';
 import { startTlsRefresh, type TlsRefresh } from '../../shared/tls-refresh';
 import type { BackendSource } from '../discovery/backend-source';
 import { Ec2BackendSource } from '../discovery/ec2-backend-source';
@@ -125,16 +126,10 @@ export async function startCertificate(
   });
 }
 
-/** `agent-main` polls until SIGTERM; `agent-main --once` syncs once (e.g. before haproxy's first start). */
-async function main(): Promise<number> {
-  let settings: AgentSettings;
-  try {
-    settings = agentSettingsFromEnv();
-  } catch (error) {
-    createLogger('haproxy-agent').error({ event: 'bad_settings', err: error }, String(error));
-    return 2;
-  }
-  const logger = createLogger('haproxy-agent', settings.LOG_LEVEL);
+/** The agent polls until SIGTERM; with `--once` it syncs once (e.g. before haproxy's first start). */
+async function main(logger: Logger): Promise<number> {
+  const settings = agentSettingsFromEnv();
+  logger.level = settings.LOG_LEVEL;
   await prepareHost(settings, logger);
   const certificate = await startCertificate(settings, logger);
   const agent = await buildAgent(settings, logger);
@@ -153,12 +148,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (error) => {
-      createLogger('haproxy-agent').fatal({ event: 'crashed', err: error }, 'agent crashed');
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runMain('haproxy-agent', main);

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { awsClientConfig } from '../../shared/aws-client';
-import { createLogger } from '../../shared/log';
+import { runMain } from '../../shared/run-main';
 import { stopSignal } from '../../shared/stop-signal';
 import { Imds } from '../discovery/imds';
 import { failoverSettingsFromEnv, vipTargetFromSettings } from '../failover/settings';
@@ -19,18 +19,11 @@ const USAGE =
  * Entry point of the pair's roll (docs/decisions/0135-haproxy-pair-rolls-standby-first.md). `ready` runs at
  * the end of boot; `watch` runs as a service. Exit 0 done, 1 not ready / failed, 2 bad settings or usage.
  */
-async function main(): Promise<number> {
+runMain('haproxy-lifecycle', async (logger) => {
   const [command] = process.argv.slice(2);
-  let settings: ReturnType<typeof lifecycleSettingsFromEnv>;
-  let vip: ReturnType<typeof failoverSettingsFromEnv>;
-  try {
-    settings = lifecycleSettingsFromEnv();
-    vip = failoverSettingsFromEnv();
-  } catch (error) {
-    createLogger('haproxy-lifecycle').error({ event: 'bad_settings', err: error }, String(error));
-    return 2;
-  }
-  const logger = createLogger('haproxy-lifecycle', settings.LOG_LEVEL);
+  const settings = lifecycleSettingsFromEnv();
+  const vip = failoverSettingsFromEnv();
+  logger.level = settings.LOG_LEVEL;
   if (command !== 'ready' && command !== 'watch') {
     logger.error({ event: 'usage', argv: process.argv.slice(2) }, USAGE);
     return 2;
@@ -75,12 +68,4 @@ async function main(): Promise<number> {
   const outcome = await watchTermination(deps);
   logger.info({ event: 'lifecycle_done', outcome: outcome ?? 'stopped' }, 'lifecycle watch ended');
   return 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error) => {
-    createLogger('haproxy-lifecycle').fatal({ event: 'crashed', err: error }, 'lifecycle program crashed');
-    process.exit(1);
-  },
-);
+});

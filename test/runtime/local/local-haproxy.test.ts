@@ -68,7 +68,7 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('startLocalHaproxy', (
 
   it("a start that writes no config says why: the render error, or haproxy -c's own output", async () => {
     const backends = [{ id: 'n1', host: '127.0.0.1', port: 9 }];
-    const logger = createLogger('haproxy-local', 'silent');
+    const logger = createLogger('wslb-local-haproxy', 'silent');
     await expect(
       startLocalHaproxy({ backends, listenPort: 18_777, statsPort: 18_777, logger }),
     ).rejects.toThrow(
