@@ -238,7 +238,7 @@ interface ClusterParts {
   oidcIssuer: LocalOidcIssuer | undefined;
 }
 
-
+/** Starts the auth service (trusting `oidc` when given) on 127.0.0.1 port 0. */
 async function startAuth(
   o: ResolvedLocalOptions,
   dir: RunDir,
