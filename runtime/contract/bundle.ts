@@ -6,7 +6,7 @@ export const HOST_NODE_TARGET = 'node22';
 /**
  * The esbuild options of every runtime bundle: the deployed ones (lib/runtime-bundle.ts) and the local
  * cluster's node (runtime/local/node-bundle.ts), so a local node runs the artifact an EC2 node runs. Source
- * maps ship beside each file; programs run with `--enable-source-maps`.
+ * maps ship beside each file; on the hosts programs run with `--enable-source-maps`.
  */
 export const RUNTIME_BUNDLE_OPTIONS = {
   bundle: true,

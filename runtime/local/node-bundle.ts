@@ -4,8 +4,8 @@ import { RUNTIME_BUNDLE_OPTIONS } from '../contract/bundle';
 
 /**
  * Bundle the node service with the CDK fleet's options (RUNTIME_BUNDLE_OPTIONS: one minified file and its
- * source map), so local nodes run the artifact EC2 runs and start in milliseconds instead of through a
- * TypeScript loader. Returns the bundle's path.
+ * source map), so local nodes run the artifact EC2 runs, as plain JavaScript without a TypeScript loader.
+ * Returns the bundle's path.
  */
 export function bundleNodeService(outDir: string): string {
   const outfile = join(outDir, 'wslb-node.js');

@@ -24,9 +24,10 @@ export class NodeProcess {
     this.nodeId = options.nodeId;
     const log = createWriteStream(options.logFile, { flags: 'a' });
     this.child = fork(options.bundle, [], {
-      // The bundle is plain JavaScript: without this the child inherits tsx's loader from `npm start`. Source
-      // maps as on EC2 (the unit runs node with --enable-source-maps).
-      execArgv: ['--enable-source-maps', ...(options.inspect ? ['--inspect=127.0.0.1:0'] : [])],
+      // The bundle is plain JavaScript: without this the child inherits tsx's loader from `npm start`. No
+      // --enable-source-maps (EC2's unit has it): here it cost each node ~20 MB and a slower start, and local
+      // clusters start many; the map lies beside the bundle for reading a stack trace.
+      execArgv: options.inspect ? ['--inspect=127.0.0.1:0'] : [],
       // A local node listens on loopback on a free port unless the caller says otherwise.
       env: {
         HOST: '127.0.0.1',
