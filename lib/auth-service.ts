@@ -11,6 +11,7 @@ import { DEPLOYED_SCRYPT } from '../runtime/contract/scrypt';
 import type { Strategy } from '../runtime/contract/strategies';
 import { AUTH_SERVICE_DEFAULTS } from './auth-service-defaults';
 import { AUTH_MEMORY_MB, type OidcContext } from './config';
+import { CurrentPath } from './current-path';
 import type { RegistryTable } from './registry-table';
 import { REPO_ROOT } from './runtime-bundle';
 
@@ -70,9 +71,11 @@ export class AuthService extends Construct {
   readonly function: nodejs.NodejsFunction;
   readonly url: lambda.FunctionUrl;
   private handedOut = false;
+  private readonly registry: RegistryTable;
 
   constructor(scope: Construct, id: string, props: AuthServiceProps) {
     super(scope, id);
+    this.registry = props.registry;
     const d = AUTH_SERVICE_DEFAULTS;
     const allowedOrigins = props.allowedOrigins ?? d.allowedOrigins;
     const freshnessMs = (props.freshness ?? d.freshness).toMilliseconds({ integral: false });
@@ -147,7 +150,8 @@ export class AuthService extends Construct {
   /**
    * Hand out `current` from now on. `retiring`, a path clients are moving off during a switch, is passed
    * along so the runtime can move them. Sets the function's STRATEGY, PUBLIC_URL, RETIRING_STRATEGY and
-   * RETIRING_PUBLIC_URL; the function URL itself never changes.
+   * RETIRING_PUBLIC_URL; the function URL itself never changes. Once the function is updated, the registry's
+   * current-path item names `current`, and the nodes move clients off any other path (decision 0150).
    * @throws Error when called twice, when a balancer path has no URL, or when both paths are one strategy
    */
   handOut(current: ClientPath, retiring?: ClientPath): void {
@@ -167,6 +171,12 @@ export class AuthService extends Construct {
       this.function.addEnvironment('RETIRING_STRATEGY', retiring.strategy);
       if (retiring.publicUrl) this.function.addEnvironment('RETIRING_PUBLIC_URL', retiring.publicUrl);
     }
+    new CurrentPath(this, 'CurrentPath', {
+      registry: this.registry,
+      strategy: current.strategy,
+      retiring: retiring?.strategy,
+      after: this.function,
+    });
   }
 }
 

@@ -1,7 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { CLIENT_PATH_KEY } from '../runtime/registry/client-path';
 
 export interface RegistryTableProps {
   /** What happens to the table when the stack is deleted. @default RemovalPolicy.DESTROY (it holds only heartbeats) */
@@ -30,6 +31,16 @@ export class RegistryTable extends Construct {
   /** What the auth service needs: read every entry (Scan). */
   grantList(grantee: iam.IGrantable): iam.Grant {
     return this.table.grant(grantee, 'dynamodb:Scan');
+  }
+
+  /** What a node needs to learn the current path: read the `#path` item, and no other (decision 0150). */
+  grantReadCurrentPath(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:GetItem'],
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CLIENT_PATH_KEY] } },
+    });
   }
 
   /** What a node needs: write, mark draining and delete its own entry. */

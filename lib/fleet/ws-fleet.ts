@@ -152,6 +152,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
     bundle.asset.grantRead(this.role);
     props.tokenSecret.grantRead(this.role);
     props.registry.grantHeartbeat(this.role);
+    props.registry.grantReadCurrentPath(this.role);
     props.logGroup.grantWrite(this.role);
     this.grantOwnStanding();
 

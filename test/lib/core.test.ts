@@ -102,18 +102,25 @@ describe.each(STRATEGIES)('%s: the core', (strategy) => {
       JSON.stringify(p).includes('"Roles":[{"Ref":"CoreFleetRole'),
     ) as Resource;
     const statements = (
-      policy.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+      policy.Properties.PolicyDocument as {
+        Statement: { Action: unknown; Resource: unknown; Condition?: unknown }[];
+      }
     ).Statement;
     expect(statements.map((s) => s.Action)).toEqual([
       ['s3:GetBucket*', 's3:GetObject*', 's3:List*'],
       ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
       ['dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      'dynamodb:GetItem',
       ['logs:CreateLogStream', 'logs:PutLogEvents'],
       ['autoscaling:DescribeAutoScalingGroups', 'elasticloadbalancing:DescribeTargetHealth'],
       'cloudformation:SignalResource',
     ]);
     expect(statements[1]!.Resource).toEqual({ Ref: expect.stringMatching(/^CoreTokenSecret/) });
-    expect(statements[5]!.Resource).toEqual({ Ref: 'AWS::StackId' });
+    // The current path (decision 0150), and no other registry entry.
+    expect(statements[3]!.Condition).toEqual({
+      'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['#path'] },
+    });
+    expect(statements[6]!.Resource).toEqual({ Ref: 'AWS::StackId' });
     template.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: Match.objectLike({
         Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],

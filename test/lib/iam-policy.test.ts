@@ -33,7 +33,7 @@ async function evaluate(
             principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${view.ref(roleId)}/wslb`,
             action: call.action,
             resource: { resource, accountId: ACCOUNT },
-            contextVariables: {},
+            contextVariables: call.context ?? {},
           },
           identityPolicies,
           serviceControlPolicies: [],

@@ -1,9 +1,13 @@
 import { CfnResource } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { AwsCustomResource } from 'aws-cdk-lib/custom-resources';
 import { TIER_ID } from '../../lib/strategies/tier';
 import type { WslbStack } from '../../lib/wslb-stack';
 import { STRATEGIES, type Strategy } from '../../runtime/contract/strategies';
 import { differingPaths, logicalIdsUnder, synthApp } from './helpers';
+
+/** Construct id of the singleton function behind every `AwsCustomResource` (aws-cdk-lib's fixed UUID). */
+const AWS_SDK_CALL_PROVIDER = `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`;
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 
@@ -17,11 +21,17 @@ interface Synth {
 const synth = (context: Record<string, unknown>): Synth => {
   const { stack } = synthApp(context);
   const json = Template.fromStack(stack).toJSON();
-  // CDK puts the providers of a construct's custom resources (the VPC's default-group lockdown) on the stack.
-  const providers = stack.node.children.filter((c) => c.node.id.startsWith('Custom::'));
+  // CDK puts the providers of a construct's custom resources (the VPC's default-group lockdown, the SDK call
+  // writing the current path) on the stack.
+  const providers = stack.node.children.filter(
+    (c) => c.node.id.startsWith('Custom::') || c.node.id === AWS_SDK_CALL_PROVIDER,
+  );
   const coreIds = [stack.core, ...providers].flatMap(logicalIdsUnder);
   return { stack, resources: json.Resources, outputs: json.Outputs, coreIds };
 };
+
+/** The SDK call that writes the current path into the registry: its item names the strategy. */
+const PATH_WRITE = ['Custom::AWS Properties.Create', 'Custom::AWS Properties.Update'];
 
 /** Where a core resource differs between two deployments, as `Type Path` lines. */
 const coreDifferences = (a: Synth, b: Synth) =>
@@ -63,6 +73,8 @@ describe('one stack per deployment: the core stays whatever the strategy', () =>
       'AWS::AutoScaling::LifecycleHook DependsOn',
       'AWS::Lambda::Function Properties.Environment.Variables.STRATEGY',
       'AWS::Lambda::Function Properties.Environment.Variables.PUBLIC_URL',
+      // The registry's current-path item, written after the function (decision 0150).
+      ...PATH_WRITE,
       'AWS::CloudWatch::Dashboard Properties.DashboardBody',
     ]);
   });
@@ -78,7 +90,7 @@ describe('one stack per deployment: the core stays whatever the strategy', () =>
       'AWS::AutoScaling::AutoScalingGroup DependsOn',
       'AWS::AutoScaling::LifecycleHook DependsOn',
     ];
-    const auth = ['AWS::Lambda::Function Properties.Environment.Variables.STRATEGY'];
+    const auth = ['AWS::Lambda::Function Properties.Environment.Variables.STRATEGY', ...PATH_WRITE];
     expect(coreDifferences(by.haproxy, by.direct).sort()).toEqual(
       [
         ...launchTemplate,
@@ -163,6 +175,7 @@ describe('a switch: the retiring tier is kept for one deploy, exactly as it was'
     expect(coreDifferences(after, during).sort()).toEqual(
       [
         'AWS::Lambda::Function Properties.Environment.Variables.RETIRING_STRATEGY',
+        ...PATH_WRITE,
         ...(from === 'direct'
           ? []
           : ['AWS::Lambda::Function Properties.Environment.Variables.RETIRING_PUBLIC_URL']),
@@ -176,6 +189,39 @@ describe('a switch: the retiring tier is kept for one deploy, exactly as it was'
             ]
           : []),
       ].sort(),
+    );
+  });
+});
+
+describe('the current path in the registry (decision 0150)', () => {
+  const pathWrite = (s: Synth) => {
+    const [entry] = Object.entries(s.resources).filter(([, r]) => r.Type === 'Custom::AWS');
+    const [id, resource] = entry!;
+    // The call is a JSON string joined around the table's Ref: put a placeholder in for it.
+    const joined = resource.Properties!.Create as { 'Fn::Join': [string, unknown[]] };
+    const text = joined['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : '<table>')).join('');
+    const create = JSON.parse(text) as Record<string, unknown>;
+    return { id, resource: resource as { DependsOn?: string[] }, create };
+  };
+
+  test.each([
+    [
+      { strategy: 'haproxy', retiring: 'nlb' },
+      { strategy: { S: 'haproxy' }, retiring: { S: 'nlb' } },
+    ],
+    [{ strategy: 'direct' }, { strategy: { S: 'direct' } }],
+  ])('%o: written after the auth function, as the #path item', (context, named) => {
+    const s = synth(context);
+    const { id, resource, create } = pathWrite(s);
+    expect(s.coreIds).toContain(id);
+    expect(create).toMatchObject({
+      service: 'DynamoDB',
+      action: 'putItem',
+      parameters: { TableName: '<table>', Item: { nodeId: { S: '#path' }, ...named } },
+    });
+    expect((create.parameters as { Item: object }).Item).toEqual({ nodeId: { S: '#path' }, ...named });
+    expect(resource.DependsOn).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^CoreAuthFunction[0-9A-F]{8}$/)]),
     );
   });
 });

@@ -42,6 +42,8 @@ export interface RuntimeCall {
   on: (s: StackView) => string[];
   /** The code that makes it (or, in DENIED, why it must stay denied). */
   by: string;
+  /** Request context the call carries, e.g. `dynamodb:LeadingKeys`. @default - none */
+  context?: Record<string, string | string[]>;
 }
 
 // Resources the calls act on, as the runtime names them (the ARN or id the stack hands it).
@@ -128,6 +130,13 @@ export const ALLOWED: RuntimeCall[] = [
     action: 'dynamodb:DeleteItem',
     on: registry,
     by: 'runtime/registry/dynamodb-registry.ts (deregister)',
+  },
+  {
+    role: 'node',
+    action: 'dynamodb:GetItem',
+    on: registry,
+    by: 'runtime/registry/dynamodb-registry.ts currentPath (runtime/node/path-watch.ts)',
+    context: { 'dynamodb:LeadingKeys': ['#path'] },
   },
   {
     role: 'node',
@@ -283,6 +292,13 @@ export const DENIED: RuntimeCall[] = [
     by: "a node writes its own entry, never reads the others'",
   },
   { role: 'node', action: 'dynamodb:DeleteTable', on: registry, by: 'the registry is the stack’s' },
+  {
+    role: 'node',
+    action: 'dynamodb:GetItem',
+    on: registry,
+    by: 'a node reads the current path, not the other nodes’ entries',
+    context: { 'dynamodb:LeadingKeys': ['i-0123456789abcdef0'] },
+  },
   {
     role: 'node',
     action: 's3:PutObject',
