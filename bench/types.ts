@@ -8,6 +8,7 @@ export const SECTION_IDS = [
   'port-wall',
   'scale-out',
   'login-cost',
+  'registry-cost',
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 

@@ -5,6 +5,7 @@ import { loginCost } from './login-cost';
 import { nodeOverhead } from './node-overhead';
 import { pathCost } from './path-cost';
 import { portWall } from './port-wall';
+import { registryCost } from './registry-cost';
 import { scaleOut } from './scale-out';
 
 /** In the order. */
@@ -16,4 +17,5 @@ export const SECTIONS: Section[] = [
   portWall,
   scaleOut,
   loginCost,
+  registryCost,
 ];

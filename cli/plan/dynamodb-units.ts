@@ -4,20 +4,29 @@
  * started 4 KB of the items it reads, summed over the page.
  */
 
-/** Size of an item as DynamoDB counts it: each attribute's name (UTF-8) plus its value. */
-export function itemBytes(item: Readonly<Record<string, string | number>>): number {
+type Scalar = string | number;
+
+/** Bytes of one scalar value as DynamoDB counts them. */
+function valueBytes(value: Scalar): number {
+  if (typeof value === 'string') return Buffer.byteLength(value);
+  // A number takes about one byte per two significant digits, plus one.
+  const digits = String(Math.abs(value)).replace(/[.-]/g, '').replace(/^0+/, '').replace(/0+$/, '').length;
+  return Math.ceil(Math.max(1, digits) / 2) + 1;
+}
+
+/**
+ * Size of an item as DynamoDB counts it: each attribute's name (UTF-8) plus its value; a map value is 3 bytes
+ * plus, per entry, its name, its value and 1 byte.
+ */
+export function itemBytes(item: Readonly<Record<string, Scalar | Readonly<Record<string, Scalar>>>>): number {
   let bytes = 0;
   for (const [name, value] of Object.entries(item)) {
     bytes += Buffer.byteLength(name);
-    if (typeof value === 'string') bytes += Buffer.byteLength(value);
-    else {
-      // A number takes about one byte per two significant digits, plus one.
-      const digits = String(Math.abs(value))
-        .replace(/[.-]/g, '')
-        .replace(/^0+/, '')
-        .replace(/0+$/, '').length;
-      bytes += Math.ceil(Math.max(1, digits) / 2) + 1;
-    }
+    if (typeof value === 'object') {
+      bytes += 3;
+      for (const [key, inner] of Object.entries(value))
+        bytes += Buffer.byteLength(key) + valueBytes(inner) + 1;
+    } else bytes += valueBytes(value);
   }
   return bytes;
 }
@@ -32,3 +41,10 @@ export function consistentScanReadUnits(items: number, itemSize: number): number
     units += Math.ceil((Math.min(left, perPage) * itemSize) / 4096);
   return Math.max(1, units);
 }
+
+/**
+ * RRUs of one eventually consistent Scan (what the auth's registry read uses, decision 0166): half of the
+ * strongly consistent figure, as DynamoDB bills an eventually consistent read at half a unit per 4 KB.
+ */
+export const eventuallyConsistentScanReadUnits = (items: number, itemSize: number): number =>
+  consistentScanReadUnits(items, itemSize) / 2;

@@ -4,7 +4,7 @@ import { InvalidInputError } from '../../runtime/contract/errors';
 import { DEPLOYED_SCRYPT, scryptMemoryBytes } from '../../runtime/contract/scrypt';
 import { STRATEGIES, type Strategy } from '../../runtime/contract/strategies';
 import { TOKEN_KEY_REFRESH_MS } from '../../runtime/contract/token-key-refresh';
-import { consistentScanReadUnits, itemBytes, writeUnits } from './dynamodb-units';
+import { eventuallyConsistentScanReadUnits, itemBytes, writeUnits } from './dynamodb-units';
 import { type LoginCpu, lambdaLoginSeconds } from './login-cost';
 import { HOURS_PER_MONTH, type PriceTable } from './prices';
 import { AVAILABILITY_ZONES, FOOTPRINTS, ROOT_VOLUME_GIB, SECRETS } from './strategy-footprint';
@@ -151,12 +151,16 @@ function haproxyConfig(nodes: number, input: PlanInput): WslbConfig {
 }
 
 /** A registry item as large as a node writes it: what every heartbeat and every read costs. */
-function registryItem(config: WslbConfig, publicNodes: boolean): Record<string, string | number> {
+function registryItem(config: WslbConfig, publicNodes: boolean): Parameters<typeof itemBytes>[0] {
   const now = Date.UTC(2030, 0, 1);
   return {
     nodeId: 'i-0123456789abcdef0',
     endpoint: `${config.certificateArn ? 'wss' : 'ws'}://${publicNodes ? '203.0.113.255' : '10.40.255.255'}:${config.wsPort}`,
+    ...(publicNodes
+      ? { publicEndpoint: `${config.certificateArn ? 'wss' : 'ws'}://203.0.113.255:${config.wsPort}` }
+      : {}),
     connections: config.maxConnectionsPerNode,
+    connectionsByPath: { direct: config.maxConnectionsPerNode },
     capacity: config.maxConnectionsPerNode,
     state: 'draining',
     heartbeatAt: now,
@@ -275,7 +279,7 @@ export function planStrategy(strategy: Strategy, input: PlanInput): StrategyPlan
   const authInstances = Math.ceil(concurrency);
   const fullReadsPerSecond =
     strategy === 'direct' ? Math.min(input.connectRate, authInstances * (1000 / config.registryCacheMs)) : 0;
-  const readUnitsPerSecond = fullReadsPerSecond * consistentScanReadUnits(nodes.count, item);
+  const readUnitsPerSecond = fullReadsPerSecond * eventuallyConsistentScanReadUnits(nodes.count, item);
   monthly(
     'registry writes (heartbeats)',
     (writeUnitsPerSecond * secondsPerMonth) / 1e6,

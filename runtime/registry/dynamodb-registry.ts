@@ -28,6 +28,12 @@ export interface DynamoDbRegistryOptions {
   scanPageSize?: number;
   /** A ready client (tests, shared connections). @default - one built from endpoint/region */
   client?: DynamoDBDocumentClient;
+  /**
+   * Read the whole registry with strongly consistent Scans (twice the read units). Eventually consistent is
+   * enough for the auth's view, which is already up to `REGISTRY_CACHE_MS` old: decision 0166.
+   * @default false
+   */
+  consistentScan?: boolean;
 }
 
 export function createDocumentClient(endpoint?: string, region?: string): DynamoDBDocumentClient {
@@ -51,6 +57,7 @@ export class DynamoDbRegistry implements NodeRegistry, ClientPathStore {
   private readonly ttlSeconds: number;
   private readonly now: () => number;
   private readonly pageSize?: number;
+  private readonly consistentScan: boolean;
 
   constructor(options: DynamoDbRegistryOptions) {
     this.table = options.tableName;
@@ -59,6 +66,7 @@ export class DynamoDbRegistry implements NodeRegistry, ClientPathStore {
     this.ttlSeconds = options.ttlSeconds ?? 300;
     this.now = options.now ?? Date.now;
     this.pageSize = options.scanPageSize;
+    this.consistentScan = options.consistentScan ?? false;
   }
 
   async heartbeat(node: NodeHeartbeat): Promise<void> {
@@ -81,7 +89,7 @@ export class DynamoDbRegistry implements NodeRegistry, ClientPathStore {
     let itemsRead = 0;
     for await (const page of paginateScan(
       { client: this.doc, pageSize: this.pageSize },
-      { TableName: this.table, ConsistentRead: true },
+      { TableName: this.table, ConsistentRead: this.consistentScan },
     )) {
       itemsRead += page.ScannedCount ?? 0;
       for (const item of page.Items ?? []) {
