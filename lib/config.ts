@@ -7,7 +7,6 @@ import { STRATEGIES, type Strategy } from '../runtime/contract/strategies';
 import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
 import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
 import { TCP_IDLE_TIMEOUT_DEFAULT, TLS_IDLE_TIMEOUT } from './nlb/nlb-balancer';
-import { maxSecondaryIps } from './source-ips';
 import { DNS_NAME, TLS_KEYS, type TlsContext, tlsContext } from './tls-context';
 
 /** Every context value of the app, parsed and validated once. */
@@ -33,6 +32,8 @@ export interface WslbConfig {
   readonly publicHostname?: string;
   readonly targetConnections: number;
   readonly haproxySourceIps: number;
+  /** The HAProxy pair's private VIP: outside the VPC CIDR, routed to the active instance. */
+  readonly haproxyOverlayIp: string;
   readonly allowedOrigins: readonly string[];
   /** Interval of a node's registry heartbeat (not a context key: the freshness window follows it). */
   readonly heartbeatMs: number;
@@ -122,6 +123,10 @@ const KEYS = {
   },
   targetConnections: int(1, 10_000_000),
   haproxySourceIps: int(1, 49),
+  haproxyOverlayIp: {
+    schema: z.ipv4(),
+    accepts: 'an IPv4 address outside the VPC CIDR (10.40.0.0/16), e.g. 192.168.254.1',
+  },
   registryCacheMs: int(0, 60_000),
   authReservedConcurrency: int(1, 1000),
   oidcIssuer: {
@@ -159,6 +164,7 @@ export const DEFAULTS = {
   nodes: FLEET.capacity,
   instanceType: FLEET.instanceType,
   haproxyInstanceType: 'c7g.large',
+  haproxyOverlayIp: '192.168.254.1',
   wsPort: FLEET.port,
   maxConnectionsPerNode: FLEET.maxConnectionsPerNode,
   drainSeconds: FLEET.drainWindow.toSeconds(),
@@ -257,13 +263,6 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
         'source IP and node)',
     );
   }
-  const eniLimit = maxSecondaryIps(haproxyInstanceType);
-  if (haproxyBuilt && haproxySourceIps > eniLimit) {
-    problems.push(
-      `haproxySourceIps: ${ipsGiven} for ${perNode} connections to one node; accepted: at most ${eniLimit} ` +
-        `secondary IPs on one ENI of ${haproxyInstanceType} (pick a larger haproxyInstanceType)`,
-    );
-  }
   const oidcIssuer: string | undefined = get('oidcIssuer', undefined);
   const oidcAudience: string[] | undefined = get('oidcAudience', undefined);
   const oidcJwksUrl: string | undefined = get('oidcJwksUrl', undefined);
@@ -298,6 +297,7 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     publicHostname: get<string | undefined>('publicHostname', undefined),
     targetConnections,
     haproxySourceIps,
+    haproxyOverlayIp: get('haproxyOverlayIp', DEFAULTS.haproxyOverlayIp),
     allowedOrigins: get('allowedOrigins', DEFAULTS.allowedOrigins),
     heartbeatMs: HEARTBEAT_MS,
     freshnessMs,

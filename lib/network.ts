@@ -8,7 +8,7 @@ export interface WslbNetworkProps {
 
 /** Subnet group of the NLB and of public nodes (`direct`). */
 export const PUBLIC_SUBNET_GROUP = 'public';
-/** Subnet group of the HAProxy pair (addresses planned statically, so nothing else may launch there). */
+/** Subnet group of the HAProxy pair, one subnet per side: the upper half of each is reserved for its own addresses. */
 export const PAIR_SUBNET_GROUP = 'pair';
 /** Subnet group of private nodes: isolated, AWS reached only through VPC endpoints. */
 export const NODE_SUBNET_GROUP = 'nodes';

@@ -38,3 +38,14 @@ export const DEFAULT_MAX_SECONDARY_IPS = 49;
 export function maxSecondaryIps(instanceType: string): number {
   return SECONDARY_IPS_PER_ENI[instanceType] ?? DEFAULT_MAX_SECONDARY_IPS;
 }
+
+/**
+ * Secondary addresses on a HAProxy pair instance's ENI that are not source IPs: the side's pair address
+ * (keepalived's unicast address, where the Elastic IP maps). The primary address is not a secondary one.
+ */
+export const PAIR_ENI_OTHER_SECONDARY_IPS = 1;
+
+/** The most source IPs a HAProxy pair instance of `instanceType` can carry on its one ENI. */
+export function maxSourceIps(instanceType: string): number {
+  return maxSecondaryIps(instanceType) - PAIR_ENI_OTHER_SECONDARY_IPS;
+}

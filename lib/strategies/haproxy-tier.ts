@@ -11,8 +11,8 @@ import { ingressRule } from './ingress';
 import type { StrategyTier, StrategyTierProps } from './tier';
 
 /**
- * `haproxy`: a Keepalived pair of HAProxy instances behind one Elastic IP, in front of the nodes, which the
- * pair discovers by their fleet tag. Each instance leaves for the nodes from `haproxySourceIps` addresses.
+ * `haproxy`: a Keepalived pair of HAProxy instances in two AZs behind one Elastic IP (internet clients) and
+ * one overlay IP (clients inside the VPC), in front of the nodes, which the pair discovers by their fleet tag. Each instance leaves for the nodes from `haproxySourceIps` addresses.
  */
 export class HaproxyTier extends Construct implements StrategyTier {
   readonly path: ClientPath;
@@ -23,9 +23,11 @@ export class HaproxyTier extends Construct implements StrategyTier {
     const { core, config } = props;
     const { fleet, network } = core;
     const { vpc } = network;
+    const [sideA, sideB] = vpc.selectSubnets({ subnetGroupName: PAIR_SUBNET_GROUP }).subnets;
     this.pair = new HaproxyPair(this, 'Pair', {
       vpc,
-      subnet: vpc.selectSubnets({ subnetGroupName: PAIR_SUBNET_GROUP }).subnets[0]!,
+      subnets: [sideA!, sideB!],
+      overlayIp: config.haproxyOverlayIp,
       instanceType: config.haproxyInstanceType,
       sourceIps: config.haproxySourceIps,
       targetConnections: config.targetConnections,
@@ -44,16 +46,20 @@ export class HaproxyTier extends Construct implements StrategyTier {
       description: 'HAProxy to nodes and health checks',
     });
 
-    // The pair's primary addresses have no public IP: its discovery and failover calls go through the VPC.
+    // The pair's addresses have no public IP: its boot, discovery, failover and roll calls go through the VPC.
     const endpoints = new AwsApiEndpoints(this, 'Endpoints', {
       vpc,
       subnets: network.isolatedSubnets,
-      services: { Ec2: ec2.InterfaceVpcEndpointAwsService.EC2 },
+      services: {
+        Ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
+        AutoScaling: ec2.InterfaceVpcEndpointAwsService.AUTOSCALING,
+        CloudFormation: ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
+      },
     });
     endpoints.allowFrom(this.pair);
     // Session Manager and the rest of what the nodes use, when they are there.
     props.nodeEndpoints?.allowFrom(this.pair);
-    for (const instance of this.pair.instances) endpoints.requiredBy(instance);
+    for (const group of this.pair.groups) endpoints.requiredBy(group);
 
     this.path = {
       strategy: 'haproxy',
@@ -64,5 +70,6 @@ export class HaproxyTier extends Construct implements StrategyTier {
     };
     new CfnOutput(Stack.of(this), 'HaproxyUrl', { value: this.path.publicUrl! });
     new CfnOutput(Stack.of(this), 'HaproxyPublicVip', { value: this.pair.eip.ref });
+    new CfnOutput(Stack.of(this), 'HaproxyPrivateVip', { value: this.pair.overlayIp });
   }
 }

@@ -26,6 +26,7 @@ describe('parseConfig', () => {
       // 4 nodes x 10,000 connections; one node takes at most 10,000: one source IP of 28,232 ports.
       targetConnections: 40_000,
       haproxySourceIps: 1,
+      haproxyOverlayIp: '192.168.254.1',
       allowedOrigins: ['*'],
       heartbeatMs: 2000,
       freshnessMs: 6000,
@@ -138,22 +139,21 @@ describe('parseConfig', () => {
     expect(parse({ haproxySourceIps: 6 }).haproxySourceIps).toBe(6);
   });
 
-  test('more source IPs than one ENI of the instance type takes are refused', () => {
-    expect(problemsOf({ targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 })).toEqual([
-      'haproxySourceIps: computed 36 for 1000000 connections to one node; accepted: at most 9 secondary IPs on ' +
-        'one ENI of c7g.large (pick a larger haproxyInstanceType)',
-    ]);
+  test('haproxySourceIps beyond 49 is refused here; the instance type limit is checked by HaproxyPair', () => {
     expect(problemsOf({ haproxySourceIps: 50 })).toEqual([
       'haproxySourceIps: got 50; accepted: an integer from 1 to 49',
     ]);
-    // An unlisted type falls back to the largest ENI (49 secondary IPs).
-    expect(
-      parse({
-        targetConnections: 1_000_000,
-        maxConnectionsPerNode: 1_000_000,
-        haproxyInstanceType: 'c8gn.16xlarge',
-      }).haproxySourceIps,
-    ).toBe(36);
+    expect(parse({ targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 }).haproxySourceIps).toBe(
+      36,
+    );
+  });
+
+  test('haproxyOverlayIp: an IPv4 address, 192.168.254.1 by default', () => {
+    expect(parse({}).haproxyOverlayIp).toBe('192.168.254.1');
+    expect(parse({ haproxyOverlayIp: '100.127.0.9' }).haproxyOverlayIp).toBe('100.127.0.9');
+    expect(problemsOf({ haproxyOverlayIp: '192.168.254' })).toEqual([
+      'haproxyOverlayIp: got "192.168.254"; accepted: an IPv4 address outside the VPC CIDR (10.40.0.0/16), e.g. 192.168.254.1',
+    ]);
   });
 
   test('haproxy limits do not apply when another strategy is built', () => {
@@ -192,8 +192,9 @@ describe('parseConfig', () => {
       problemsOf({
         strategy: 'direct',
         retiring: 'haproxy',
-        targetConnections: 1_000_000,
-        maxConnectionsPerNode: 1_000_000,
+        targetConnections: 100_000,
+        maxConnectionsPerNode: 100_000,
+        haproxySourceIps: 3,
       }),
     ).toHaveLength(1);
   });

@@ -17,9 +17,9 @@ export const lifecycleSettingsSchema = z.object({
   /** The other side's Auto Scaling group. */
   PEER_GROUP: groupName,
   /** The launch hook the instance completes once ready. */
-  LAUNCH_HOOK: hookName.default('wslb-pair-launch'),
+  LAUNCH_HOOK: hookName,
   /** The termination hook the instance completes once it no longer holds the VIP. */
-  TERMINATE_HOOK: hookName.default('wslb-pair-terminate'),
+  TERMINATE_HOOK: hookName,
   /** Where keepalived's notify calls record the state (the failover program writes it). */
   VRRP_STATE_FILE: z.string().min(1).default(VRRP_STATE_FILE),
   /** Stops keepalived, which then sends priority 0 so the peer takes over at once: program and arguments. */

@@ -69,15 +69,15 @@ describeWithTool('shellcheck', 'apt-get install shellcheck')('user data passes s
     expect(result.status).toBe(0);
   });
 
-  test('haproxy user data', () => {
+  test('haproxy user data (both sides share one launch template)', () => {
     const template = templateOf({ strategy: 'haproxy' });
-    for (const instance of Object.values(template.findResources('AWS::EC2::Instance'))) {
-      const result = shellcheck(
-        userDataText((instance as { Properties: { UserData: unknown } }).Properties.UserData),
-      );
-      expect(result.stdout).toBe('');
-      expect(result.status).toBe(0);
-    }
+    const lts = Object.values(template.findResources('AWS::EC2::LaunchTemplate')).filter((r) =>
+      JSON.stringify(r).includes('wslb-pair-lifecycle'),
+    ) as { Properties: { LaunchTemplateData: { UserData: unknown } } }[];
+    expect(lts).toHaveLength(1);
+    const result = shellcheck(userDataText(lts[0]!.Properties.LaunchTemplateData.UserData));
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(0);
   });
 });
 

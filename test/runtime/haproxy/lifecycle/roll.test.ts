@@ -92,6 +92,8 @@ describe('the pair rolls standby first: lifecycle program', () => {
     const settings = lifecycleSettingsFromEnv({
       PAIR_GROUP: GROUP,
       PEER_GROUP,
+      LAUNCH_HOOK: 'wslb-pair-launch',
+      TERMINATE_HOOK: 'wslb-pair-terminate',
       VRRP_STATE_FILE: stateFile,
       LIFECYCLE_POLL_SECONDS: '5',
       HEARTBEAT_SECONDS: '60',
