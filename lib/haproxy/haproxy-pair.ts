@@ -337,7 +337,6 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
           'autoscaling:DescribeAutoScalingGroups',
           'ec2:DescribeAddresses',
           'ec2:DescribeInstances',
-          'ec2:DescribeNetworkInterfaces',
           'ec2:DescribeRouteTables',
         ],
         resources: ['*'],

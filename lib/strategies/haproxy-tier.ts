@@ -46,18 +46,17 @@ export class HaproxyTier extends Construct implements StrategyTier {
       description: 'HAProxy to nodes and health checks',
     });
 
-    // The pair's addresses have no public IP: its boot, discovery, failover and roll calls go through the VPC.
+    // The pair's addresses have no public IP: its AWS calls go through the VPC. EC2 (claiming its addresses,
+    // discovery, failover) is the tier's own; Auto Scaling (lifecycle hooks) and CloudFormation (the boot
+    // signal) are the private nodes' endpoints, which exist whenever this tier is current: a second endpoint
+    // of a service with private DNS in the same VPC is refused.
     const endpoints = new AwsApiEndpoints(this, 'Endpoints', {
       vpc,
       subnets: network.isolatedSubnets,
-      services: {
-        Ec2: ec2.InterfaceVpcEndpointAwsService.EC2,
-        AutoScaling: ec2.InterfaceVpcEndpointAwsService.AUTOSCALING,
-        CloudFormation: ec2.InterfaceVpcEndpointAwsService.CLOUDFORMATION,
-      },
+      services: { Ec2: ec2.InterfaceVpcEndpointAwsService.EC2 },
     });
     endpoints.allowFrom(this.pair);
-    // Session Manager and the rest of what the nodes use, when they are there.
+    // Session Manager, Auto Scaling, CloudFormation and the rest of what the nodes use, when they are there.
     props.nodeEndpoints?.allowFrom(this.pair);
     for (const group of this.pair.groups) endpoints.requiredBy(group);
 

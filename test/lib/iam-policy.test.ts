@@ -33,7 +33,8 @@ async function evaluate(
             principal: `arn:aws:sts::${ACCOUNT}:assumed-role/${view.ref(roleId)}/wslb`,
             action: call.action,
             resource: { resource, accountId: ACCOUNT },
-            contextVariables: call.context ?? {},
+            contextVariables:
+              (typeof call.context === 'function' ? call.context(view, resource) : call.context) ?? {},
           },
           identityPolicies,
           serviceControlPolicies: [],

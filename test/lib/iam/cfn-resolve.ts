@@ -17,6 +17,7 @@ function physical(
   id: string,
   type: string,
   stackName: string,
+  properties: Record<string, unknown> = {},
 ): { ref: string; attrs: Record<string, string> } {
   const arn = (service: string, rest: string) => `arn:aws:${service}:${REGION}:${ACCOUNT}:${rest}`;
   switch (type) {
@@ -46,7 +47,11 @@ function physical(
     case 'AWS::EC2::LaunchTemplate':
       return { ref: `lt-${hex(id, 17)}`, attrs: { LatestVersionNumber: '1', DefaultVersionNumber: '1' } };
     case 'AWS::AutoScaling::AutoScalingGroup':
-      return { ref: id, attrs: {} };
+      // A group named in the template keeps that name; CloudFormation makes one up otherwise.
+      return {
+        ref: typeof properties.AutoScalingGroupName === 'string' ? properties.AutoScalingGroupName : id,
+        attrs: {},
+      };
     case 'AWS::IAM::Role':
       return { ref: id, attrs: { Arn: `arn:aws:iam::${ACCOUNT}:role/${id}`, RoleId: `AROA${hex(id, 16)}` } };
     case 'AWS::IAM::InstanceProfile':
@@ -96,13 +101,13 @@ export class CfnResolver {
     if (pseudo !== undefined) return pseudo;
     const resource = this.resources[name];
     if (!resource) throw new Error(`Ref to ${name}: no such resource`);
-    return physical(name, resource.Type, this.stackName).ref;
+    return physical(name, resource.Type, this.stackName, resource.Properties).ref;
   }
 
   attr(name: string, attribute: string): string {
     const resource = this.resources[name];
     if (!resource) throw new Error(`Fn::GetAtt ${name}.${attribute}: no such resource`);
-    const value = physical(name, resource.Type, this.stackName).attrs[attribute];
+    const value = physical(name, resource.Type, this.stackName, resource.Properties).attrs[attribute];
     if (value === undefined)
       throw new Error(`Fn::GetAtt ${name}.${attribute} (${resource.Type}): add it to cfn-resolve.ts`);
     return value;

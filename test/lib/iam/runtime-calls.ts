@@ -42,8 +42,13 @@ export interface RuntimeCall {
   on: (s: StackView) => string[];
   /** The code that makes it (or, in DENIED, why it must stay denied). */
   by: string;
-  /** Request context the call carries, e.g. `dynamodb:LeadingKeys`. @default - none */
-  context?: Record<string, string | string[]>;
+  /**
+   * Request context the call carries: fixed (e.g. `dynamodb:LeadingKeys`), or keys AWS adds for the resource
+   * (e.g. `ec2:Subnet` of an ENI). @default - none
+   */
+  context?:
+    | Record<string, string | string[]>
+    | ((s: StackView, resource: string) => Record<string, string | string[]>);
 }
 
 // Resources the calls act on, as the runtime names them (the ARN or id the stack hands it).
@@ -72,6 +77,26 @@ const thisStack = (s: StackView) => [s.resolver.stackArn];
 const PAIR = /^Haproxy\//;
 const pairEnis = (s: StackView) =>
   s.find('AWS::EC2::NetworkInterface', PAIR).map((id) => s.arn('ec2', `network-interface/${s.ref(id)}`));
+/** The pair's subnets (one per side): each pair instance's own ENI, created at launch, lives in one. */
+const pairSubnets = (s: StackView) =>
+  s.find('AWS::EC2::Subnet', /^Core\/Network\/Vpc\/pairSubnet/).filter((id) => s.refersTo(PAIR, id));
+/** A pair instance's own ENI (launched by its group, so no resource in the template), one per side. */
+const OWN_ENI = (side: number) =>
+  `arn:aws:ec2:eu-west-1:123456789012:network-interface/eni-0a0a0a0a0a0a0a0a${side}`;
+const ownEnis = (s: StackView) =>
+  s.find('AWS::AutoScaling::AutoScalingGroup', PAIR).length
+    ? pairSubnets(s).map((_, side) => OWN_ENI(side))
+    : [];
+/** AWS puts the ENI's subnet into the request context: the pair's policy allows only its own subnets. */
+const eniInSubnet =
+  (subnets: (s: StackView) => string[]) =>
+  (s: StackView, resource: string): Record<string, string> => {
+    const side = Number(resource.at(-1));
+    const subnet = subnets(s)[Number.isNaN(side) ? 0 : side];
+    return subnet ? { 'ec2:Subnet': s.arn('ec2', `subnet/${s.ref(subnet)}`) } : {};
+  };
+const ownSubnet = eniInSubnet(pairSubnets);
+const nodeSubnets = (s: StackView) => s.find('AWS::EC2::Subnet', /^Core\/Network\/Vpc\/nodesSubnet/);
 const pairEip = (s: StackView) =>
   s.find('AWS::EC2::EIP', PAIR).map((id) => s.arn('ec2', `elastic-ip/${s.attr(id, 'AllocationId')}`));
 /** Route tables the pair's overlay route lives in: those its configuration names. */
@@ -219,6 +244,33 @@ export const ALLOWED: RuntimeCall[] = [
   },
   {
     role: 'haproxy',
+    action: 'ec2:AssociateAddress',
+    on: ownEnis,
+    context: ownSubnet,
+    by: 'runtime/haproxy/failover/vip-mover.ts (the EIP to its own ENI, either AZ)',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:AssignPrivateIpAddresses',
+    on: ownEnis,
+    context: ownSubnet,
+    by: "lib/haproxy/haproxy-user-data.ts (boot: the side's pair address and source IPs)",
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:ModifyNetworkInterfaceAttribute',
+    on: ownEnis,
+    context: ownSubnet,
+    by: 'lib/haproxy/haproxy-user-data.ts (boot: source/destination check off for the overlay IP)',
+  },
+  {
+    role: 'haproxy',
+    action: 'cloudformation:SignalResource',
+    on: (s) => (s.find('AWS::AutoScaling::AutoScalingGroup', PAIR).length ? thisStack(s) : []),
+    by: 'lib/haproxy/haproxy-user-data.ts (boot: the rolling update waits for it)',
+  },
+  {
+    role: 'haproxy',
     action: 'ec2:DescribeRouteTables',
     on: (s) => (overlayTables(s).length ? ['*'] : []),
     by: 'runtime/haproxy/failover/vip-mover.ts (overlay IP)',
@@ -327,6 +379,26 @@ export const DENIED: RuntimeCall[] = [
     action: 'ec2:AssignPrivateIpAddresses',
     on: () => [FOREIGN_ENI],
     by: 'only the pair’s own ENIs',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:AssignPrivateIpAddresses',
+    on: (s) => (nodeSubnets(s).length ? [FOREIGN_ENI] : []),
+    context: eniInSubnet(nodeSubnets),
+    by: 'not an ENI in another subnet (a node’s)',
+  },
+  {
+    role: 'haproxy',
+    action: 'ec2:ModifyNetworkInterfaceAttribute',
+    on: (s) => (nodeSubnets(s).length ? [FOREIGN_ENI] : []),
+    context: eniInSubnet(nodeSubnets),
+    by: 'turns off the source/destination check of its own ENI only',
+  },
+  {
+    role: 'haproxy',
+    action: 'cloudformation:SignalResource',
+    on: otherStack,
+    by: 'signals only its own stack',
   },
   {
     role: 'haproxy',

@@ -101,7 +101,7 @@ describe('haproxy tier', () => {
     }
   });
 
-  test('instances boot after the interface endpoints their boot calls, the pair and the nodes alike', () => {
+  test("the pair boots after its EC2 endpoint; Auto Scaling and CloudFormation are the nodes' endpoints, reachable from it", () => {
     const interfaces = (prefix: string) =>
       Object.keys(
         template.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } }),
@@ -109,24 +109,26 @@ describe('haproxy tier', () => {
         .filter((id) => id.startsWith(prefix))
         .sort();
     const pairEndpoints = interfaces('HaproxyEndpoints');
-    const nodeEndpoints = interfaces('PrivateNodes');
-    expect([pairEndpoints.length, nodeEndpoints.length]).toEqual([3, 5]);
-    const dependsOn = (group: Resource, on: string[]) =>
-      (group.DependsOn ?? []).filter((d) => on.includes(d)).sort();
-    // The pair's boot calls EC2, Auto Scaling and CloudFormation; Session Manager is not on its boot path.
-    for (const [, group] of groups) {
-      expect(dependsOn(group, [...pairEndpoints, ...nodeEndpoints])).toEqual(pairEndpoints);
-    }
-    const [[, fleet]] = byPrefix(
-      template.findResources('AWS::AutoScaling::AutoScalingGroup'),
-      'CoreFleetAsg',
-    );
-    expect(dependsOn(fleet!, nodeEndpoints)).toEqual(nodeEndpoints);
+    expect(pairEndpoints).toEqual([expect.stringMatching(/^HaproxyEndpointsEc2/)]);
+    for (const [, group] of groups) expect(group.DependsOn).toEqual(expect.arrayContaining(pairEndpoints));
+    // One endpoint per service (private DNS): the pair's lifecycle and signal calls use the nodes' ones.
     for (const service of ['ec2', 'autoscaling', 'cloudformation']) {
-      template.hasResourceProperties('AWS::EC2::VPCEndpoint', {
-        ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]] },
-        PrivateDnsEnabled: true,
+      const matching = template.findResources('AWS::EC2::VPCEndpoint', {
+        Properties: {
+          ServiceName: { 'Fn::Join': ['', ['com.amazonaws.', { Ref: 'AWS::Region' }, `.${service}`]] },
+          PrivateDnsEnabled: true,
+        },
       });
+      expect(Object.keys(matching)).toHaveLength(1);
+      const [id] = Object.keys(matching);
+      // Its security group lets the pair in on 443 (inline or as a separate ingress rule).
+      const prefix = `${id!.replace(/[0-9A-F]{8}$/, '')}SecurityGroup`;
+      const rules = Object.entries(template.toJSON().Resources as Record<string, unknown>)
+        .filter(([rid]) => rid.startsWith(prefix))
+        .map(([, r]) => JSON.stringify(r));
+      expect(rules.some((r) => r.includes('"FromPort":443') && /HaproxyPairSecurityGroup/.test(r))).toBe(
+        true,
+      );
     }
   });
 
@@ -194,7 +196,6 @@ describe('haproxy tier', () => {
         'autoscaling:DescribeAutoScalingGroups',
         'ec2:DescribeAddresses',
         'ec2:DescribeInstances',
-        'ec2:DescribeNetworkInterfaces',
         'ec2:DescribeRouteTables',
       ],
       Resource: '*',
