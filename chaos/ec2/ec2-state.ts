@@ -3,6 +3,8 @@ export interface Ec2State {
   /** Secondary private IP → ENI. */
   privateIps: Map<string, string>;
   address: { allocationId: string; publicIp: string; eni?: string; privateIp?: string };
+  /** Route table → destination CIDR → ENI (the overlay IP's routes). */
+  routes?: Map<string, Map<string, string>>;
 }
 
 export interface Ec2Call {
@@ -57,6 +59,33 @@ export function answer(
       status: 200,
       body: xml(action, '<return>true</return><associationId>eipassoc-1</associationId>'),
     };
+  }
+  if (action === 'DescribeRouteTables' && state.routes) {
+    const ids = Object.keys(p)
+      .filter((k) => k.startsWith('RouteTableId.'))
+      .map((k) => p[k]!);
+    const tables = ids.map((id) => {
+      const routes = [...(state.routes!.get(id) ?? new Map<string, string>())].map(
+        ([cidr, eni]) =>
+          `<item><destinationCidrBlock>${cidr}</destinationCidrBlock><networkInterfaceId>${eni}</networkInterfaceId><state>active</state></item>`,
+      );
+      return `<item><routeTableId>${id}</routeTableId><routeSet>${routes.join('')}</routeSet></item>`;
+    });
+    return { status: 200, body: xml(action, `<routeTableSet>${tables.join('')}</routeTableSet>`) };
+  }
+  if ((action === 'CreateRoute' || action === 'ReplaceRoute') && state.routes) {
+    const table = state.routes.get(p.RouteTableId!) ?? new Map<string, string>();
+    const exists = table.has(p.DestinationCidrBlock!);
+    if (exists === (action === 'CreateRoute')) {
+      const code = exists ? 'RouteAlreadyExists' : 'InvalidRoute.NotFound';
+      return {
+        status: 400,
+        body: `<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${code}</Code><Message>${code}</Message></Error></Errors><RequestID>chaos</RequestID></Response>`,
+      };
+    }
+    table.set(p.DestinationCidrBlock!, p.NetworkInterfaceId!);
+    state.routes.set(p.RouteTableId!, table);
+    return { status: 200, body: xml(action, '<return>true</return>') };
   }
   return {
     status: 400,

@@ -1,10 +1,15 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PairCloud } from './autoscaling-state';
 import { answer, type Ec2Call, type Ec2State } from './ec2-state';
+
+/** Auto Scaling's Query API version: a form body carrying it is an Auto Scaling call, not EC2. */
+const AUTOSCALING_VERSION = '2011-01-01';
 
 /**
  * A stand-in EC2 endpoint for the failover program's real `@aws-sdk/client-ec2`: it parses the Query
- * API's form body, records every call, keeps the VIP/EIP state and answers in EC2's XML.
+ * API's form body, records every call, keeps the VIP/EIP state and answers in EC2's XML. With a
+ * {@link PairCloud} it also answers Auto Scaling's Query API and each pair instance's IMDS.
  * Run as a process inside a namespace: `ip netns exec <ns> node --import tsx recording-server.ts <host>`;
  * it prints its port, then one JSON line per call on stdout.
  */
@@ -12,6 +17,7 @@ export function startRecorder(
   host: string,
   state: Ec2State,
   onCall: (call: Ec2Call) => void,
+  cloud?: PairCloud,
 ): Promise<{ port: number; close: () => void }> {
   const server = createServer((req, res) => {
     let body = '';
@@ -19,10 +25,18 @@ export function startRecorder(
       body += c;
     });
     req.on('end', () => {
+      // IMDS of one instance of the pair: /imds/<instance id>/latest/…
+      const imds = /^\/imds\/([^/]+)\/(.*)$/.exec(req.url ?? '');
+      if (imds && cloud) {
+        const out = cloud.imds(imds[1]!, imds[2]!, req.method ?? 'GET');
+        res.writeHead(out.status, { 'content-type': 'text/plain' }).end(out.body);
+        return;
+      }
       const params = Object.fromEntries(new URLSearchParams(body));
-      const { Action: action = '', Version: _v, ...rest } = params;
+      const { Action: action = '', Version: version, ...rest } = params;
       onCall({ at: Date.now(), action, params: rest });
-      const out = answer(state, action, rest);
+      const out =
+        cloud && version === AUTOSCALING_VERSION ? cloud.answer(action, rest) : answer(state, action, rest);
       res.writeHead(out.status, { 'content-type': 'text/xml' }).end(out.body);
     });
   });
