@@ -154,7 +154,8 @@ export class HaproxyPair extends Construct implements ec2.IConnectable {
       // Same for the CDK's own template validation in a stack pinned to a region.
       Validations.of(reservation).acknowledge({
         id: 'CloudFormation-Validate::F3006',
-        reason: 'AWS::EC2::SubnetCidrReservation is in the CloudFormation Template Reference; the bundled schema predates it',
+        reason:
+          'AWS::EC2::SubnetCidrReservation is in the CloudFormation Template Reference; the bundled schema predates it',
       });
     });
 
