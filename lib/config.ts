@@ -7,6 +7,7 @@ import { STRATEGIES, type Strategy } from '../runtime/contract/strategies';
 import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
 import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
 import { TCP_IDLE_TIMEOUT_DEFAULT, TLS_IDLE_TIMEOUT } from './nlb/nlb-balancer';
+import { maxSecondaryIps, maxSourceIps } from './source-ips';
 import { DNS_NAME, TLS_KEYS, type TlsContext, tlsContext } from './tls-context';
 
 /** Every context value of the app, parsed and validated once. */
@@ -261,6 +262,14 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
       `haproxySourceIps: ${ipsGiven}; accepted: at least ${neededIps} for ${perNode} connections to one node ` +
         `(the smaller of targetConnections and maxConnectionsPerNode; ${portsPerPair} ports per ` +
         'source IP and node)',
+    );
+  }
+  const sourceIpLimit = maxSourceIps(haproxyInstanceType);
+  if (haproxyBuilt && haproxySourceIps > sourceIpLimit) {
+    problems.push(
+      `haproxySourceIps: ${ipsGiven} for ${perNode} connections to one node; accepted: at most ${sourceIpLimit} ` +
+        `on one ENI of ${haproxyInstanceType} (${maxSecondaryIps(haproxyInstanceType)} secondary IPs, one of them ` +
+        "the side's pair address; pick a larger haproxyInstanceType)",
     );
   }
   const oidcIssuer: string | undefined = get('oidcIssuer', undefined);

@@ -1,5 +1,5 @@
 import { AUTH_MEMORY_MB, type ContextKey, DEFAULTS, parseConfig, type WslbConfig } from '../../lib/config';
-import { maxSecondaryIps } from '../../lib/source-ips';
+import { maxSourceIps } from '../../lib/source-ips';
 import { InvalidInputError } from '../../runtime/contract/errors';
 import { DEPLOYED_SCRYPT, scryptMemoryBytes } from '../../runtime/contract/scrypt';
 import { STRATEGIES, type Strategy } from '../../runtime/contract/strategies';
@@ -39,7 +39,7 @@ export interface CostLine {
 export interface StrategyPlan {
   strategy: Strategy;
   nodes: { count: number; instanceType: string; maxConnectionsPerNode: number; why: string };
-  haproxy?: { instances: number; instanceType: string; sourceIpsPerInstance: number; eniLimit: number };
+  haproxy?: { instances: number; instanceType: string; sourceIpsPerInstance: number; sourceIpLimit: number };
   nlb?: {
     /** NLCUs per dimension (TCP listener): new flows/s ÷ 800, active flows ÷ 100,000, GB/h ÷ 1. */
     capacityUnits: {
@@ -211,7 +211,7 @@ export function planStrategy(strategy: Strategy, input: PlanInput): StrategyPlan
       instances: footprint.haproxyInstances,
       instanceType: config.haproxyInstanceType,
       sourceIpsPerInstance: config.haproxySourceIps,
-      eniLimit: maxSecondaryIps(config.haproxyInstanceType),
+      sourceIpLimit: maxSourceIps(config.haproxyInstanceType),
     };
     monthly(
       `HAProxy pair (${config.haproxyInstanceType})`,

@@ -118,7 +118,7 @@ function writePlan(io: CliIo, plan: FleetPlan): void {
     row('  cap per node', (p) => fmt(p.nodes.maxConnectionsPerNode)),
     row('HAProxy', (p) => (p.haproxy ? `${p.haproxy.instances} × ${p.haproxy.instanceType}` : '-')),
     row('  source IPs each', (p) =>
-      p.haproxy ? `${p.haproxy.sourceIpsPerInstance} (ENI max ${p.haproxy.eniLimit})` : '-',
+      p.haproxy ? `${p.haproxy.sourceIpsPerInstance} (at most ${p.haproxy.sourceIpLimit})` : '-',
     ),
     row('NLB capacity units', (p) => (p.nlb ? sig(p.nlb.capacityUnits.billed) : '-')),
     row('  new conn / active / GB', (p) =>

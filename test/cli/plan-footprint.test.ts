@@ -32,7 +32,12 @@ describe.each(STRATEGIES)('plan footprint of %s matches its synthesized stack', 
   test('load balancers, Elastic IPs and HAProxy instances', () => {
     expect(ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')).toHaveLength(footprint.networkLoadBalancers);
     expect(ofType('AWS::EC2::EIP')).toHaveLength(footprint.elasticIps);
-    expect(ofType('AWS::EC2::Instance')).toHaveLength(footprint.haproxyInstances);
+    // The pair: one single-instance Auto Scaling group per side (break before make: never two at once).
+    const pairGroups = ofType('AWS::AutoScaling::AutoScalingGroup').filter((g) =>
+      /-haproxy-[ab]$/.test(String(g.Properties?.AutoScalingGroupName)),
+    );
+    const pairInstances = pairGroups.reduce((n, g) => n + Number(g.Properties?.MaxSize), 0);
+    expect(ofType('AWS::EC2::Instance').length + pairInstances).toBe(footprint.haproxyInstances);
     for (const lb of ofType('AWS::ElasticLoadBalancingV2::LoadBalancer')) {
       expect(lb.Properties?.Subnets).toHaveLength(AVAILABILITY_ZONES);
     }

@@ -65,7 +65,7 @@ describe('wslb plan: sizing', () => {
       instances: 2,
       instanceType: 'c7g.large',
       sourceIpsPerInstance: 4,
-      eniLimit: 9,
+      sourceIpLimit: 8,
     });
     const big = byStrategy(
       planFleet(input({ connections: 1_000_000, context: { maxConnectionsPerNode: 300_000 } })),
@@ -74,7 +74,7 @@ describe('wslb plan: sizing', () => {
       instances: 2,
       instanceType: 'c7g.xlarge',
       sourceIpsPerInstance: 11,
-      eniLimit: 14,
+      sourceIpLimit: 13,
     });
     // What `cdk deploy` would compute for the same values.
     const config = parseConfig({
@@ -100,8 +100,8 @@ describe('wslb plan: sizing', () => {
         }),
       ),
     ).toThrow(
-      'haproxySourceIps: computed 36 for 1000000 connections to one node; accepted: at most 9 secondary IPs on one ' +
-        'ENI of c7g.large (pick a larger --haproxy-instance-type)',
+      'haproxySourceIps: computed 36 for 1000000 connections to one node; accepted: at most 8 on one ENI of ' +
+        "c7g.large (9 secondary IPs, one of them the side's pair address; pick a larger --haproxy-instance-type)",
     );
     expect(() => planFleet(input({ context: { instanceType: 'nope' } }))).toThrow(
       '--instance-type: got "nope"; accepted: an EC2 instance type like t4g.small',

@@ -139,13 +139,26 @@ describe('parseConfig', () => {
     expect(parse({ haproxySourceIps: 6 }).haproxySourceIps).toBe(6);
   });
 
-  test('haproxySourceIps beyond 49 is refused here; the instance type limit is checked by HaproxyPair', () => {
+  test("haproxySourceIps fit one ENI beside the side's pair address: equal to the secondary IPs is refused", () => {
     expect(problemsOf({ haproxySourceIps: 50 })).toEqual([
       'haproxySourceIps: got 50; accepted: an integer from 1 to 49',
     ]);
-    expect(parse({ targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 }).haproxySourceIps).toBe(
-      36,
-    );
+    // c7g.large: 9 secondary IPs per ENI, one of them the pair address (keepalived, Elastic IP).
+    expect(parse({ haproxySourceIps: 8 }).haproxySourceIps).toBe(8);
+    expect(problemsOf({ haproxySourceIps: 9 })).toEqual([
+      'haproxySourceIps: got 9 for 10000 connections to one node; accepted: at most 8 on one ENI of c7g.large ' +
+        "(9 secondary IPs, one of them the side's pair address; pick a larger haproxyInstanceType)",
+    ]);
+    expect(parse({ haproxyInstanceType: 't4g.small', haproxySourceIps: 2 }).haproxySourceIps).toBe(2);
+    expect(problemsOf({ haproxyInstanceType: 't4g.small', haproxySourceIps: 3 })).toEqual([
+      expect.stringMatching(/^haproxySourceIps: got 3 .*accepted: at most 2 on one ENI of t4g\.small/),
+    ]);
+    // A computed count is held to the same limit, and named as computed.
+    const million = { targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 };
+    expect(problemsOf(million)).toEqual([
+      expect.stringMatching(/^haproxySourceIps: computed 36 for 1000000 connections .*at most 8 on one ENI/),
+    ]);
+    expect(parse({ ...million, haproxyInstanceType: 'c7gn.16xlarge' }).haproxySourceIps).toBe(36);
   });
 
   test('haproxyOverlayIp: an IPv4 address, 192.168.254.1 by default', () => {
