@@ -16,6 +16,7 @@ const argsSchema = z.object({
   'oidc-issuer': z.union([z.literal('local'), oidcUrl()]).optional(),
   'oidc-audience': z.string().min(1).optional(),
   'oidc-jwks-url': oidcUrl().optional(),
+  'switch-to': z.enum(STRATEGIES).optional(),
 });
 
 export type LocalArgs = z.infer<typeof argsSchema>;
@@ -23,6 +24,7 @@ export type LocalArgs = z.infer<typeof argsSchema>;
 export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nodes 3] [--clients 1000] [--max-connections 15000]
                      [--auth-instances 1] [--source-ips 2] [--users FILE] [--once] [--json]
                      [--oidc-issuer local|URL [--oidc-audience AUD] [--oidc-jwks-url URL]]
+                     [--switch-to direct|haproxy|nlb]
   --strategy         how clients reach nodes: direct; haproxy (Debian's haproxy in front of the nodes);
                      nlb (a kernel L4 balancer in a network namespace as the NLB; needs root, else HAProxy in tcp mode)
   --nodes            WS node processes on 127.0.0.1 (1-32)
@@ -35,6 +37,8 @@ export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nod
                      stand-in issuer on 127.0.0.1 and prints a token to try
   --oidc-audience    the accepted aud (required with an issuer URL; the local issuer's is "wslb-local")
   --oidc-jwks-url    the issuer's JWKS when discovery (<issuer>/.well-known/openid-configuration) does not give it
+  --switch-to        once every client is connected, switch to this strategy live and wait until every client
+                     is on it (summary field "switch"); with --once, exit 0 only if none was lost or reset
   --once             run the demo, print the summary, stop; exit 0 only if every client connected
   --json             print the summary as one JSON object on stdout`;
 
@@ -53,6 +57,7 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
       'oidc-issuer': { type: 'string' },
       'oidc-audience': { type: 'string' },
       'oidc-jwks-url': { type: 'string' },
+      'switch-to': { type: 'string' },
       once: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -73,6 +78,9 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
   }
   if (!issuer && (values['oidc-audience'] || values['oidc-jwks-url'])) {
     problems.push('--oidc-audience, --oidc-jwks-url: only with --oidc-issuer');
+  }
+  if (values['switch-to'] !== undefined && values['switch-to'] === values.strategy) {
+    problems.push(`--switch-to: must differ from --strategy (${values.strategy})`);
   }
   if (!parsed.success || problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
   return parsed.data;

@@ -18,14 +18,21 @@ export class AuthInstances {
     registers: [this.metrics],
   });
 
-  private constructor(readonly instances: AuthService[]) {
+  /** Registry reads and items of instances replaced by `reconfigure`. */
+  private retired = { itemsRead: 0, reads: 0 };
+
+  private constructor(
+    readonly instances: AuthService[],
+    private readonly log: Logger,
+  ) {
     const all = () => this.instances;
+    const retired = () => this.retired;
     new Gauge({
       name: 'wslb_auth_registry_items_read_total',
       help: 'Registry items read by all instances (what DynamoDB bills)',
       registers: [this.metrics],
       collect() {
-        this.set(all().reduce((sum, i) => sum + i.view.itemsRead, 0));
+        this.set(all().reduce((sum, i) => sum + i.view.itemsRead, retired().itemsRead));
       },
     });
     new Gauge({
@@ -33,7 +40,7 @@ export class AuthInstances {
       help: 'Registry reads (scans) by all instances',
       registers: [this.metrics],
       collect() {
-        this.set(all().reduce((sum, i) => sum + i.view.reads, 0));
+        this.set(all().reduce((sum, i) => sum + i.view.reads, retired().reads));
       },
     });
     new Gauge({ name: 'wslb_auth_instances', help: 'Auth handler instances', registers: [this.metrics] }).set(
@@ -45,12 +52,28 @@ export class AuthInstances {
     const instances = await Promise.all(
       Array.from({ length: count }, (_, i) => createAuthService(settings, log.child({ instance: i }))),
     );
-    return new AuthInstances(instances);
+    return new AuthInstances(instances, log);
+  }
+
+  /**
+   * A configuration change, as Lambda applies one: as many new instances, built with `settings`, answer every
+   * request from now on (their registry views start empty); the old ones finish what they answer and stop.
+   */
+  async reconfigure(settings: AuthSettings): Promise<void> {
+    const fresh = await Promise.all(
+      this.instances.map((_, i) => createAuthService(settings, this.log.child({ instance: i }))),
+    );
+    const old = this.instances.splice(0, this.instances.length, ...fresh);
+    for (const i of old) {
+      this.retired.itemsRead += i.view.itemsRead;
+      this.retired.reads += i.view.reads;
+      i.stop();
+    }
   }
 
   /** Registry items read per issued session so far. */
   itemsReadPerSession(): { itemsRead: number; sessions: number } {
-    const itemsRead = this.instances.reduce((sum, i) => sum + i.view.itemsRead, 0);
+    const itemsRead = this.instances.reduce((sum, i) => sum + i.view.itemsRead, this.retired.itemsRead);
     return { itemsRead, sessions: this.issued };
   }
 

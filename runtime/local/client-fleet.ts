@@ -31,6 +31,8 @@ export class ClientFleet {
   readonly stats: FleetStats = { opens: 0, failedAttempts: 0, reopens: 0, closesByCode: {}, authErrors: 0 };
   /** Node of each reconnect, in order, for "never sent back to the drained node" checks. */
   readonly reopenedOn: (string | undefined)[] = [];
+  /** The URL each client's socket last opened (the path it came by: a balancer's URL, or a node's). */
+  readonly urlOf = new Map<WslbClient, string>();
 
   constructor(private readonly options: FleetOptions) {}
 
@@ -113,7 +115,8 @@ export class ClientFleet {
   private track(client: WslbClient): void {
     this.clients.push(client);
     let openedBefore = false;
-    client.on('open', ({ node }) => {
+    client.on('open', ({ node, url }) => {
+      this.urlOf.set(client, url);
       this.stats.opens += 1;
       if (openedBefore) {
         this.stats.reopens += 1;

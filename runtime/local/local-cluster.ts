@@ -6,10 +6,16 @@ import { createAuthHttpServer, listen } from '../auth/node-http-adapter';
 import { authSettingsSchema } from '../auth/settings';
 import { DEFAULT_ALLOWED_ORIGINS } from '../contract/cors';
 import { PING_SECONDS, REGISTRY_CACHE_MS } from '../contract/defaults';
-import { DEFAULT_NODE_CHOICE, type NodeChoiceRule } from '../contract/strategies';
+import { DEFAULT_NODE_CHOICE, type NodeChoiceRule, type Strategy } from '../contract/strategies';
 import { buildUrl } from '../contract/url';
 import type { Backend } from '../haproxy/render/backend';
-import { type EmbeddedRegistry, startEmbeddedRegistry } from '../registry';
+import {
+  type ClientPathStore,
+  createDocumentClient,
+  DynamoDbRegistry,
+  type EmbeddedRegistry,
+  startEmbeddedRegistry,
+} from '../registry';
 import { createLogger } from '../shared/log';
 import { AuthInstances } from './auth-instances';
 import { type LocalHaproxy, startLocalHaproxy } from './local-haproxy';
@@ -24,8 +30,11 @@ import { RunDir } from './run-dir';
 
 export type LocalStrategy = 'direct' | 'haproxy' | 'nlb';
 
-/** Token audience behind a balancer, as BALANCER_NAME of the stacks. */
-const BALANCER_NAME = { haproxy: 'wslb-haproxy', nlb: 'wslb-nlb' } as const;
+/**
+ * Token audience behind either balancer, as the stack name is in AWS: every node accepts it whatever the strategy,
+ * so tokens of both paths are accepted while a switch moves clients (decision 0125).
+ */
+const BALANCER_NAME = 'wslb-local';
 
 export interface LocalClusterOptions {
   strategy: LocalStrategy;
@@ -167,7 +176,7 @@ class LocalNodes {
         DRAIN_SECONDS: String(o.drainSeconds),
         PING_SECONDS: String(o.pingSeconds),
         LOG_LEVEL: o.logLevel,
-        ...(o.strategy === 'direct' ? {} : { TOKEN_AUDIENCE: BALANCER_NAME[o.strategy] }),
+        TOKEN_AUDIENCE: BALANCER_NAME,
       },
     });
     this.list.push(node);
@@ -188,8 +197,17 @@ const backendsOf = (nodes: LocalNodes): Backend[] =>
 const loopbackSources = (count: number): string[] =>
   Array.from({ length: count }, (_, i) => `127.0.1.${i + 1}`);
 
-async function startClientPath(o: ResolvedLocalOptions, dir: RunDir, nodes: LocalNodes): Promise<ClientPath> {
-  if (o.strategy === 'haproxy') {
+/** The URL a balancer path hands out; none for `direct` (auth hands out nodes). */
+const balancerUrl = (path: ClientPath): string | undefined =>
+  path.kind === 'haproxy' ? path.haproxy.url : path.kind === 'nlb' ? path.standIn.url : undefined;
+
+async function startClientPath(
+  strategy: Strategy,
+  o: ResolvedLocalOptions,
+  dir: RunDir,
+  nodes: LocalNodes,
+): Promise<ClientPath> {
+  if (strategy === 'haproxy') {
     const haproxy = await startLocalHaproxy({
       backends: backendsOf(nodes),
       sourceIps: loopbackSources(o.haproxySourceIps),
@@ -197,7 +215,7 @@ async function startClientPath(o: ResolvedLocalOptions, dir: RunDir, nodes: Loca
     });
     return { kind: 'haproxy', haproxy };
   }
-  if (o.strategy === 'nlb') {
+  if (strategy === 'nlb') {
     const namespace = currentNamespace();
     const log = createLogger('wslb-nlb', 'info', pino.destination(dir.file('nlb.log')));
     const delayMs = o.drainSeconds * 1000;
@@ -210,14 +228,31 @@ async function startClientPath(o: ResolvedLocalOptions, dir: RunDir, nodes: Loca
           log,
         })
       : await startNlbFallback(delayMs, log);
-    for (const n of nodes.list) standIn.register({ id: n.nodeId, host: '127.0.0.1', port: n.port });
+    for (const n of nodes.running) standIn.register({ id: n.nodeId, host: '127.0.0.1', port: n.port });
     await standIn.whenHealthy(
-      nodes.list.map((n) => n.nodeId),
+      nodes.running.map((n) => n.nodeId),
       15_000,
     );
     return { kind: 'nlb', standIn };
   }
   return { kind: 'direct' };
+}
+
+const closed = new WeakSet<ClientPath>();
+
+/** Stop a path's balancer once (a switch retires it early; the cluster's stop would close it again). */
+async function closeClientPath(path: ClientPath): Promise<void> {
+  if (closed.has(path)) return;
+  closed.add(path);
+  if (path.kind === 'haproxy') await path.haproxy.close();
+  if (path.kind === 'nlb') await path.standIn.close();
+}
+
+/** The registry as the keeper of the current path (what the stack's custom resource writes in AWS). */
+function pathStore(registry: EmbeddedRegistry, undo: Undo): ClientPathStore {
+  const client = createDocumentClient(registry.endpoint);
+  undo.push(() => client.destroy());
+  return new DynamoDbRegistry({ tableName: registry.tableName, endpoint: registry.endpoint, client });
 }
 
 /** The auth service: its instances behind one Node HTTP server on loopback. */
@@ -236,20 +271,26 @@ interface ClusterParts {
   path: ClientPath;
   auth: AuthParts;
   oidcIssuer: LocalOidcIssuer | undefined;
+  oidc: OidcIssuerSettings | undefined;
+  paths: ClientPathStore;
 }
 
-/** Starts the auth service (trusting `oidc` when given) on 127.0.0.1 port 0. */
-async function startAuth(
+/** The auth service's settings for handing out `current` (and, during a switch, knowing `retiring`). */
+function authSettingsFor(
   o: ResolvedLocalOptions,
-  dir: RunDir,
   registry: EmbeddedRegistry,
   secrets: LocalSecrets,
-  publicUrl: string | undefined,
+  paths: { current: ClientPath; retiring?: ClientPath },
   oidc: OidcIssuerSettings | undefined,
-): Promise<AuthParts> {
-  const settings = authSettingsSchema.parse({
-    STRATEGY: o.strategy,
-    ...(publicUrl ? { PUBLIC_URL: publicUrl, BALANCER_NAME: BALANCER_NAME[o.strategy as 'nlb'] } : {}),
+) {
+  const publicUrl = balancerUrl(paths.current);
+  const retiringUrl = paths.retiring && balancerUrl(paths.retiring);
+  return authSettingsSchema.parse({
+    STRATEGY: paths.current.kind,
+    BALANCER_NAME,
+    ...(publicUrl ? { PUBLIC_URL: publicUrl } : {}),
+    ...(paths.retiring ? { RETIRING_STRATEGY: paths.retiring.kind } : {}),
+    ...(retiringUrl ? { RETIRING_PUBLIC_URL: retiringUrl } : {}),
     ...localAuthEnv(secrets, o.loginLimits),
     REGISTRY_TABLE: registry.tableName,
     REGISTRY_ENDPOINT: registry.endpoint,
@@ -265,6 +306,14 @@ async function startAuth(
         }
       : {}),
   });
+}
+
+/** Starts the auth service (trusting `oidc` when given) on 127.0.0.1 port 0. */
+async function startAuth(
+  o: ResolvedLocalOptions,
+  dir: RunDir,
+  settings: ReturnType<typeof authSettingsFor>,
+): Promise<AuthParts> {
   const log = createLogger('wslb-auth', settings.LOG_LEVEL, pino.destination(dir.file('auth.log')));
   const instances = await AuthInstances.create(settings, o.authInstances, log);
   const server = createAuthHttpServer(instances.handle, { allowedOrigins: o.allowedOrigins });
@@ -289,8 +338,13 @@ export class LocalCluster {
   private readonly registry: EmbeddedRegistry;
   private readonly secrets: LocalSecrets;
   private readonly fleet: LocalNodes;
-  private readonly path: ClientPath;
+  /** The path auth hands out; changed by `switchTo`. */
+  private path: ClientPath;
+  /** During a switch, the path clients are moving off, kept until `retire`. */
+  private retiring?: ClientPath;
   private readonly authParts: AuthParts;
+  private readonly oidc: OidcIssuerSettings | undefined;
+  private readonly paths: ClientPathStore;
   private stopping = false;
 
   private constructor(
@@ -298,12 +352,14 @@ export class LocalCluster {
     parts: ClusterParts,
     private readonly undo: Undo,
   ) {
-    const { fleet, path } = parts;
+    const { fleet } = parts;
     this.dir = parts.dir;
     this.registry = parts.registry;
     this.secrets = parts.secrets;
     this.fleet = fleet;
-    this.path = path;
+    this.path = parts.path;
+    this.oidc = parts.oidc;
+    this.paths = parts.paths;
     this.authParts = parts.auth;
     this.authUrl = parts.auth.url;
     this.oidcIssuer = parts.oidcIssuer;
@@ -312,7 +368,9 @@ export class LocalCluster {
     fleet.onExit = (node) => {
       if (this.stopping) return;
       this.syncBackends().catch(() => {});
-      if (path.kind === 'nlb') path.standIn.deregister(node.nodeId).catch(() => {});
+      for (const tier of this.tiers) {
+        if (tier.kind === 'nlb') tier.standIn.deregister(node.nodeId).catch(() => {});
+      }
     };
   }
 
@@ -336,23 +394,27 @@ export class LocalCluster {
       const fleet = new LocalNodes(o, dir, bundle, registry, secrets);
       undo.push(() => fleet.stopAll());
       await Promise.all(Array.from({ length: o.nodes }, () => fleet.start()));
-      const path = await startClientPath(o, dir, fleet);
-      if (path.kind === 'haproxy') undo.push(() => path.haproxy.close());
-      if (path.kind === 'nlb') undo.push(() => path.standIn.close());
-      const publicUrl =
-        path.kind === 'haproxy' ? path.haproxy.url : path.kind === 'nlb' ? path.standIn.url : undefined;
+      const path = await startClientPath(o.strategy, o, dir, fleet);
+      undo.push(() => closeClientPath(path));
       const oidcIssuer = o.oidc === 'local' ? await LocalOidcIssuer.start() : undefined;
       if (oidcIssuer) undo.push(() => oidcIssuer.stop());
       const oidc = oidcIssuer
         ? { issuer: oidcIssuer.url, audience: oidcIssuer.audience, jwksUrl: oidcIssuer.jwksUrl }
         : (o.oidc as OidcIssuerSettings | undefined);
-      const auth = await startAuth(o, dir, registry, secrets, publicUrl, oidc);
+      const auth = await startAuth(o, dir, authSettingsFor(o, registry, secrets, { current: path }, oidc));
+      // As the stack's first deploy does: the nodes learn the path they serve (decision 0150).
+      const paths = pathStore(registry, undo);
+      await paths.setCurrentPath({ strategy: o.strategy });
       undo.push(async () => {
         auth.instances.stop();
         auth.server.closeAllConnections();
         await new Promise<void>((resolve) => auth.server.close(() => resolve()));
       });
-      return new LocalCluster(o, { dir, registry, secrets, fleet, path, auth, oidcIssuer }, undo);
+      return new LocalCluster(
+        o,
+        { dir, registry, secrets, fleet, path, auth, oidcIssuer, oidc, paths },
+        undo,
+      );
     } catch (err) {
       await undo.run();
       throw err;
@@ -401,14 +463,79 @@ export class LocalCluster {
     return this.authParts.instances;
   }
 
-  /** The local HAProxy (strategy `haproxy`). */
+  /** The local HAProxy, while the `haproxy` path runs (current or retiring). */
   get haproxy(): LocalHaproxy | undefined {
-    return this.path.kind === 'haproxy' ? this.path.haproxy : undefined;
+    const tier = this.tiers.find((t) => t.kind === 'haproxy');
+    return tier?.kind === 'haproxy' ? tier.haproxy : undefined;
   }
 
-  /** The NLB stand-in (strategy `nlb`): the kernel balancer in this namespace, or HAProxy in tcp mode. */
+  /** The NLB stand-in, while the `nlb` path runs: the kernel balancer in this namespace, or HAProxy in tcp mode. */
   get nlb(): NlbStandIn | undefined {
-    return this.path.kind === 'nlb' ? this.path.standIn : undefined;
+    const tier = this.tiers.find((t) => t.kind === 'nlb');
+    return tier?.kind === 'nlb' ? tier.standIn : undefined;
+  }
+
+  /** The path auth hands out and, during a switch, the one clients are moving off. */
+  get currentPath(): { strategy: Strategy; retiring?: Strategy } {
+    return { strategy: this.path.kind, ...(this.retiring ? { retiring: this.retiring.kind } : {}) };
+  }
+
+  /** Which path a client that opened `url` came by: a balancer's URL, else a node's own endpoint (`direct`). */
+  pathOf(url: string): Strategy | undefined {
+    const tier = this.tiers.find((t) => balancerUrl(t) === url);
+    if (tier) return tier.kind;
+    return this.fleet.list.some((n) => n.endpoint === url) ? 'direct' : undefined;
+  }
+
+  /**
+   * Switch to `to`, as `cdk deploy -c strategy=<to> -c retiring=<current>` does: start the new path (its
+   * balancer, registered with every running node), hand it out from the next login on (new auth instances),
+   * then name it current in the registry, where every node reads it and moves its old-path clients in
+   * batches over the drain window (decision 0150). The old path keeps running until `retire`.
+   * @throws Error when `to` is the current path, or while a previous switch still has a retiring path
+   */
+  async switchTo(to: Strategy): Promise<void> {
+    if (this.stopping) throw new Error('the cluster is stopping');
+    if (to === this.path.kind) throw new Error(`already on ${to}`);
+    if (this.retiring) {
+      throw new Error(`the switch from ${this.retiring.kind} is not finished: retire it first`);
+    }
+    const next = await startClientPath(to, this.options, this.dir, this.fleet);
+    this.undo.push(() => closeClientPath(next));
+    const previous = this.path;
+    this.retiring = previous;
+    this.path = next;
+    await this.authParts.instances.reconfigure(
+      authSettingsFor(
+        this.options,
+        this.registry,
+        this.secrets,
+        { current: next, retiring: previous },
+        this.oidc,
+      ),
+    );
+    await this.paths.setCurrentPath({ strategy: to, retiring: previous.kind });
+  }
+
+  /**
+   * End a switch, as the second deploy (`cdk deploy -c strategy=<new>`) does: stop the retiring path's
+   * balancer (a client still on it is cut) and forget it in auth and the registry. No-op without a switch.
+   */
+  async retire(): Promise<Strategy | undefined> {
+    const old = this.retiring;
+    if (!old) return undefined;
+    this.retiring = undefined;
+    await this.authParts.instances.reconfigure(
+      authSettingsFor(this.options, this.registry, this.secrets, { current: this.path }, this.oidc),
+    );
+    await this.paths.setCurrentPath({ strategy: this.path.kind });
+    await closeClientPath(old);
+    return old.kind;
+  }
+
+  /** The paths running now: the current one first. */
+  private get tiers(): ClientPath[] {
+    return this.retiring ? [this.path, this.retiring] : [this.path];
   }
 
   /** The loopback addresses HAProxy connects to nodes from (strategy `haproxy`). */
@@ -423,16 +550,18 @@ export class LocalCluster {
   async addNode(): Promise<NodeProcess> {
     const node = await this.fleet.start();
     await this.syncBackends();
-    if (this.path.kind === 'nlb') {
-      this.path.standIn.register({ id: node.nodeId, host: '127.0.0.1', port: node.port });
-      await this.path.standIn.whenHealthy([node.nodeId], 15_000);
+    for (const tier of this.tiers) {
+      if (tier.kind !== 'nlb') continue;
+      tier.standIn.register({ id: node.nodeId, host: '127.0.0.1', port: node.port });
+      await tier.standIn.whenHealthy([node.nodeId], 15_000);
     }
     return node;
   }
 
   private async syncBackends(): Promise<void> {
-    if (this.path.kind === 'haproxy' && !this.stopping)
-      await this.path.haproxy.setBackends(backendsOf(this.fleet));
+    for (const tier of this.tiers) {
+      if (tier.kind === 'haproxy' && !this.stopping) await tier.haproxy.setBackends(backendsOf(this.fleet));
+    }
   }
 
   /** Each running node's own view of itself, from `/healthz`. */

@@ -1,4 +1,5 @@
 import './quiet-sdk-warning';
+import { type AdminServer, startAdminServer } from './admin-server';
 import { parseLocalArgs } from './args';
 import { ClientFleet } from './client-fleet';
 import { LocalCluster } from './local-cluster';
@@ -6,6 +7,7 @@ import { currentNamespace, runSelfInNamespace } from './netns';
 import { chooseNlbStandIn } from './nlb';
 import { peerAddresses } from './peers';
 import { formatTable, toSummary } from './summary';
+import { runSwitch, type SwitchOutcome, switchPassed } from './switch-run';
 
 /** Demo clients connect from this loopback address under `nlb`, to show that no proxy is in the path. */
 const DEMO_CLIENT_ADDRESS = '127.0.5.5';
@@ -20,7 +22,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const say = (text: string) => process.stderr.write(`${text}\n`);
-  if (args.strategy === 'nlb' && !currentNamespace()) {
+  if ((args.strategy === 'nlb' || args['switch-to'] === 'nlb') && !currentNamespace()) {
     const choice = chooseNlbStandIn();
     if (choice.kind === 'kernel') {
       // Re-run this command inside a fresh network namespace, where the kernel balancer may be programmed.
@@ -43,11 +45,13 @@ async function main(): Promise<number> {
     oidc: oidcOption(args),
   });
   let fleet: ClientFleet | undefined;
+  let admin: AdminServer | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     fleet?.closeAll();
+    await admin?.close();
     await cluster.stop();
     process.exit(code);
   };
@@ -75,14 +79,31 @@ async function main(): Promise<number> {
       },
     });
     const { connected } = await fleet.open(args.clients);
+    let switched: SwitchOutcome | undefined;
+    const to = args['switch-to'];
+    if (to) {
+      say(`switching from ${args.strategy} to ${to}; the nodes move their clients over the drain window`);
+      switched = await runSwitch(cluster, fleet, to, {
+        timeoutMs: cluster.options.drainSeconds * 1000 + 30_000,
+        onProgress: (moved, total) => {
+          if (moved === total || moved % 250 === 0) say(`  on ${to}: ${moved}/${total}`);
+        },
+      });
+    }
     // One heartbeat later every node has reported its final count.
     await new Promise((r) => setTimeout(r, 300));
     const { itemsRead, sessions } = cluster.auth.itemsReadPerSession();
-    const summary = toSummary(args.strategy, args.clients, connected, await cluster.nodeCounts(), {
-      instances: args['auth-instances'],
-      sessions,
-      registryItemsRead: itemsRead,
-    });
+    const summary = toSummary(
+      cluster.currentPath.strategy,
+      args.clients,
+      connected,
+      await cluster.nodeCounts(),
+      {
+        instances: args['auth-instances'],
+        sessions,
+        registryItemsRead: itemsRead,
+      },
+    );
     if (cluster.nlb) {
       summary.nlb = { standIn: cluster.nlb.kind, url: cluster.nlb.url, ...(namespace ? { namespace } : {}) };
     }
@@ -100,10 +121,12 @@ async function main(): Promise<number> {
         servers: await cluster.haproxy.perServerCounts(),
       };
     }
+    if (switched) summary.switch = switched;
     if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
     else say(formatTable(summary));
     if (args.once) {
-      await shutdown(connected === args.clients ? 0 : 1);
+      const ok = connected === args.clients && (!switched || switchPassed(switched));
+      await shutdown(ok ? 0 : 1);
       return 0;
     }
     const { username, password } = cluster.credentials;
@@ -114,6 +137,16 @@ async function main(): Promise<number> {
         `  ${inNs('curl')} -s -X POST ${cluster.authUrl}/session -H 'content-type: application/json' \\`,
         `       -d '{"username":"${username}","password":"${password}"}'`,
         '  then open the returned url with the token as sub-protocol "token.<token>" (or ?token=<token>).',
+      ].join('\n'),
+    );
+    admin = await startAdminServer(cluster);
+    const adminCall = (what: string) =>
+      `${inNs('curl')} -s -H 'authorization: Bearer ${admin!.token}' ${what}`;
+    say(
+      [
+        'Switch the running cluster (docs/deploy/README.md#switching-strategies):',
+        `  ${adminCall(`-X POST ${admin.url}/switch -d '{"to":"direct"}'`)}   # nlb | haproxy | direct`,
+        `  ${adminCall(`-X POST ${admin.url}/retire`)}   # once the old path is empty; ${adminCall(`${admin.url}/path`)}`,
       ].join('\n'),
     );
     if (cluster.oidcIssuer) {

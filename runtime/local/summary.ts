@@ -1,4 +1,5 @@
 import type { NodeCount } from './local-cluster';
+import type { SwitchOutcome } from './switch-run';
 
 export interface Summary {
   strategy: string;
@@ -9,6 +10,8 @@ export interface Summary {
   haproxy?: { url: string; statsUrl: string; sourceIps: string[]; servers: Record<string, number> };
   /** Strategy `nlb`: which stand-in ran, where, and the network namespace to reach it from. */
   nlb?: { standIn: 'kernel' | 'haproxy-tcp'; url: string; namespace?: string };
+  /** `--switch-to`: what the live switch did (`strategy` is then the path switched to). */
+  switch?: SwitchOutcome;
 }
 
 export function formatTable(summary: Summary): string {
@@ -31,8 +34,14 @@ export function formatTable(summary: Summary): string {
           .join(' ')}`,
       ]
     : [];
+  const sw = summary.switch;
   return [
     `strategy ${summary.strategy}: ${connected}/${requested} clients connected, ${failed} failed`,
+    ...(sw
+      ? [
+          `switch ${sw.from} -> ${sw.to}: ${sw.onNewPath}/${sw.clients} on the new path, ${sw.lost} lost, ${sw.abnormalCloses} abnormal closes, ${sw.seconds} s`,
+        ]
+      : []),
     ...servers,
     `auth: ${instances} instance(s), ${sessions} sessions, ${registryItemsRead} registry items read`,
     line(header),

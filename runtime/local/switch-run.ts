@@ -1,0 +1,80 @@
+import type { Strategy } from '../contract/strategies';
+import type { ClientFleet } from './client-fleet';
+
+/** What a live switch did to a fleet of connected clients (`npm start -- --switch-to`, chaos). */
+export interface SwitchOutcome {
+  from: Strategy;
+  to: Strategy;
+  /** Clients connected when the switch began. */
+  clients: number;
+  /** Of those, connected on the new path at the end. */
+  onNewPath: number;
+  /** Not connected at the end (or stopped by an auth refusal). */
+  lost: number;
+  /** Closes without a close frame (1006) during the switch: a reset, never a graceful move. */
+  abnormalCloses: number;
+  /** From the switch command until every client was on the new path (or the wait ended). */
+  seconds: number;
+}
+
+/** The part of the local cluster a switch run drives. */
+export interface Switchable {
+  readonly currentPath: { strategy: Strategy; retiring?: Strategy };
+  pathOf(url: string): Strategy | undefined;
+  switchTo(to: Strategy): Promise<void>;
+  retire(): Promise<Strategy | undefined>;
+}
+
+export interface SwitchRunOptions {
+  /** Give up waiting for the move after this long. */
+  timeoutMs: number;
+  /** Retire the old path once every client has moved (or the wait ended), as deploy 2. @default true */
+  retire?: boolean;
+  /** Progress lines. @default none */
+  onProgress?: (onNewPath: number, clients: number) => void;
+}
+
+/**
+ * Switch `cluster` to `to` under `fleet`'s connected clients and wait until each of them is connected on the new
+ * path (the nodes move them with 1012; they log in again and are handed the new path), or until `timeoutMs`.
+ * Passes when `onNewPath === clients`, `lost === 0` and `abnormalCloses === 0` (see {@link switchPassed}).
+ */
+export async function runSwitch(
+  cluster: Switchable,
+  fleet: ClientFleet,
+  to: Strategy,
+  options: SwitchRunOptions,
+): Promise<SwitchOutcome> {
+  const from = cluster.currentPath.strategy;
+  const clients = fleet.clients.filter((c) => c.connected);
+  const abnormalBefore = fleet.stats.closesByCode[1006] ?? 0;
+  const onPath = () =>
+    clients.filter((c) => c.connected && cluster.pathOf(fleet.urlOf.get(c) ?? '') === to).length;
+  const started = Date.now();
+  await cluster.switchTo(to);
+  let last = -1;
+  while (Date.now() - started < options.timeoutMs) {
+    const now = onPath();
+    if (now !== last) options.onProgress?.(now, clients.length);
+    last = now;
+    if (now === clients.length) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const onNewPath = onPath();
+  const outcome: SwitchOutcome = {
+    from,
+    to,
+    clients: clients.length,
+    onNewPath,
+    lost: clients.filter((c) => !c.connected).length,
+    abnormalCloses: (fleet.stats.closesByCode[1006] ?? 0) - abnormalBefore,
+    seconds: Math.round(seconds * 10) / 10,
+  };
+  if (options.retire ?? true) await cluster.retire();
+  return outcome;
+}
+
+/** Every client ended on the new path, none was lost, and none saw a reset. */
+export const switchPassed = (o: SwitchOutcome): boolean =>
+  o.clients > 0 && o.onNewPath === o.clients && o.lost === 0 && o.abnormalCloses === 0;

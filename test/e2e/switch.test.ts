@@ -1,0 +1,112 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { STRATEGIES } from '../../runtime/contract/strategies';
+import { type AdminServer, startAdminServer } from '../../runtime/local/admin-server';
+import { ClientFleet } from '../../runtime/local/client-fleet';
+import { LocalCluster } from '../../runtime/local/local-cluster';
+import { DynamoDbRegistry } from '../../runtime/registry';
+
+jest.setTimeout(150_000);
+
+const root = join(__dirname, '..', '..');
+const CLIENTS = 120;
+const PAIRS = STRATEGIES.flatMap((from) =>
+  STRATEGIES.filter((to) => to !== from).map((to) => [from, to] as const),
+);
+
+describe('npm start -- --switch-to: a live switch moves every client, none lost, none reset', () => {
+  // Under nlb the CLI runs itself in a network namespace (root), else the HAProxy tcp stand-in: both switch.
+  it.each(PAIRS)('%s -> %s', (from, to) => {
+    const run = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      [
+        'runtime/local/main.ts',
+        ...['--once', '--json', '--nodes', '2', '--clients', String(CLIENTS)],
+        ...['--strategy', from, '--switch-to', to],
+      ],
+      { cwd: root, encoding: 'utf8', timeout: 140_000 },
+    );
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop() ?? '{}');
+    // Everything in one message, so a failure shows the whole run.
+    expect({ status: run.status, switch: summary.switch }).toEqual({
+      status: 0,
+      switch: {
+        from,
+        to,
+        clients: CLIENTS,
+        onNewPath: CLIENTS,
+        lost: 0,
+        abnormalCloses: 0,
+        seconds: expect.any(Number),
+      },
+    });
+    expect(summary.strategy).toBe(to);
+    const held = summary.nodes.reduce((sum: number, n: { connections: number }) => sum + n.connections, 0);
+    expect(held).toBe(CLIENTS);
+  });
+
+  it('refuses --switch-to equal to --strategy, naming the flag', () => {
+    const run = spawnSync(
+      join(root, 'node_modules', '.bin', 'tsx'),
+      ['runtime/local/main.ts', '--strategy', 'haproxy', '--switch-to', 'haproxy'],
+      { cwd: root, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('--switch-to: must differ from --strategy (haproxy)');
+  });
+});
+
+describe('the admin endpoint switches a running cluster', () => {
+  let cluster: LocalCluster;
+  let fleet: ClientFleet;
+  let admin: AdminServer;
+  beforeAll(async () => {
+    cluster = await LocalCluster.start({ strategy: 'direct', nodes: 2, drainSeconds: 2 });
+    fleet = new ClientFleet({ authUrl: cluster.authUrl, credentials: cluster.credentials });
+    admin = await startAdminServer(cluster);
+  });
+  afterAll(async () => {
+    fleet?.closeAll();
+    await admin?.close();
+    await cluster?.stop();
+  });
+
+  const call = (path: string, init: RequestInit = {}, token = admin.token) =>
+    fetch(`${admin.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+    });
+
+  it('POST /switch, then POST /retire: clients move with 1012, the registry and GET /path follow', async () => {
+    expect((await fleet.open(40)).connected).toBe(40);
+    expect((await call('/path', {}, 'wrong')).status).toBe(401);
+    expect((await call('/switch', { method: 'POST', body: '{"to":"udp"}' })).status).toBe(400);
+    expect((await call('/switch', { method: 'POST', body: 'x'.repeat(2000) })).status).toBe(413);
+    expect((await call('/switch', { method: 'POST', body: '{"to":"direct"}' })).status).toBe(409);
+
+    const res = await call('/switch', { method: 'POST', body: '{"to":"haproxy"}' });
+    expect({ status: res.status, body: await res.json() }).toEqual({
+      status: 200,
+      body: { from: 'direct', to: 'haproxy' },
+    });
+    expect(await (await call('/path')).json()).toEqual({ strategy: 'haproxy', retiring: 'direct' });
+    const registry = new DynamoDbRegistry({
+      tableName: cluster.registryTable,
+      endpoint: cluster.registryEndpoint,
+    });
+    expect(await registry.currentPath()).toMatchObject({ strategy: 'haproxy', retiring: 'direct' });
+    // A second switch waits for the first to be retired.
+    expect((await call('/switch', { method: 'POST', body: '{"to":"nlb"}' })).status).toBe(409);
+
+    const onHaproxy = () =>
+      fleet.clients.filter((c) => c.connected && fleet.urlOf.get(c) === cluster.haproxy?.url).length;
+    await fleet.waitFor(() => onHaproxy() === 40, 30_000, 'every client on haproxy');
+    expect(fleet.stats.closesByCode[1012]).toBe(40);
+    expect(fleet.stats.closesByCode[1006]).toBeUndefined();
+
+    expect(await (await call('/retire', { method: 'POST' })).json()).toEqual({ retired: 'direct' });
+    expect(await (await call('/path')).json()).toEqual({ strategy: 'haproxy' });
+    expect(await registry.currentPath()).toEqual({ strategy: 'haproxy', since: expect.any(Number) });
+    expect(onHaproxy()).toBe(40);
+  });
+});
