@@ -5,7 +5,7 @@ import { InvalidInputError } from '../runtime/contract/errors';
 import { sourceIpsNeeded } from '../runtime/contract/source-ips';
 import { STRATEGIES, type Strategy } from '../runtime/contract/strategies';
 import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
-import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
+import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts, SCALING_TARGET_SHARE } from './fleet/ws-fleet';
 import { TCP_IDLE_TIMEOUT_DEFAULT, TLS_IDLE_TIMEOUT } from './nlb/nlb-balancer';
 import { maxSecondaryIps, maxSourceIps } from './source-ips';
 import { DNS_NAME, TLS_KEYS, type TlsContext, tlsContext } from './tls-context';
@@ -23,6 +23,8 @@ export interface WslbConfig {
   readonly haproxyInstanceType: string;
   readonly wsPort: number;
   readonly maxConnectionsPerNode: number;
+  /** Connections per node the node group's target tracking keeps; below maxConnectionsPerNode. */
+  readonly scalingTargetPerNode: number;
   readonly drainSeconds: number;
   readonly pingSeconds: number;
   readonly idleTimeoutSeconds: number;
@@ -107,6 +109,7 @@ const KEYS = {
   haproxyInstanceType: { schema: instanceType, accepts: 'an EC2 instance type like c7g.large' },
   wsPort: int(1024, 65535),
   maxConnectionsPerNode: int(1, 1_000_000),
+  scalingTargetPerNode: int(1, 999_999),
   drainSeconds: int(0, 3600),
   pingSeconds: int(1, 3600),
   idleTimeoutSeconds: int(60, 6000),
@@ -197,6 +200,15 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
 
   const nodes: NodeCounts = get('nodes', DEFAULTS.nodes);
   const maxConnectionsPerNode: number = get('maxConnectionsPerNode', DEFAULTS.maxConnectionsPerNode);
+  const scalingTargetPerNode: number = get(
+    'scalingTargetPerNode',
+    Math.floor(maxConnectionsPerNode * SCALING_TARGET_SHARE),
+  );
+  if (scalingTargetPerNode >= maxConnectionsPerNode && 'scalingTargetPerNode' in raw) {
+    problems.push(
+      `scalingTargetPerNode: got ${scalingTargetPerNode}; accepted: below maxConnectionsPerNode (${maxConnectionsPerNode})`,
+    );
+  }
   const pingSeconds: number = get('pingSeconds', DEFAULTS.pingSeconds);
   const idleTimeoutSeconds: number = get('idleTimeoutSeconds', DEFAULTS.idleTimeoutSeconds);
   const haproxyInstanceType: string = get('haproxyInstanceType', DEFAULTS.haproxyInstanceType);
@@ -298,6 +310,7 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     haproxyInstanceType,
     wsPort: get('wsPort', DEFAULTS.wsPort),
     maxConnectionsPerNode,
+    scalingTargetPerNode,
     drainSeconds: get('drainSeconds', DEFAULTS.drainSeconds),
     pingSeconds,
     idleTimeoutSeconds,

@@ -61,6 +61,7 @@ export class WslbCore extends Construct {
       capacity: config.nodes,
       port: config.wsPort,
       maxConnectionsPerNode: config.maxConnectionsPerNode,
+      scalingTargetPerNode: config.scalingTargetPerNode,
       pingInterval: Duration.seconds(config.pingSeconds),
       drainWindow: Duration.seconds(config.drainSeconds),
       heartbeatInterval: Duration.millis(config.heartbeatMs),

@@ -1,5 +1,6 @@
 import { Annotations, Duration, Lazy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -13,10 +14,16 @@ import {
   PING_SECONDS,
   WS_PORT,
 } from '../../runtime/contract/defaults';
+import { NODE_METRICS } from '../dashboard';
 import type { RegistryTable } from '../registry-table';
 import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
 import { DRAIN_NOTICE } from './drain-watch';
 import { nodeUserData } from './node-user-data';
+
+/** Share of a node's cap that target tracking keeps by default: room for arrivals while a new node boots. */
+export const SCALING_TARGET_SHARE = 0.7;
+/** Launch to first metric line: boot (~2-3 min, decision 0127) plus one EMF minute. */
+const SCALING_WARMUP = Duration.minutes(4);
 
 /** Tag key HAProxy's discovery agent filters on; the value names one stack's fleet. */
 export const FLEET_TAG_KEY = 'wslb:fleet';
@@ -67,6 +74,14 @@ export interface WsFleetProps {
   readonly port?: number;
   /** Upgrades beyond this many open sockets on a node get 503. @default 10000 */
   readonly maxConnectionsPerNode?: number;
+  /**
+   * Connections per node the group's target tracking keeps: the average of the nodes' `Connections` metric
+   * (EMF, one line a minute per node). Above it the group adds nodes; below it removes one, which drains
+   * first (the termination hook). Must stay below `maxConnectionsPerNode` by what arrives while a new node
+   * boots (docs/deploy/scaling.md). An integer from 1 to maxConnectionsPerNode - 1.
+   * @default 70 % of maxConnectionsPerNode
+   */
+  readonly scalingTargetPerNode?: number;
   /** Ping interval of the node service (whole seconds, 1-3600). @default Duration.seconds(25) */
   readonly pingInterval?: Duration;
   /** How long a leaving node takes to close its clients, in batches (whole seconds, 0-3600). @default Duration.seconds(30) */
@@ -124,6 +139,8 @@ export class WsFleet extends Construct implements ec2.IConnectable {
     const capacity = props.capacity ?? d.capacity;
     this.port = props.port ?? d.port;
     const maxConnections = props.maxConnectionsPerNode ?? d.maxConnectionsPerNode;
+    const scalingTarget =
+      props.scalingTargetPerNode ?? Math.max(1, Math.floor(maxConnections * SCALING_TARGET_SHARE));
     const pingInterval = props.pingInterval ?? d.pingInterval;
     this.drainWindow = props.drainWindow ?? d.drainWindow;
     const heartbeatInterval = props.heartbeatInterval ?? d.heartbeatInterval;
@@ -133,6 +150,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
       capacity,
       port: this.port,
       maxConnections,
+      scalingTarget,
       pingInterval,
       drainWindow: this.drainWindow,
       heartbeatInterval,
@@ -240,6 +258,18 @@ export class WsFleet extends Construct implements ec2.IConnectable {
       defaultResult: autoscaling.DefaultResult.CONTINUE,
     });
     Tags.of(this.asg).add(FLEET_TAG_KEY, this.fleetTag, { applyToLaunchedInstances: true });
+    this.asg.scaleToTrackMetric('ConnectionsPerNode', {
+      metric: new cloudwatch.Metric({
+        namespace: NODE_METRICS.namespace,
+        metricName: NODE_METRICS.connections,
+        dimensionsMap: { Fleet: this.fleetTag },
+        statistic: cloudwatch.Stats.AVERAGE,
+        period: Duration.minutes(1),
+      }),
+      targetValue: scalingTarget,
+      // A new node counts in the average only once it reports; until then its launch is still in progress.
+      estimatedInstanceWarmup: SCALING_WARMUP,
+    });
 
     Annotations.of(this.asg).acknowledgeWarning(
       '@aws-cdk/aws-autoscaling:desiredCapacitySet',
@@ -293,6 +323,7 @@ interface CheckedProps {
   readonly capacity: NodeCounts;
   readonly port: number;
   readonly maxConnections: number;
+  readonly scalingTarget: number;
   readonly pingInterval: Duration;
   readonly drainWindow: Duration;
   readonly heartbeatInterval: Duration;
@@ -321,6 +352,8 @@ function checkProps(p: CheckedProps): string[] {
   }
   intIn('port', p.port, 1, 65535);
   intIn('maxConnectionsPerNode', p.maxConnections, 1, 1_000_000);
+  if (Number.isInteger(p.maxConnections) && p.maxConnections > 1)
+    intIn('scalingTargetPerNode', p.scalingTarget, 1, p.maxConnections - 1);
   intIn('pingInterval', p.pingInterval.toSeconds({ integral: false }), 1, 3600, ' s');
   intIn('drainWindow', p.drainWindow.toSeconds({ integral: false }), 0, 3600, ' s');
   intIn('heartbeatInterval', p.heartbeatInterval.toMilliseconds({ integral: false }), 100, 60_000, ' ms');

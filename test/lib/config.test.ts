@@ -17,6 +17,7 @@ describe('parseConfig', () => {
       haproxyInstanceType: 'c7g.large',
       wsPort: 8080,
       maxConnectionsPerNode: 10_000,
+      scalingTargetPerNode: 7000,
       drainSeconds: 30,
       pingSeconds: 25,
       idleTimeoutSeconds: 350,
@@ -35,6 +36,14 @@ describe('parseConfig', () => {
       oidc: undefined,
       tls: {},
     });
+  });
+
+  test('scalingTargetPerNode: 70 % of the cap by default; at or above the cap refused by key', () => {
+    expect(parseConfig({ strategy: 'nlb', maxConnectionsPerNode: '5000' }).scalingTargetPerNode).toBe(3500);
+    expect(parseConfig({ strategy: 'nlb', scalingTargetPerNode: '6000' }).scalingTargetPerNode).toBe(6000);
+    expect(() => parseConfig({ strategy: 'nlb', scalingTargetPerNode: '10000' })).toThrow(
+      'scalingTargetPerNode: got 10000; accepted: below maxConnectionsPerNode (10000)',
+    );
   });
 
   test('-c values arrive as strings and are parsed', () => {

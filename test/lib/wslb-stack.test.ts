@@ -71,6 +71,7 @@ describe('one stack per deployment: the core stays whatever the strategy', () =>
       // The group waits for the tier's VPC endpoints (nlb: target health; haproxy: none for the nodes).
       'AWS::AutoScaling::AutoScalingGroup DependsOn',
       'AWS::AutoScaling::LifecycleHook DependsOn',
+      'AWS::AutoScaling::ScalingPolicy DependsOn',
       'AWS::Lambda::Function Properties.Environment.Variables.STRATEGY',
       'AWS::Lambda::Function Properties.Environment.Variables.PUBLIC_URL',
       // The registry's current-path item, written after the function (decision 0150).
@@ -89,6 +90,7 @@ describe('one stack per deployment: the core stays whatever the strategy', () =>
       'AWS::AutoScaling::AutoScalingGroup Properties.VPCZoneIdentifier',
       'AWS::AutoScaling::AutoScalingGroup DependsOn',
       'AWS::AutoScaling::LifecycleHook DependsOn',
+      'AWS::AutoScaling::ScalingPolicy DependsOn',
     ];
     const auth = ['AWS::Lambda::Function Properties.Environment.Variables.STRATEGY', ...PATH_WRITE];
     expect(coreDifferences(by.haproxy, by.direct).sort()).toEqual(
@@ -185,6 +187,7 @@ describe('a switch: the retiring tier is kept for one deploy, exactly as it was'
               'AWS::AutoScaling::AutoScalingGroup Properties.TargetGroupARNs',
               'AWS::AutoScaling::AutoScalingGroup DependsOn',
               'AWS::AutoScaling::LifecycleHook DependsOn',
+              'AWS::AutoScaling::ScalingPolicy DependsOn',
               'AWS::CloudWatch::Dashboard Properties.DashboardBody',
             ]
           : []),

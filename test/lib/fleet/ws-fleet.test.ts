@@ -126,6 +126,34 @@ describe('WsFleet on a bare stack', () => {
       });
   });
 
+  test("the group tracks connections per node: the fleet average of the nodes' EMF metric, 70 % of the cap", () => {
+    const template = fleetIn({ maxConnectionsPerNode: 20_000, fleetTag: 'blue' }).template();
+    template.resourceCountIs('AWS::AutoScaling::ScalingPolicy', 1);
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      EstimatedInstanceWarmup: 240,
+      TargetTrackingConfiguration: {
+        TargetValue: 14_000,
+        CustomizedMetricSpecification: {
+          Namespace: 'wslb',
+          MetricName: 'Connections',
+          Dimensions: [{ Name: 'Fleet', Value: 'blue' }],
+          Statistic: 'Average',
+        },
+      },
+    });
+    // Scale-in terminates through the drain hook; nothing disables it or protects a node from it.
+    template.hasResourceProperties('AWS::AutoScaling::ScalingPolicy', {
+      TargetTrackingConfiguration: Match.objectLike({ DisableScaleIn: Match.absent() }),
+    });
+  });
+
+  test('a scaling target at or above the cap is refused by name', () => {
+    expect(errorOf({ maxConnectionsPerNode: 5000, scalingTargetPerNode: 5000 })).toBe(
+      'WsFleet Bare/Fleet:\n  scalingTargetPerNode: got 5000; accepted: an integer from 1 to 4999',
+    );
+  });
+
   test('every prop out of range is named at once, with what is accepted', () => {
     expect(
       errorOf({
