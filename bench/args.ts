@@ -1,4 +1,4 @@
-import { type OutFor, parseRunArgs } from './harness/run-args';
+import { type OutFor, parseRunArgs } from '../harness/run-args';
 import { SECTION_IDS, type SectionId } from './types';
 
 export interface BenchArgs {

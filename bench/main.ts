@@ -1,10 +1,10 @@
 import '../runtime/local/quiet-sdk-warning';
 import { join } from 'node:path';
+import { cleanupAll, installCleanupHandlers } from '../harness/cleanup';
+import { describeCommit, describeMachine } from '../harness/machine';
+import { say } from '../harness/progress';
+import { committedOrTemp } from '../harness/run-args';
 import { parseBenchArgs } from './args';
-import { cleanupAll, installCleanupHandlers } from './harness/cleanup';
-import { describeCommit, describeMachine } from './harness/machine';
-import { say } from './harness/progress';
-import { committedOrTemp } from './harness/run-args';
 import { buildWorkers } from './harness/worker-build';
 import { mergeIntoPrevious } from './report/merge';
 import { type Report, writeReport } from './report/write';

@@ -1,3 +1,4 @@
+import { round } from '../harness/stats';
 import type { Build } from './harness/worker-build';
 
 export const SECTION_IDS = [
@@ -59,10 +60,3 @@ export function check(name: string, value: number, op: '<=' | '>=', limit: numbe
   const off = op === '<=' ? (value - limit) / limit : (limit - value) / limit;
   return { name, value: round(value, 4), op, limit, met, ...(met ? {} : { missedBy: round(off, 4) }) };
 }
-
-export const round = (value: number, digits = 3) => {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
-};
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

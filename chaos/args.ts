@@ -1,4 +1,4 @@
-import { type OutFor, parseRunArgs } from '../bench/harness/run-args';
+import { type OutFor, parseRunArgs } from '../harness/run-args';
 import { SCENARIO_IDS, type ScenarioId } from './types';
 
 export interface ChaosArgs {

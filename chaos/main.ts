@@ -1,9 +1,9 @@
 import '../runtime/local/quiet-sdk-warning';
 import { join } from 'node:path';
-import { cleanupAll, installCleanupHandlers } from '../bench/harness/cleanup';
-import { describeMachine } from '../bench/harness/machine';
-import { say } from '../bench/harness/progress';
-import { committedOrTemp } from '../bench/harness/run-args';
+import { cleanupAll, installCleanupHandlers } from '../harness/cleanup';
+import { describeMachine } from '../harness/machine';
+import { say } from '../harness/progress';
+import { committedOrTemp } from '../harness/run-args';
 import { parseChaosArgs } from './args';
 import { SecretLedger } from './harness/secret-ledger';
 import { type ChaosReport, markdownTable, writeChaosReport } from './report';

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Machine } from '../bench/harness/machine';
+import type { Machine } from '../harness/machine';
 import type { ScenarioResult } from './types';
 
 export interface ChaosReport {

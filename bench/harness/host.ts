@@ -1,8 +1,8 @@
+import { Progress } from '../../harness/progress';
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { Worker } from '../../harness/worker/worker';
 import { checkNamespaceSupport } from '../../runtime/local/netns';
-import type { BoundedJob } from '../workers/protocol';
 import { createNamespace, type Namespace } from './netns';
-import { Progress } from './progress';
-import { Worker } from './worker';
 import { type Build, type BuildRef, type HostName, hostSource } from './worker-build';
 
 /** Whether `nlb` can run with the kernel stand-in (root, `ip`, `nft`); the reason when it cannot. */

@@ -1,6 +1,6 @@
-import type { BoundedJob } from '../workers/protocol';
-import { Progress } from './progress';
-import { Worker } from './worker';
+import { Progress } from '../../harness/progress';
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { Worker } from '../../harness/worker/worker';
 import type { Build, WorkerName } from './worker-build';
 
 /** Several load processes of one kind, run together with one progress bar over their summed progress. */

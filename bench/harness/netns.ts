@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { onCleanup } from './cleanup';
+import { onCleanup } from '../../harness/cleanup';
 
 export interface PortRange {
   low: number;

@@ -1,8 +1,8 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
+import { onCleanup } from '../../harness/cleanup';
 import { bundleNodeService } from '../../runtime/local/node-bundle';
-import { onCleanup } from './cleanup';
 
 export type WorkerName = 'connect' | 'fleet' | 'bare-echo' | 'path' | 'wall' | 'login';
 /** Programs run through tsx (not bundled): they start a `LocalCluster` and bundled workers of their own. */

@@ -1,6 +1,6 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Machine } from '../harness/machine';
+import type { Machine } from '../../harness/machine';
 import type { SectionResult } from '../types';
 import { renderMarkdown } from './markdown';
 

@@ -1,9 +1,10 @@
-import { onCleanup } from '../harness/cleanup';
+import { onCleanup } from '../../harness/cleanup';
+import { NodeRig } from '../../harness/node-rig';
+import { totalRss } from '../../harness/proc';
+import { Progress } from '../../harness/progress';
+import { round, sleep } from '../../harness/stats';
 import { Load, rate, split } from '../harness/load';
-import { NodeRig } from '../harness/node-rig';
-import { Progress } from '../harness/progress';
-import { totalRss } from '../harness/rss';
-import { check, round, type Section, sleep } from '../types';
+import { check, type Section } from '../types';
 import type { ConnectJob, ConnectStatus } from '../workers/connect-worker';
 import type { OpenedSockets } from '../workers/open-sockets';
 

@@ -1,9 +1,10 @@
+import { startCluster } from '../../harness/cluster';
+import { BENCH_SCRYPT_N } from '../../harness/node-rig';
+import { round, sleep } from '../../harness/stats';
 import { NODE_CHOICE_RULES, type NodeChoiceRule } from '../../runtime/contract/strategies';
-import { startCluster } from '../harness/cluster';
 import { Load, rate, split } from '../harness/load';
-import { BENCH_SCRYPT_N } from '../harness/node-rig';
 import { renderBarChart } from '../report/svg';
-import { check, round, type Section, type SectionContext, sleep } from '../types';
+import { check, type Section, type SectionContext } from '../types';
 import type { FleetJob, FleetResult, FleetStatus } from '../workers/fleet-worker';
 
 const RULES: readonly NodeChoiceRule[] = NODE_CHOICE_RULES;

@@ -1,9 +1,10 @@
 import { lambdaLoginSeconds } from '../../cli/plan/login-cost';
 import { PRICE_TABLES } from '../../cli/plan/prices';
+import { round } from '../../harness/stats';
+import { Worker } from '../../harness/worker/worker';
 import { AUTH_MEMORY_MB, DEFAULTS } from '../../lib/config';
 import { DEPLOYED_SCRYPT } from '../../runtime/contract/scrypt';
-import { Worker } from '../harness/worker';
-import { check, round, type Section, type SectionContext } from '../types';
+import { check, type Section, type SectionContext } from '../types';
 import { LOGIN_KINDS, type LoginJob, type LoginKind, type LoginSample } from '../workers/login-worker';
 
 /** The reconnection storm the issue asks about: every client of a node that died logs in again. */

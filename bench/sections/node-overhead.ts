@@ -1,9 +1,10 @@
-import { onCleanup } from '../harness/cleanup';
+import { onCleanup } from '../../harness/cleanup';
+import { NodeRig } from '../../harness/node-rig';
+import { rssBytes } from '../../harness/proc';
+import { round, sleep } from '../../harness/stats';
+import { Worker } from '../../harness/worker/worker';
 import { Load, rate, split } from '../harness/load';
-import { NodeRig } from '../harness/node-rig';
-import { rssBytes } from '../harness/rss';
-import { Worker } from '../harness/worker';
-import { check, round, type Section, type SectionContext, sleep } from '../types';
+import { check, type Section, type SectionContext } from '../types';
 import type { BareEchoJob } from '../workers/bare-echo-worker';
 import type { ConnectJob, ConnectStatus } from '../workers/connect-worker';
 import type { OpenedSockets } from '../workers/open-sockets';

@@ -1,11 +1,12 @@
+import { startAuthServer } from '../../harness/auth-server';
+import { killGroup, onCleanup } from '../../harness/cleanup';
+import { NodeRig } from '../../harness/node-rig';
+import { Progress } from '../../harness/progress';
+import { round, sleep } from '../../harness/stats';
+import { Worker } from '../../harness/worker/worker';
 import { startLocalHaproxy } from '../../runtime/local/local-haproxy';
 import { createLogger } from '../../runtime/shared/log';
-import { startAuthServer } from '../harness/auth-server';
-import { killGroup, onCleanup } from '../harness/cleanup';
-import { NodeRig } from '../harness/node-rig';
-import { Progress } from '../harness/progress';
-import { Worker } from '../harness/worker';
-import { check, round, type Section, type SectionContext, sleep } from '../types';
+import { check, type Section, type SectionContext } from '../types';
 import { NLB_PATHS } from '../workers/nlb-path-job';
 import type { PathJob, PathResult, Via } from '../workers/path-worker';
 import { measureNlbPath } from './path-cost-nlb';

@@ -1,8 +1,9 @@
+import { Progress } from '../../harness/progress';
+import { round } from '../../harness/stats';
+import { Worker } from '../../harness/worker/worker';
 import { createNamespace } from '../harness/netns';
-import { Progress } from '../harness/progress';
-import { Worker } from '../harness/worker';
 import { renderBarChart } from '../report/svg';
-import { check, round, type Section } from '../types';
+import { check, type Section } from '../types';
 import type { WallJob, WallResult } from '../workers/wall-worker';
 
 const FULL_RANGE = { low: 40_000, high: 40_499 };

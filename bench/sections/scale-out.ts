@@ -1,7 +1,8 @@
+import { round } from '../../harness/stats';
 import type { LocalStrategy } from '../../runtime/local/local-cluster';
 import { buildRef, nlbUnavailable, runHost } from '../harness/host';
 import { renderBarChart } from '../report/svg';
-import { round, type Section, type SectionContext } from '../types';
+import type { Section, SectionContext } from '../types';
 import type { ScaleOutJob, ScaleOutResult } from '../workers/scale-out-host';
 
 interface Run {

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer } from 'ws';
-import type { BoundedJob } from './protocol';
-import { serveWorker } from './serve';
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { serveWorker } from '../../harness/worker/serve';
 
 export interface BareEchoJob extends BoundedJob {
   maxPayloadBytes: number;

@@ -1,6 +1,6 @@
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { serveWorker } from '../../harness/worker/serve';
 import { type OpenedSockets, openSockets, SocketSet, tokenSigner } from './open-sockets';
-import type { BoundedJob } from './protocol';
-import { serveWorker } from './serve';
 
 export interface ConnectJob extends BoundedJob {
   /** Sockets go round-robin over these nodes; tokens are signed with the run's key for each node's audience. */

@@ -1,6 +1,6 @@
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { serveWorker } from '../../harness/worker/serve';
 import { ClientFleet, type FleetStats } from '../../runtime/local/client-fleet';
-import type { BoundedJob } from './protocol';
-import { serveWorker } from './serve';
 
 export interface FleetJob extends BoundedJob {
   authUrl: string;

@@ -1,5 +1,5 @@
+import { Worker } from '../../harness/worker/worker';
 import { split } from '../harness/load';
-import { Worker } from '../harness/worker';
 import type { Build } from '../harness/worker-build';
 import type { FleetJob, FleetResult } from './fleet-worker';
 

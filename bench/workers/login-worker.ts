@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { serveWorker } from '../../harness/worker/serve';
 import { createAuthService } from '../../runtime/auth/auth-service';
 import { hashPassword } from '../../runtime/auth/password-hash';
 import { authSettingsSchema } from '../../runtime/auth/settings';
 import { type ScryptParams, scryptMemoryBytes } from '../../runtime/contract/scrypt';
-import type { BoundedJob } from './protocol';
-import { serveWorker } from './serve';
 
 /** What one measured call does: bare scrypt, or `POST /session` through the auth handler. */
 export const LOGIN_KINDS = ['bare-scrypt', 'login', 'wrong-password', 'unknown-user'] as const;

@@ -4,14 +4,14 @@
  * path worker over both, interleaved, so the nlb/direct ratios come from one process at one time.
  */
 import '../../runtime/local/quiet-sdk-warning';
+import { BENCH_SCRYPT_N } from '../../harness/node-rig';
+import { sleep } from '../../harness/stats';
+import { serveWorker } from '../../harness/worker/serve';
+import { Worker } from '../../harness/worker/worker';
 import { LocalCluster } from '../../runtime/local/local-cluster';
-import { BENCH_SCRYPT_N } from '../harness/node-rig';
-import { Worker } from '../harness/worker';
 import { buildFrom } from '../harness/worker-build';
-import { sleep } from '../types';
 import { NLB_PATHS, type NlbPathJob } from './nlb-path-job';
 import type { PathJob, PathResult } from './path-worker';
-import { serveWorker } from './serve';
 
 const clusters: LocalCluster[] = [];
 let worker: Worker<PathJob, Record<string, PathResult>> | undefined;

@@ -1,6 +1,6 @@
+import type { BoundedJob } from '../../harness/worker/protocol';
 import type { BuildRef } from '../harness/worker-build';
 import type { PathJob } from './path-worker';
-import type { BoundedJob } from './protocol';
 
 /** Row names of the two paths measured inside the nlb namespace. */
 export const NLB_PATHS = { direct: 'direct (in the nlb namespace)', nlb: 'nlb' } as const;

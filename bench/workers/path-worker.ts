@@ -1,9 +1,9 @@
 import WebSocket from 'ws';
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { serveWorker } from '../../harness/worker/serve';
 import { connect } from '../../runtime/client/node';
 import { LatencyRecorder, type LatencySummary } from '../harness/hdr';
 import { presignTokens } from './open-sockets';
-import type { BoundedJob } from './protocol';
-import { serveWorker } from './serve';
 
 /** How a client gets in: through the auth service (`connect`), or straight to a node with a signed token (floor). */
 export type Via =

@@ -5,13 +5,13 @@
  * kernel balancer applies. Its fleet processes inherit the namespace.
  */
 import '../../runtime/local/quiet-sdk-warning';
+import { BENCH_SCRYPT_N } from '../../harness/node-rig';
+import { sleep } from '../../harness/stats';
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { serveWorker } from '../../harness/worker/serve';
 import { LocalCluster, type LocalStrategy, type NodeCount } from '../../runtime/local/local-cluster';
-import { BENCH_SCRYPT_N } from '../harness/node-rig';
 import { type BuildRef, buildFrom } from '../harness/worker-build';
-import { sleep } from '../types';
 import { HeldFleet } from './held-fleet';
-import type { BoundedJob } from './protocol';
-import { serveWorker } from './serve';
 
 export interface ScaleOutJob extends BoundedJob {
   strategy: LocalStrategy;

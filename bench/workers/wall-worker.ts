@@ -1,10 +1,10 @@
 import type { ClientOptions } from 'ws';
+import { BALANCER_NAME, NodeRig } from '../../harness/node-rig';
+import type { BoundedJob } from '../../harness/worker/protocol';
+import { serveWorker } from '../../harness/worker/serve';
 import { type LocalHaproxy, startLocalHaproxy } from '../../runtime/local/local-haproxy';
 import { createLogger } from '../../runtime/shared/log';
-import { BALANCER_NAME, NodeRig } from '../harness/node-rig';
 import { openSockets, presignTokens, SocketSet } from './open-sockets';
-import type { BoundedJob } from './protocol';
-import { serveWorker } from './serve';
 
 export interface WallJob extends BoundedJob {
   nodeBundle: string;

@@ -2,12 +2,12 @@ import { type ChildProcess, execFileSync } from 'node:child_process';
 import { chmodSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { until } from '../../harness/stats';
 import { findExecutable } from '../../runtime/haproxy/agent/haproxy-binary';
 import { renderHaproxyConfig } from '../../runtime/haproxy/render/render-haproxy';
 import { renderKeepalivedConfig } from '../../runtime/haproxy/render/render-keepalived';
 import { spawnInNamespace } from '../../runtime/local/netns';
 import type { Ec2Call } from '../ec2/ec2-state';
-import { until } from '../harness/stats';
 import type { Side, Topology } from './topology';
 
 export const REPO_ROOT = join(__dirname, '../..');

@@ -2,8 +2,8 @@ import '../../runtime/local/quiet-sdk-warning';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startAuthServer } from '../../bench/harness/auth-server';
-import { NodeRig } from '../../bench/harness/node-rig';
+import { startAuthServer } from '../../harness/auth-server';
+import { NodeRig } from '../../harness/node-rig';
 import { ClientFleet } from '../../runtime/local/client-fleet';
 import { bundleNodeService } from '../../runtime/local/node-bundle';
 

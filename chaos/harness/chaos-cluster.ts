@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onCleanup } from '../../bench/harness/cleanup';
+import { onCleanup } from '../../harness/cleanup';
+import { sleep } from '../../harness/stats';
 import { LocalCluster, type LocalClusterOptions } from '../../runtime/local/local-cluster';
 import { ClientPool } from './client-pool';
 import { keyForms, readLogs, type SecretLedger } from './secret-ledger';
-import { sleep } from './stats';
 
 export interface AuthEvent {
   time: number;

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import { killGroup, onCleanup } from '../../bench/harness/cleanup';
+import { killGroup, onCleanup } from '../../harness/cleanup';
 import type {
   ClientStatus,
   EchoResult,

@@ -1,8 +1,8 @@
+import { until } from '../../harness/stats';
 import type { ClientStatus } from '../workers/client-protocol';
 import type { ChaosCluster } from './chaos-cluster';
 import type { ClientPool } from './client-pool';
 import { openFleet } from './open-fleet';
-import { until } from './stats';
 
 /**
  * `total` clients in `processes` client processes, all connected, and a new phase marked: what happens to

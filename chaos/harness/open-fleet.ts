@@ -1,4 +1,4 @@
-import { Progress } from '../../bench/harness/progress';
+import { Progress } from '../../harness/progress';
 import type { ChaosCluster } from './chaos-cluster';
 import type { ClientPool } from './client-pool';
 

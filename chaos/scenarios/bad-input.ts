@@ -1,4 +1,6 @@
-import { Progress, say } from '../../bench/harness/progress';
+import { openFiles, rssMiB } from '../../harness/proc';
+import { Progress, say } from '../../harness/progress';
+import { count, sleep } from '../../harness/stats';
 import { rawRequest } from '../../test/helpers/raw-http';
 import { AUTH_STATUSES, authRequests, MALFORMED_STATUSES, malformedRequests } from '../fuzz/auth-requests';
 import { runSamples } from '../fuzz/run-samples';
@@ -6,8 +8,6 @@ import { slowloris } from '../fuzz/slowloris';
 import { BROKEN_STATUSES, TOKEN_STATUSES, upgradeRequests } from '../fuzz/upgrade-requests';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { heapAfterGc } from '../harness/heap-probe';
-import { openFiles, rssMiB } from '../harness/proc';
-import { count, sleep } from '../harness/stats';
 import { TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

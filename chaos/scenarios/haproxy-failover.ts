@@ -4,8 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { onCleanup } from '../../bench/harness/cleanup';
-import { say } from '../../bench/harness/progress';
+import { onCleanup } from '../../harness/cleanup';
+import { say } from '../../harness/progress';
+import { seconds, sleep, until } from '../../harness/stats';
 import {
   failoverEnv,
   jsonLines,
@@ -19,7 +20,6 @@ import {
 } from '../failover/pair';
 import { buildTopology } from '../failover/topology';
 import { keyForms, readLogs } from '../harness/secret-ledger';
-import { seconds, sleep, until } from '../harness/stats';
 import { check, type Scenario } from '../types';
 
 export const TAKEOVER_LIMIT_MS = 3_000;

@@ -2,8 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onCleanup } from '../../bench/harness/cleanup';
-import { say } from '../../bench/harness/progress';
+import { onCleanup } from '../../harness/cleanup';
+import { say } from '../../harness/progress';
+import { seconds, sleep, until } from '../../harness/stats';
 import { addressMoves } from '../ec2/moves';
 import {
   ALLOCATION_ID,
@@ -17,7 +18,6 @@ import {
 } from '../failover/pair';
 import { buildTopology, type Side } from '../failover/topology';
 import { readLogs } from '../harness/secret-ledger';
-import { seconds, sleep, until } from '../harness/stats';
 import { check, type Scenario } from '../types';
 
 /** The loop interval (30 s in production). */

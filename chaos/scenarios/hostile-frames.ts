@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { say } from '../../bench/harness/progress';
+import { say } from '../../harness/progress';
+import { count, sleep } from '../../harness/stats';
 import { peerLimits } from '../../runtime/node/peer-limits';
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_PAYLOAD_BYTES } from '../../runtime/node/settings';
 import { issueToken, parseKeyRing } from '../../runtime/token';
 import { HOSTILE_PATTERNS, type HostilePattern, RawWsClient, sendPattern } from '../fuzz/hostile-frames';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { heapAfterGc } from '../harness/heap-probe';
-import { count, sleep } from '../harness/stats';
 import { TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

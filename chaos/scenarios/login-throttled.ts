@@ -1,10 +1,10 @@
-import { say } from '../../bench/harness/progress';
+import { say } from '../../harness/progress';
+import { count, seconds, until } from '../../harness/stats';
 import { BACKOFF_DEFAULTS } from '../../runtime/client';
 import { LOCAL_LOGIN_LIMITS } from '../../runtime/local/local-secrets';
 import { type AuthEvent, ChaosCluster } from '../harness/chaos-cluster';
 import { allBack, busiestNode } from '../harness/held-fleet';
 import { openFleet } from '../harness/open-fleet';
-import { count, seconds, until } from '../harness/stats';
 import { TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

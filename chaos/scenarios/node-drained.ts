@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { say } from '../../bench/harness/progress';
+import { say } from '../../harness/progress';
+import { count, seconds } from '../../harness/stats';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
 import { allBack, busiestNode, heldFleet } from '../harness/held-fleet';
-import { count, seconds } from '../harness/stats';
 import { clusterSizes, TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

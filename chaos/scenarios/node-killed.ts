@@ -1,7 +1,7 @@
-import { say } from '../../bench/harness/progress';
+import { say } from '../../harness/progress';
+import { count, seconds, summarize } from '../../harness/stats';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { allBack, busiestNode, heldFleet } from '../harness/held-fleet';
-import { count, seconds, summarize } from '../harness/stats';
 import { clusterSizes, TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

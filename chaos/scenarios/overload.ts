@@ -1,7 +1,7 @@
-import { say } from '../../bench/harness/progress';
+import { say } from '../../harness/progress';
+import { count, sleep } from '../../harness/stats';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { openFleet } from '../harness/open-fleet';
-import { count, sleep } from '../harness/stats';
 import { TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

@@ -1,9 +1,9 @@
-import { say } from '../../bench/harness/progress';
+import { say } from '../../harness/progress';
+import { count, seconds, sleep, until } from '../../harness/stats';
 import { DynamoDbRegistry } from '../../runtime/registry';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
 import { heldFleet } from '../harness/held-fleet';
-import { count, seconds, sleep, until } from '../harness/stats';
 import { TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

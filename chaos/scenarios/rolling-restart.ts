@@ -1,8 +1,8 @@
-import { say } from '../../bench/harness/progress';
+import { say } from '../../harness/progress';
+import { count, seconds, until } from '../../harness/stats';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
 import { heldFleet } from '../harness/held-fleet';
-import { count, seconds, until } from '../harness/stats';
 import { clusterSizes, TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

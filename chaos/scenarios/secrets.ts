@@ -1,6 +1,6 @@
+import { count, until } from '../../harness/stats';
 import { connect } from '../../runtime/client/node';
 import { ChaosCluster } from '../harness/chaos-cluster';
-import { count, until } from '../harness/stats';
 import { TIMING } from '../sizes';
 import { check, type Scenario } from '../types';
 

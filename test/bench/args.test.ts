@@ -2,7 +2,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { parseBenchArgs } from '../../bench/args';
-import { committedOrTemp, parseRunArgs } from '../../bench/harness/run-args';
+import { committedOrTemp, parseRunArgs } from '../../harness/run-args';
 
 const out = (partial: boolean) => (partial ? '/tmp/partial' : 'bench/results');
 

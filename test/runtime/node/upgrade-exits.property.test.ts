@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import type WebSocket from 'ws';
-import { NodeRig } from '../../../bench/harness/node-rig';
+import { NodeRig } from '../../../harness/node-rig';
 import { bundleNodeService } from '../../../runtime/local/node-bundle';
 import type { NodeProcess } from '../../../runtime/local/node-process';
 import { DynamoDbRegistry } from '../../../runtime/registry';

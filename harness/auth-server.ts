@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
-import { createAuthService } from '../../runtime/auth/auth-service';
-import { createAuthHttpServer, listen } from '../../runtime/auth/node-http-adapter';
-import { authSettingsSchema } from '../../runtime/auth/settings';
-import { localAuthEnv } from '../../runtime/local/local-secrets';
-import { createLogger } from '../../runtime/shared/log';
+import { createAuthService } from '../runtime/auth/auth-service';
+import { createAuthHttpServer, listen } from '../runtime/auth/node-http-adapter';
+import { authSettingsSchema } from '../runtime/auth/settings';
+import { localAuthEnv } from '../runtime/local/local-secrets';
+import { createLogger } from '../runtime/shared/log';
 import { BALANCER_NAME, type NodeRig } from './node-rig';
 
 export interface AuthServer {

@@ -1,7 +1,7 @@
-import { createLocalSecrets, type LocalSecrets } from '../../runtime/local/local-secrets';
-import { NodeProcess } from '../../runtime/local/node-process';
-import { RunDir } from '../../runtime/local/run-dir';
-import { type EmbeddedRegistry, startEmbeddedRegistry } from '../../runtime/registry';
+import { createLocalSecrets, type LocalSecrets } from '../runtime/local/local-secrets';
+import { NodeProcess } from '../runtime/local/node-process';
+import { RunDir } from '../runtime/local/run-dir';
+import { type EmbeddedRegistry, startEmbeddedRegistry } from '../runtime/registry';
 
 /** The balancer name tokens carry on the haproxy path; nodes in a rig accept it besides their own id. */
 export const BALANCER_NAME = 'wslb';

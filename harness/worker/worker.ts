@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { BoundedJob, FromWorker, ToWorker } from '../workers/protocol';
-import { killGroup, onCleanup } from './cleanup';
-import type { Build, HostName, WorkerName } from './worker-build';
+import type { Build, HostName, WorkerName } from '../../bench/harness/worker-build';
+import { killGroup, onCleanup } from '../cleanup';
+import type { BoundedJob, FromWorker, ToWorker } from './protocol';
 
 export interface WorkerOptions {
   /** Run inside this network namespace (`ip netns exec`). */

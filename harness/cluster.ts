@@ -1,4 +1,4 @@
-import { LocalCluster, type LocalClusterOptions } from '../../runtime/local/local-cluster';
+import { LocalCluster, type LocalClusterOptions } from '../runtime/local/local-cluster';
 import { onCleanup } from './cleanup';
 import { say } from './progress';
 

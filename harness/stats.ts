@@ -16,6 +16,12 @@ export function summarize(values: readonly number[]): { p50: number; p99: number
 
 export const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 export const count = (n: number) => n.toLocaleString('en-US');
+/** `value` rounded to `digits` decimals. */
+export const round = (value: number, digits = 3) => {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+};
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Polls `predicate` every `everyMs` until it holds or `timeoutMs` passes; resolves with whether it held. */

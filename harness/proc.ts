@@ -1,0 +1,27 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Open file descriptors of a process (its sockets included), from /proc; -1 when it is gone. */
+export function openFiles(pid: number | undefined): number {
+  try {
+    return readdirSync(`/proc/${pid ?? 'self'}/fd`).length;
+  } catch {
+    return -1;
+  }
+}
+
+/** Resident set size of a process in bytes, from /proc (0 when it is gone); `undefined` is this process. */
+export function rssBytes(pid: number | undefined): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid ?? 'self'}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Resident set size in MiB to one decimal, as {@link rssBytes}. */
+export const rssMiB = (pid: number | undefined): number => Math.round(rssBytes(pid) / 104_857.6) / 10;
+
+/** The summed RSS in bytes of several processes (a gone or unknown one counts 0). */
+export const totalRss = (pids: readonly (number | undefined)[]) =>
+  pids.reduce<number>((sum, p) => sum + (p ? rssBytes(p) : 0), 0);
