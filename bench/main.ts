@@ -1,9 +1,9 @@
 import '../runtime/local/quiet-sdk-warning';
 import { join } from 'node:path';
-import { cleanupAll, installCleanupHandlers } from '../harness/cleanup';
 import { describeCommit, describeMachine } from '../harness/machine';
 import { say } from '../harness/progress';
 import { committedOrTemp } from '../harness/run-args';
+import { runSuite } from '../harness/run-suite';
 import { parseBenchArgs } from './args';
 import { buildWorkers } from './harness/worker-build';
 import { mergeIntoPrevious } from './report/merge';
@@ -15,15 +15,7 @@ import type { SectionResult } from './types';
  * `npm run bench`: every section in turn, then the JSON, the Markdown table and the charts. A full run writes
  * bench/results; `--quick` writes to a temp folder unless `--out` is given.
  */
-async function main(): Promise<number> {
-  let args: ReturnType<typeof parseBenchArgs>;
-  try {
-    args = parseBenchArgs(process.argv.slice(2), committedOrTemp(join(__dirname, 'results'), 'wslb-bench-'));
-  } catch (err) {
-    say((err as Error).message);
-    return 2;
-  }
-  installCleanupHandlers();
+async function main(args: ReturnType<typeof parseBenchArgs>): Promise<number> {
   const started = Date.now();
   const machine = describeMachine();
   const commit = describeCommit();
@@ -73,15 +65,11 @@ async function main(): Promise<number> {
   const report = args.only ? mergeIntoPrevious(args.out, measured) : measured;
   const files = writeReport(args.out, report, charts);
   say(`\n${JSON.stringify({ event: 'bench done', seconds: Math.round(measured.durationMs / 1000), files })}`);
-  await cleanupAll();
   return results.every((r) => r.status === 'ok') ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err: Error) => {
-    say(`bench failed: ${err.stack ?? err.message}`);
-    await cleanupAll();
-    process.exit(1);
-  },
+runSuite(
+  'bench',
+  () => parseBenchArgs(process.argv.slice(2), committedOrTemp(join(__dirname, 'results'), 'wslb-bench-')),
+  main,
 );

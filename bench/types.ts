@@ -1,4 +1,4 @@
-import { round } from '../harness/stats';
+import type { TargetCheck } from '../harness/check';
 import type { Build } from './harness/worker-build';
 
 export const SECTION_IDS = [
@@ -12,17 +12,6 @@ export const SECTION_IDS = [
   'registry-cost',
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
-
-/** A target from the issue, checked against a figure measured in this run. */
-export interface TargetCheck {
-  name: string;
-  value: number;
-  op: '<=' | '>=';
-  limit: number;
-  met: boolean;
-  /** When missed: how far off, relative to the limit (0.12 = 12 %). */
-  missedBy?: number;
-}
 
 export interface SectionOutput {
   /** Machine-readable figures. */
@@ -53,10 +42,4 @@ export interface Section {
   id: SectionId;
   title: string;
   run(ctx: SectionContext): Promise<SectionOutput>;
-}
-
-export function check(name: string, value: number, op: '<=' | '>=', limit: number): TargetCheck {
-  const met = op === '<=' ? value <= limit : value >= limit;
-  const off = op === '<=' ? (value - limit) / limit : (limit - value) / limit;
-  return { name, value: round(value, 4), op, limit, met, ...(met ? {} : { missedBy: round(off, 4) }) };
 }

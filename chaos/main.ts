@@ -1,9 +1,10 @@
 import '../runtime/local/quiet-sdk-warning';
 import { join } from 'node:path';
-import { cleanupAll, installCleanupHandlers } from '../harness/cleanup';
+import { cleanupAll } from '../harness/cleanup';
 import { describeMachine } from '../harness/machine';
 import { say } from '../harness/progress';
 import { committedOrTemp } from '../harness/run-args';
+import { runSuite } from '../harness/run-suite';
 import { parseChaosArgs } from './args';
 import { SecretLedger } from './harness/secret-ledger';
 import { type ChaosReport, markdownTable, writeChaosReport } from './report';
@@ -14,15 +15,7 @@ import type { ScenarioResult } from './types';
  * `npm run chaos`: every scenario in turn on real processes, then latest.json and latest.md.
  * A full run writes chaos/results; `--quick` or `--only` writes to a temp folder unless `--out` is given.
  */
-async function main(): Promise<number> {
-  let args: ReturnType<typeof parseChaosArgs>;
-  try {
-    args = parseChaosArgs(process.argv.slice(2), committedOrTemp(join(__dirname, 'results'), 'wslb-chaos-'));
-  } catch (err) {
-    say((err as Error).message);
-    return 2;
-  }
-  installCleanupHandlers();
+async function main(args: ReturnType<typeof parseChaosArgs>): Promise<number> {
   const started = Date.now();
   const machine = describeMachine();
   const ledger = new SecretLedger();
@@ -76,11 +69,8 @@ async function main(): Promise<number> {
   return report.pass ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err: Error) => {
-    say(`chaos failed: ${err.stack ?? err.message}`);
-    await cleanupAll();
-    process.exit(1);
-  },
+runSuite(
+  'chaos',
+  () => parseChaosArgs(process.argv.slice(2), committedOrTemp(join(__dirname, 'results'), 'wslb-chaos-')),
+  main,
 );

@@ -1,6 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Machine } from '../harness/machine';
+import { reportJson, writeResultFiles } from '../harness/report-files';
 import type { ScenarioResult } from './types';
 
 export interface ChaosReport {
@@ -30,15 +29,14 @@ export function markdownTable(report: ChaosReport): string {
   );
 }
 
+/** latest.json and latest.md (the table, then every check) into `dir`; returns the paths written. */
 export function writeChaosReport(dir: string, report: ChaosReport): string[] {
-  mkdirSync(dir, { recursive: true });
-  const json = join(dir, 'latest.json');
-  const md = join(dir, 'latest.md');
-  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   const checks = report.scenarios.flatMap((s) => [
     `\n### ${s.number}. ${s.title}: ${s.missing ? 'not run' : s.pass ? 'pass' : 'FAIL'}`,
     ...s.checks.map((c) => `- ${c.pass ? '✔' : '✘'} ${c.rule}: ${c.measured}`),
   ]);
-  writeFileSync(md, `${markdownTable(report)}${checks.join('\n')}\n`);
-  return [json, md];
+  return writeResultFiles(dir, {
+    'latest.json': reportJson(report),
+    'latest.md': `${markdownTable(report)}${checks.join('\n')}\n`,
+  });
 }

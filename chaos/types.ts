@@ -1,3 +1,4 @@
+import type { Check } from '../harness/check';
 import type { SecretLedger } from './harness/secret-ledger';
 
 export const SCENARIO_IDS = [
@@ -14,13 +15,6 @@ export const SCENARIO_IDS = [
   'login-throttled',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
-
-/** One pass rule of a scenario, with what was measured against it. */
-export interface Check {
-  rule: string;
-  pass: boolean;
-  measured: string;
-}
 
 export interface ScenarioOutcome {
   /** The headline figure for the table, e.g. "10,000 back in 4.1 s; p99 2.3 s". */
@@ -52,5 +46,3 @@ export interface Scenario {
   title: string;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }
-
-export const check = (rule: string, pass: boolean, measured: string): Check => ({ rule, pass, measured });

@@ -8,10 +8,13 @@ export interface StartedCluster {
 }
 
 /**
- * A local cluster registered for cleanup. Node processes must start within 15 s; on a machine loaded by
- * other work that can fail once, so a failed start is retried once.
+ * A local cluster registered for cleanup (`label` names it in the cleanup log). Node processes must start
+ * within 15 s; on a machine loaded by other work that can fail once, so a failed start is retried once.
  */
-export async function startCluster(options: LocalClusterOptions): Promise<StartedCluster> {
+export async function startCluster(
+  options: LocalClusterOptions,
+  label = 'local cluster',
+): Promise<StartedCluster> {
   let cluster: LocalCluster;
   try {
     cluster = await LocalCluster.start(options);
@@ -20,7 +23,7 @@ export async function startCluster(options: LocalClusterOptions): Promise<Starte
     cluster = await LocalCluster.start(options);
   }
   const unregister = onCleanup(
-    'local cluster',
+    label,
     () => cluster.stop(),
     () => {
       for (const n of cluster.nodes) n.kill();

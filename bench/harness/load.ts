@@ -1,5 +1,6 @@
 import { Progress } from '../../harness/progress';
 import type { BoundedJob } from '../../harness/worker/protocol';
+import { spread } from '../../harness/worker/spread';
 import { Worker } from '../../harness/worker/worker';
 import type { Build, WorkerName } from './worker-build';
 
@@ -17,16 +18,12 @@ export class Load<J extends BoundedJob, R, S = unknown> {
     progress: { label: string; total: number },
   ): Promise<Load<J, R, S>> {
     const workers = jobs.map(() => new Worker<J, R, S>(build, name));
-    const done = jobs.map(() => 0);
     const bar = new Progress(progress.label, progress.total);
     try {
-      const results = await Promise.all(
-        workers.map((w, i) =>
-          w.run(jobs[i], (n) => {
-            done[i] = n;
-            bar.update(done.reduce((a, b) => a + b, 0));
-          }),
-        ),
+      const results = await spread(
+        workers,
+        (w, i, onProgress) => w.run(jobs[i], onProgress),
+        (n) => bar.update(n),
       );
       bar.done();
       return new Load(workers, results);
@@ -44,11 +41,6 @@ export class Load<J extends BoundedJob, R, S = unknown> {
   stop(): Promise<void> {
     return Promise.all(this.workers.map((w) => w.stop())).then(() => undefined);
   }
-}
-
-/** Split `total` into `parts` near-equal integers. */
-export function split(total: number, parts: number): number[] {
-  return Array.from({ length: parts }, (_, i) => Math.floor(total / parts) + (i < total % parts ? 1 : 0));
 }
 
 /** Connections per second over a set of workers' [startedAt, finishedAt] windows. */

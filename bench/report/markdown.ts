@@ -1,4 +1,4 @@
-import type { TargetCheck } from '../types';
+import type { TargetCheck } from '../../harness/check';
 import type { Report } from './write';
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
@@ -10,8 +10,8 @@ export function markdownTable(rows: string[][]): string {
 }
 
 function targetLine(t: TargetCheck): string {
-  const verdict = t.met ? 'met' : `**missed by ${Math.round((t.missedBy ?? 0) * 1000) / 10} %**`;
-  return `- ${t.name}: ${t.value} (target ${t.op} ${t.limit}): ${verdict}`;
+  const verdict = t.pass ? 'met' : `**missed by ${Math.round((t.missedBy ?? 0) * 1000) / 10} %**`;
+  return `- ${t.rule}: ${t.value} (target ${t.op} ${t.limit}): ${verdict}`;
 }
 
 /** The README's bench section: machine and date, then each section's table, targets and notes. */

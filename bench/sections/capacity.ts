@@ -1,10 +1,12 @@
+import { targetCheck } from '../../harness/check';
 import { onCleanup } from '../../harness/cleanup';
 import { NodeRig } from '../../harness/node-rig';
 import { totalRss } from '../../harness/proc';
 import { Progress } from '../../harness/progress';
 import { round, sleep } from '../../harness/stats';
-import { Load, rate, split } from '../harness/load';
-import { check, type Section } from '../types';
+import { split } from '../../harness/worker/spread';
+import { Load, rate } from '../harness/load';
+import type { Section } from '../types';
 import type { ConnectJob, ConnectStatus } from '../workers/connect-worker';
 import type { OpenedSockets } from '../workers/open-sockets';
 
@@ -77,8 +79,13 @@ export const capacity: Section = {
         return {
           data,
           targets: [
-            check('connections held for the whole window', stillOpen, '>=', ctx.quick ? target : 120_000),
-            check('connections dropped while held', dropped, '<=', 0),
+            targetCheck(
+              'connections held for the whole window',
+              stillOpen,
+              '>=',
+              ctx.quick ? target : 120_000,
+            ),
+            targetCheck('connections dropped while held', dropped, '<=', 0),
           ],
           table: [
             [

@@ -1,10 +1,11 @@
 import { lambdaLoginSeconds } from '../../cli/plan/login-cost';
 import { PRICE_TABLES } from '../../cli/plan/prices';
+import { targetCheck } from '../../harness/check';
 import { round } from '../../harness/stats';
 import { Worker } from '../../harness/worker/worker';
 import { AUTH_MEMORY_MB, DEFAULTS } from '../../lib/config';
 import { DEPLOYED_SCRYPT } from '../../runtime/contract/scrypt';
-import { check, type Section, type SectionContext } from '../types';
+import type { Section, SectionContext } from '../types';
 import { LOGIN_KINDS, type LoginJob, type LoginKind, type LoginSample } from '../workers/login-worker';
 
 /** The reconnection storm the issue asks about: every client of a node that died logs in again. */
@@ -96,14 +97,19 @@ export const loginCost: Section = {
         samples,
       },
       targets: [
-        check('unknown user / wrong password, CPU per login (no timing oracle)', unknownOverWrong, '<=', 1.1),
-        check(
+        targetCheck(
+          'unknown user / wrong password, CPU per login (no timing oracle)',
+          unknownOverWrong,
+          '<=',
+          1.1,
+        ),
+        targetCheck(
           'wrong password / unknown user, CPU per login (no timing oracle)',
           1 / unknownOverWrong,
           '<=',
           1.1,
         ),
-        check('auth handler / bare scrypt, CPU per login', handlerOverBare, '<=', 1.15),
+        targetCheck('auth handler / bare scrypt, CPU per login', handlerOverBare, '<=', 1.15),
       ],
       table: [
         ['per call, N=2^17 r=8 p=1', 'CPU ms', 'per vCPU-second', '× bare scrypt'],

@@ -1,10 +1,12 @@
+import { targetCheck } from '../../harness/check';
 import { onCleanup } from '../../harness/cleanup';
 import { NodeRig } from '../../harness/node-rig';
 import { rssBytes } from '../../harness/proc';
 import { round, sleep } from '../../harness/stats';
+import { split } from '../../harness/worker/spread';
 import { Worker } from '../../harness/worker/worker';
-import { Load, rate, split } from '../harness/load';
-import { check, type Section, type SectionContext } from '../types';
+import { Load, rate } from '../harness/load';
+import type { Section, SectionContext } from '../types';
 import type { BareEchoJob } from '../workers/bare-echo-worker';
 import type { ConnectJob, ConnectStatus } from '../workers/connect-worker';
 import type { OpenedSockets } from '../workers/open-sockets';
@@ -131,8 +133,8 @@ export const nodeOverhead: Section = {
         runs,
       },
       targets: [
-        check('memory per connection wslb/bare', memoryRatio, '<=', 1.1),
-        check('accept rate wslb/bare', acceptRatio, '>=', 0.9),
+        targetCheck('memory per connection wslb/bare', memoryRatio, '<=', 1.1),
+        targetCheck('accept rate wslb/bare', acceptRatio, '>=', 0.9),
       ],
       table: [
         ['server', 'idle sockets', 'failed', 'RSS per connection', 'accepts/s'],

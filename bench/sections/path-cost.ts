@@ -1,4 +1,5 @@
 import { startAuthServer } from '../../harness/auth-server';
+import { targetCheck } from '../../harness/check';
 import { killGroup, onCleanup } from '../../harness/cleanup';
 import { NodeRig } from '../../harness/node-rig';
 import { Progress } from '../../harness/progress';
@@ -6,7 +7,7 @@ import { round, sleep } from '../../harness/stats';
 import { Worker } from '../../harness/worker/worker';
 import { startLocalHaproxy } from '../../runtime/local/local-haproxy';
 import { createLogger } from '../../runtime/shared/log';
-import { check, type Section, type SectionContext } from '../types';
+import type { Section, SectionContext } from '../types';
 import { NLB_PATHS } from '../workers/nlb-path-job';
 import type { PathJob, PathResult, Via } from '../workers/path-worker';
 import { measureNlbPath } from './path-cost-nlb';
@@ -153,7 +154,7 @@ export const pathCost: Section = {
             ? nlb
             : { paths: { [NLB_PATHS.direct]: nlb.direct, nlb: nlb.nlb }, nlbOverDirect: nd },
       },
-      targets: [check('direct RTT p50 / haproxy RTT p50', ratios.rttP50DirectOverHaproxy, '<=', 0.8)],
+      targets: [targetCheck('direct RTT p50 / haproxy RTT p50', ratios.rttP50DirectOverHaproxy, '<=', 0.8)],
       table: [
         ['path', 'session → open p50', 'p99', 'round trip p50', 'p99', 'messages/s', 'failed sessions'],
         ...results.map(pathRow),

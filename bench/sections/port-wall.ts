@@ -1,9 +1,10 @@
+import { targetCheck } from '../../harness/check';
 import { Progress } from '../../harness/progress';
 import { round } from '../../harness/stats';
 import { Worker } from '../../harness/worker/worker';
 import { createNamespace } from '../harness/netns';
 import { renderBarChart } from '../report/svg';
-import { check, type Section } from '../types';
+import type { Section } from '../types';
 import type { WallJob, WallResult } from '../workers/wall-worker';
 
 const FULL_RANGE = { low: 40_000, high: 40_499 };
@@ -64,7 +65,12 @@ export const portWall: Section = {
       targets: rows
         .filter((r) => r.sourceIps > 1)
         .map((r) =>
-          check(`${r.sourceIps} source IPs held / (${r.sourceIps} × 1-IP count)`, r.ofLinear, '>=', 0.9),
+          targetCheck(
+            `${r.sourceIps} source IPs held / (${r.sourceIps} × 1-IP count)`,
+            r.ofLinear,
+            '>=',
+            0.9,
+          ),
         ),
       table: [
         ['source IPs', 'attempted', 'held', 'per server line', 'k × 1-IP count', 'held / linear', 'refusals'],

@@ -1,14 +1,6 @@
-import type { BoundedJob } from '../../harness/worker/protocol';
+import { type FleetJob, openFleet } from '../../harness/worker/fleet-job';
 import { serveWorker } from '../../harness/worker/serve';
-import { ClientFleet, type FleetStats } from '../../runtime/local/client-fleet';
-
-export interface FleetJob extends BoundedJob {
-  authUrl: string;
-  credentials: { username: string; password: string };
-  count: number;
-  concurrency: number;
-  openTimeoutMs: number;
-}
+import type { ClientFleet, FleetStats } from '../../runtime/local/client-fleet';
 
 export interface FleetResult {
   connected: number;
@@ -31,15 +23,10 @@ let fleet: ClientFleet | undefined;
 
 serveWorker<FleetJob, FleetResult, FleetStatus>({
   async run(job, progress) {
-    fleet = new ClientFleet({
-      authUrl: job.authUrl,
-      credentials: job.credentials,
-      concurrency: job.concurrency,
-      openTimeoutMs: job.openTimeoutMs,
-      onProgress: (opened) => progress(opened),
-    });
     const startedAt = Date.now();
-    const { connected, failed } = await fleet.open(job.count);
+    const opened = await openFleet(job, progress);
+    fleet = opened.fleet;
+    const { connected, failed } = opened;
     return {
       connected,
       failed,

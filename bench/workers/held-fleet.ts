@@ -1,7 +1,8 @@
+import type { FleetJob } from '../../harness/worker/fleet-job';
+import { split, spread } from '../../harness/worker/spread';
 import { Worker } from '../../harness/worker/worker';
-import { split } from '../harness/load';
 import type { Build } from '../harness/worker-build';
-import type { FleetJob, FleetResult } from './fleet-worker';
+import type { FleetResult } from './fleet-worker';
 
 export type FleetSettings = Omit<FleetJob, 'count'>;
 
@@ -23,16 +24,13 @@ export class HeldFleet {
     processes: number,
     progress: (opened: number) => void,
   ): Promise<void> {
-    const batch = split(count, processes).map(() => new Worker<FleetJob, FleetResult>(this.build, 'fleet'));
+    const counts = split(count, processes);
+    const batch = counts.map(() => new Worker<FleetJob, FleetResult>(this.build, 'fleet'));
     this.workers.push(...batch);
-    const done = batch.map(() => 0);
-    const results = await Promise.all(
-      batch.map((w, i) =>
-        w.run({ ...settings, count: split(count, processes)[i] }, (n) => {
-          done[i] = n;
-          progress(done.reduce((a, b) => a + b, 0));
-        }),
-      ),
+    const results = await spread(
+      batch,
+      (w, i, onProgress) => w.run({ ...settings, count: counts[i] }, onProgress),
+      progress,
     );
     for (const r of results) {
       this.connected += r.connected;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onCleanup } from '../../harness/cleanup';
+import { type StartedCluster, startCluster } from '../../harness/cluster';
 import { sleep } from '../../harness/stats';
-import { LocalCluster, type LocalClusterOptions } from '../../runtime/local/local-cluster';
+import type { LocalCluster, LocalClusterOptions } from '../../runtime/local/local-cluster';
 import { ClientPool } from './client-pool';
 import { keyForms, readLogs, type SecretLedger } from './secret-ledger';
 
@@ -18,21 +18,15 @@ export interface AuthEvent {
  * Before it goes, its logs are scanned for its own secrets (scenario 8).
  */
 export class ChaosCluster {
+  readonly cluster: LocalCluster;
   private pool?: ClientPool;
-  private readonly unregister: () => void;
 
   private constructor(
-    readonly cluster: LocalCluster,
+    private readonly started: StartedCluster,
     private readonly ledger: SecretLedger,
     private readonly label: string,
   ) {
-    this.unregister = onCleanup(
-      `local cluster ${label}`,
-      () => cluster.stop(),
-      () => {
-        for (const n of cluster.nodes) n.kill();
-      },
-    );
+    this.cluster = started.cluster;
   }
 
   static async start(
@@ -40,7 +34,8 @@ export class ChaosCluster {
     ledger: SecretLedger,
     options: Omit<LocalClusterOptions, 'strategy'>,
   ): Promise<ChaosCluster> {
-    return new ChaosCluster(await LocalCluster.start({ strategy: 'direct', ...options }), ledger, label);
+    const started = await startCluster({ strategy: 'direct', ...options }, `local cluster ${label}`);
+    return new ChaosCluster(started, ledger, label);
   }
 
   clients(processes: number): ClientPool {
@@ -101,8 +96,7 @@ export class ChaosCluster {
         tokens,
       );
     } finally {
-      await this.cluster.stop();
-      this.unregister();
+      await this.started.stop();
     }
   }
 }

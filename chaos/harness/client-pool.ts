@@ -1,70 +1,11 @@
-import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
-import { killGroup, onCleanup } from '../../harness/cleanup';
-import type {
-  ClientStatus,
-  EchoResult,
-  FromClientWorker,
-  OpenJob,
-  ToClientWorker,
-} from '../workers/client-protocol';
+import type { FleetJob } from '../../harness/worker/fleet-job';
+import { split, spread } from '../../harness/worker/spread';
+import { Worker, type WorkerPrograms } from '../../harness/worker/worker';
+import type { ClientStatus, EchoResult, Opened } from '../workers/client-protocol';
 
-const WORKER = join(__dirname, '../workers/client-worker.ts');
-
-/** One client process; it leads its own process group so a kill by PID takes everything it started. */
-class ClientProcess {
-  readonly child: ChildProcess;
-  private readonly unregister: () => void;
-  private readonly waiters: Array<{
-    type: FromClientWorker['type'];
-    resolve: (m: FromClientWorker) => void;
-  }> = [];
-  opened = 0;
-
-  constructor(deadlineMs: number) {
-    this.child = fork(WORKER, [], {
-      execArgv: ['--import', 'tsx'],
-      detached: true,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      env: { ...process.env, CHAOS_DEADLINE_MS: String(deadlineMs) },
-    });
-    const pid = this.child.pid;
-    this.unregister = onCleanup(
-      `client worker ${pid}`,
-      () => this.stop(),
-      () => killGroup(pid),
-    );
-    this.child.on('message', (m: FromClientWorker) => {
-      if (m.type === 'progress') this.opened = m.opened;
-      const i = this.waiters.findIndex((w) => w.type === m.type || m.type === 'error');
-      if (i >= 0) this.waiters.splice(i, 1)[0].resolve(m);
-    });
-    this.child.once('exit', () => {
-      for (const w of this.waiters.splice(0)) w.resolve({ type: 'error', message: `worker ${pid} exited` });
-    });
-  }
-
-  async ask<T extends FromClientWorker['type']>(message: ToClientWorker, answer: T) {
-    const reply = await new Promise<FromClientWorker>((resolve) => {
-      this.waiters.push({ type: answer, resolve });
-      this.child.send(message);
-    });
-    if (reply.type === 'error') throw new Error(reply.message);
-    return reply as Extract<FromClientWorker, { type: T }>;
-  }
-
-  async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((r) => this.child.once('exit', r));
-      if (this.child.connected) this.child.send({ type: 'stop' } satisfies ToClientWorker);
-      const timer = setTimeout(() => killGroup(this.child.pid), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    killGroup(this.child.pid);
-    this.unregister();
-  }
-}
+/** Chaos workers run from their sources through tsx; their stderr joins the run's. */
+const PROGRAMS: WorkerPrograms = { worker: (name) => join(__dirname, '../workers', `${name}.ts`) };
 
 const mergeCounts = (into: Record<string, number>, from: Record<string, number>) => {
   for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
@@ -75,47 +16,50 @@ const mergeCounts = (into: Record<string, number>, from: Record<string, number>)
  * open, mark a phase, read what happened since, echo on every socket, stop.
  */
 export class ClientPool {
-  private readonly workers: ClientProcess[];
+  private readonly workers: Worker[];
 
-  constructor(processes: number, deadlineMs = 600_000) {
-    this.workers = Array.from({ length: processes }, () => new ClientProcess(deadlineMs));
+  constructor(
+    processes: number,
+    private readonly deadlineMs = 600_000,
+  ) {
+    this.workers = Array.from({ length: processes }, () => new Worker(PROGRAMS, 'client-worker'));
   }
 
   get pids(): number[] {
-    return this.workers.map((w) => w.child.pid ?? 0);
+    return this.workers.map((w) => w.pid ?? 0);
   }
 
   /** Opens `total` clients, split evenly; `onProgress` sees the sum of opened sockets. */
-  async open(job: Omit<OpenJob, 'count'> & { total: number }, onProgress?: (opened: number) => void) {
+  async open(
+    job: Omit<FleetJob, 'count' | 'deadlineMs'> & { total: number },
+    onProgress?: (opened: number) => void,
+  ): Promise<Opened> {
     const { total, ...rest } = job;
-    const share = (i: number) =>
-      Math.floor(total / this.workers.length) + (i < total % this.workers.length ? 1 : 0);
-    const timer = setInterval(() => onProgress?.(this.workers.reduce((s, w) => s + w.opened, 0)), 250);
-    try {
-      const replies = await Promise.all(
-        this.workers.map((w, i) => w.ask({ type: 'open', job: { ...rest, count: share(i) } }, 'opened')),
-      );
-      return {
-        connected: replies.reduce((s, r) => s + r.connected, 0),
-        failed: replies.reduce((s, r) => s + r.failed, 0),
-      };
-    } finally {
-      clearInterval(timer);
-    }
+    const counts = split(total, this.workers.length);
+    const replies = await spread(
+      this.workers,
+      (w, i, progress) =>
+        w.call<Opened>('open', { ...rest, count: counts[i], deadlineMs: this.deadlineMs }, progress),
+      onProgress,
+    );
+    return {
+      connected: replies.reduce((s, r) => s + r.connected, 0),
+      failed: replies.reduce((s, r) => s + r.failed, 0),
+    };
   }
 
   async status(): Promise<ClientStatus> {
-    return merge(await Promise.all(this.workers.map((w) => w.ask({ type: 'status' }, 'status'))));
+    return merge(await this.each<ClientStatus>('status'));
   }
 
   /** Start a new phase: closes, reopens and their delays count from now. */
   async mark(): Promise<ClientStatus> {
-    return merge(await Promise.all(this.workers.map((w) => w.ask({ type: 'mark' }, 'status'))));
+    return merge(await this.each<ClientStatus>('mark'));
   }
 
   async echo(timeoutMs = 5_000): Promise<EchoResult> {
-    const all = await Promise.all(this.workers.map((w) => w.ask({ type: 'echo', timeoutMs }, 'echo')));
-    return all.reduce((a, { result }) => ({ sent: a.sent + result.sent, echoed: a.echoed + result.echoed }), {
+    const all = await this.each<EchoResult>('echo', timeoutMs);
+    return all.reduce((a, r) => ({ sent: a.sent + r.sent, echoed: a.echoed + r.echoed }), {
       sent: 0,
       echoed: 0,
     });
@@ -123,16 +67,19 @@ export class ClientPool {
 
   /** Every session token the clients received (for the secrets scan). */
   async tokens(): Promise<string[]> {
-    const all = await Promise.all(this.workers.map((w) => w.ask({ type: 'tokens' }, 'tokens')));
-    return all.flatMap((r) => r.tokens);
+    return (await this.each<string[]>('tokens')).flat();
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.stop()));
+    await Promise.all(this.workers.map((w) => w.stop(5_000)));
+  }
+
+  private each<T>(method: string, arg?: unknown): Promise<T[]> {
+    return Promise.all(this.workers.map((w) => w.call<T>(method, arg)));
   }
 }
 
-function merge(replies: Array<{ status: ClientStatus }>): ClientStatus {
+function merge(replies: ClientStatus[]): ClientStatus {
   const out: ClientStatus = {
     connected: 0,
     clients: 0,
@@ -143,7 +90,7 @@ function merge(replies: Array<{ status: ClientStatus }>): ClientStatus {
     failedAttempts: 0,
     gaveUp: 0,
   };
-  for (const { status: s } of replies) {
+  for (const s of replies) {
     out.connected += s.connected;
     out.clients += s.clients;
     out.failedAttempts += s.failedAttempts;

@@ -1,3 +1,4 @@
+import { check } from '../../harness/check';
 import { openFiles, rssMiB } from '../../harness/proc';
 import { Progress, say } from '../../harness/progress';
 import { count, sleep } from '../../harness/stats';
@@ -9,7 +10,7 @@ import { BROKEN_STATUSES, TOKEN_STATUSES, upgradeRequests } from '../fuzz/upgrad
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { heapAfterGc } from '../harness/heap-probe';
 import { TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 /**
  * "Back near the baseline", measured after a forced full GC in the node (through its inspector): a few

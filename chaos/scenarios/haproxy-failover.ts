@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { check } from '../../harness/check';
 import { onCleanup } from '../../harness/cleanup';
 import { say } from '../../harness/progress';
 import { seconds, sleep, until } from '../../harness/stats';
@@ -20,7 +21,7 @@ import {
 } from '../failover/pair';
 import { buildTopology } from '../failover/topology';
 import { keyForms, readLogs } from '../harness/secret-ledger';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 export const TAKEOVER_LIMIT_MS = 3_000;
 

@@ -2,6 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { check } from '../../harness/check';
 import { onCleanup } from '../../harness/cleanup';
 import { say } from '../../harness/progress';
 import { seconds, sleep, until } from '../../harness/stats';
@@ -18,7 +19,7 @@ import {
 } from '../failover/pair';
 import { buildTopology, type Side } from '../failover/topology';
 import { readLogs } from '../harness/secret-ledger';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 /** The loop interval (30 s in production). */
 const RECONCILE_SECONDS = 2;

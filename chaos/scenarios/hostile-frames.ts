@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import WebSocket from 'ws';
+import { check } from '../../harness/check';
 import { say } from '../../harness/progress';
 import { count, sleep } from '../../harness/stats';
 import { peerLimits } from '../../runtime/node/peer-limits';
@@ -10,7 +11,7 @@ import { HOSTILE_PATTERNS, type HostilePattern, RawWsClient, sendPattern } from 
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { heapAfterGc } from '../harness/heap-probe';
 import { TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 /**
  * What one hostile connection may cost the node, RSS after a full GC: twice the message limit (one message being

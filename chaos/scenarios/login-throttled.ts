@@ -1,3 +1,4 @@
+import { check } from '../../harness/check';
 import { say } from '../../harness/progress';
 import { count, seconds, until } from '../../harness/stats';
 import { BACKOFF_DEFAULTS } from '../../runtime/client';
@@ -6,7 +7,7 @@ import { type AuthEvent, ChaosCluster } from '../harness/chaos-cluster';
 import { allBack, busiestNode } from '../harness/held-fleet';
 import { openFleet } from '../harness/open-fleet';
 import { TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 /**
  * Sizes: two nodes, so the one killed holds half the clients (2,500 in a full run). `loginsPerSecond` is what

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { check } from '../../harness/check';
 import { say } from '../../harness/progress';
 import { count, seconds } from '../../harness/stats';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
 import { allBack, busiestNode, heldFleet } from '../harness/held-fleet';
 import { clusterSizes, TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 /** Past the drain window the node still deregisters and closes its server: allowed on top of the window. */
 export const DRAIN_EXIT_GRACE_MS = 1_000;

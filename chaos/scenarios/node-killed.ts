@@ -1,9 +1,10 @@
+import { check } from '../../harness/check';
 import { say } from '../../harness/progress';
 import { count, seconds, summarize } from '../../harness/stats';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { allBack, busiestNode, heldFleet } from '../harness/held-fleet';
 import { clusterSizes, TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 const RECONNECT_LIMIT_MS = 15_000;
 

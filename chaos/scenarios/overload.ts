@@ -1,9 +1,10 @@
+import { check } from '../../harness/check';
 import { say } from '../../harness/progress';
 import { count, sleep } from '../../harness/stats';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { openFleet } from '../harness/open-fleet';
 import { TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 const RETRY_AFTER_S = 2;
 

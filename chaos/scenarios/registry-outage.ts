@@ -1,3 +1,4 @@
+import { check } from '../../harness/check';
 import { say } from '../../harness/progress';
 import { count, seconds, sleep, until } from '../../harness/stats';
 import { DynamoDbRegistry } from '../../runtime/registry';
@@ -5,7 +6,7 @@ import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
 import { heldFleet } from '../harness/held-fleet';
 import { TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 /** The local cluster's registry table (startEmbeddedRegistry's default name). */
 const TABLE = 'wslb-nodes';

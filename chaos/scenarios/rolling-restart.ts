@@ -1,10 +1,11 @@
+import { check } from '../../harness/check';
 import { say } from '../../harness/progress';
 import { count, seconds, until } from '../../harness/stats';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
 import { heldFleet } from '../harness/held-fleet';
 import { clusterSizes, TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 /**
  * How long after a node starts draining an auth instance may still name it: its view is refreshed at

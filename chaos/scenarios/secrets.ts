@@ -1,8 +1,9 @@
+import { check } from '../../harness/check';
 import { count, until } from '../../harness/stats';
 import { connect } from '../../runtime/client/node';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { TIMING } from '../sizes';
-import { check, type Scenario } from '../types';
+import type { Scenario } from '../types';
 
 /**
  * 8. No log line holds a token, a password or the signing key: this scenario's own cluster at debug level

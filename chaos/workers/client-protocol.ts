@@ -1,19 +1,7 @@
-/** Messages between chaos/main and a client worker process, over the IPC channel. */
-export interface OpenJob {
-  authUrl: string;
-  credentials: { username: string; password: string };
-  count: number;
-  concurrency: number;
-  openTimeoutMs: number;
-}
-
-export type ToClientWorker =
-  | { type: 'open'; job: OpenJob }
-  | { type: 'status' }
-  | { type: 'mark' }
-  | { type: 'echo'; timeoutMs: number }
-  | { type: 'tokens' }
-  | { type: 'stop' };
+/**
+ * What a chaos client worker serves (harness/worker/serve.ts): `open(FleetJob)` → `Opened`, `status()` and
+ * `mark()` → `ClientStatus`, `echo(timeoutMs)` → `EchoResult`, `tokens()` → every session token it received.
+ */
 
 /** What happened since the last `mark` (closes, reopens) and what holds now (connected, byNode). */
 export interface ClientStatus {
@@ -37,10 +25,7 @@ export interface EchoResult {
   echoed: number;
 }
 
-export type FromClientWorker =
-  | { type: 'progress'; opened: number }
-  | { type: 'opened'; connected: number; failed: number }
-  | { type: 'status'; status: ClientStatus }
-  | { type: 'echo'; result: EchoResult }
-  | { type: 'tokens'; tokens: string[] }
-  | { type: 'error'; message: string };
+export interface Opened {
+  connected: number;
+  failed: number;
+}

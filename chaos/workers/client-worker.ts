@@ -1,14 +1,16 @@
 import '../../runtime/local/quiet-sdk-warning';
+import { sleep } from '../../harness/stats';
+import { type FleetJob, openFleet } from '../../harness/worker/fleet-job';
+import { serveMethods } from '../../harness/worker/serve';
 import type { WslbClient } from '../../runtime/client';
-import { ClientFleet } from '../../runtime/local/client-fleet';
-import type { ClientStatus, EchoResult, FromClientWorker, OpenJob, ToClientWorker } from './client-protocol';
+import type { ClientFleet } from '../../runtime/local/client-fleet';
+import type { ClientStatus, EchoResult, Opened } from './client-protocol';
 import { tapSessionTokens } from './token-tap';
 
 /**
  * One client process of a chaos run: the product's ClientFleet, plus per-client timing of every
- * close → reopen. Bounded: it exits by itself after CHAOS_DEADLINE_MS, and when its parent goes.
+ * close → reopen. Bounded: it exits by itself at the open job's deadline, and when its parent goes.
  */
-const send = (message: FromClientWorker) => process.send?.(message);
 const tokens = tapSessionTokens();
 let fleet: ClientFleet | undefined;
 let phase = newPhase();
@@ -47,18 +49,13 @@ function watch(client: WslbClient): void {
   });
 }
 
-async function open(job: OpenJob): Promise<void> {
-  fleet = new ClientFleet({
-    authUrl: job.authUrl,
-    credentials: job.credentials,
-    concurrency: job.concurrency,
-    openTimeoutMs: job.openTimeoutMs,
-    onProgress: (opened) => send({ type: 'progress', opened }),
-  });
-  const { connected, failed } = await fleet.open(job.count);
+async function open(job: FleetJob, progress: (opened: number) => void): Promise<Opened> {
+  const opened = await openFleet(job, progress);
+  fleet = opened.fleet;
+  const { connected, failed } = opened;
   // Scenarios mark after the fleet is open; what happened while opening is not timed.
   for (const c of fleet.clients) watch(c);
-  send({ type: 'opened', connected, failed });
+  return { connected, failed };
 }
 
 function status(): ClientStatus {
@@ -99,23 +96,21 @@ async function echo(timeoutMs: number): Promise<EchoResult> {
   return { sent: open.length, echoed: results.filter(Boolean).length };
 }
 
-function stop(): void {
-  fleet?.closeAll();
-  setTimeout(() => process.exit(0), 300).unref();
-}
-
-process.on('message', (message: ToClientWorker) => {
-  const run = async () => {
-    if (message.type === 'open') await open(message.job);
-    else if (message.type === 'status') send({ type: 'status', status: status() });
-    else if (message.type === 'mark') {
+serveMethods(
+  {
+    open,
+    status,
+    /** Start a new phase: closes, reopens and their delays count from now. */
+    mark: () => {
       phase = newPhase();
-      send({ type: 'status', status: status() });
-    } else if (message.type === 'echo') send({ type: 'echo', result: await echo(message.timeoutMs) });
-    else if (message.type === 'tokens') send({ type: 'tokens', tokens: [...tokens] });
-    else if (message.type === 'stop') stop();
-  };
-  run().catch((err: Error) => send({ type: 'error', message: err.stack ?? err.message }));
-});
-process.on('disconnect', () => process.exit(0));
-setTimeout(() => process.exit(3), Number(process.env.CHAOS_DEADLINE_MS ?? 600_000)).unref();
+      return status();
+    },
+    echo: (timeoutMs: number) => echo(timeoutMs),
+    tokens: () => [...tokens],
+  },
+  // Closing frames go out before the process exits.
+  async () => {
+    fleet?.closeAll();
+    await sleep(300);
+  },
+);

@@ -1,16 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Build, HostName, WorkerName } from '../../bench/harness/worker-build';
 import { killGroup, onCleanup } from '../cleanup';
 import type { BoundedJob, FromWorker, ToWorker } from './protocol';
+
+/** Where a run's worker programs are: a `.js` file runs in plain Node, a `.ts` file through tsx. */
+export interface WorkerPrograms {
+  /** Each worker's stderr goes to `<dir>/<name>-<n>.log`; without it, to this process's stderr. */
+  readonly dir?: string;
+  worker(name: string): string;
+}
 
 export interface WorkerOptions {
   /** Run inside this network namespace (`ip netns exec`). */
   netns?: string;
   env?: Record<string, string>;
   /**
-   * Run this TypeScript file through tsx instead of the bundled worker `name`: for hosts that start a
+   * Run this TypeScript file through tsx instead of the program `name`: for hosts that start a
    * `LocalCluster`, which bundles the node service from the sources at run time.
    */
   source?: string;
@@ -20,37 +26,43 @@ const ROOT = join(__dirname, '..', '..');
 
 let serial = 0;
 
+interface Pending {
+  resolve(data: unknown): void;
+  reject(err: Error): void;
+  onProgress?: (done: number) => void;
+}
+
 /**
- * One load process. It leads its own process group, so stopping it also stops what it started
- * (HAProxy, nodes), by PID, even when it does not answer.
+ * One worker process, serving named methods (harness/worker/serve.ts). It leads its own process group, so
+ * stopping it also stops what it started (HAProxy, nodes), by PID, even when it does not answer. `J`, `R`
+ * and `S` type the bench's `run` job, its result and `status`; other methods go through `call`.
  */
-export class Worker<J extends BoundedJob, R, S = unknown> {
+export class Worker<J extends BoundedJob = BoundedJob, R = unknown, S = unknown> {
   private readonly child: ChildProcess;
   private readonly exited: Promise<void>;
   private readonly unregister: () => void;
-  private waiting?: {
-    type: FromWorker['type'];
-    resolve: (data: unknown) => void;
-    reject: (err: Error) => void;
-  };
-  private onProgress?: (done: number) => void;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
 
-  constructor(build: Build, name: WorkerName | HostName, options: WorkerOptions = {}) {
-    const node = options.source ? ['--import', 'tsx', options.source] : [build.worker(name as WorkerName)];
+  constructor(programs: WorkerPrograms, name: string, options: WorkerOptions = {}) {
+    const file = options.source ?? programs.worker(name);
+    const node = file.endsWith('.ts') ? ['--import', 'tsx', file] : [file];
     const command = options.netns ? 'ip' : process.execPath;
     const args = options.netns ? ['netns', 'exec', options.netns, process.execPath, ...node] : node;
     this.child = spawn(command, args, {
       cwd: ROOT,
       detached: true,
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      stdio: ['ignore', 'ignore', programs.dir ? 'pipe' : 'inherit', 'ipc'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...options.env },
     });
-    this.child.stderr?.pipe(createWriteStream(join(build.dir, `${name}-${++serial}.log`)));
+    if (programs.dir)
+      this.child.stderr?.pipe(createWriteStream(join(programs.dir, `${name}-${++serial}.log`)));
     this.exited = new Promise((resolve) => this.child.once('exit', () => resolve()));
     this.child.on('message', (message: FromWorker) => this.receive(message));
     this.child.once('exit', (code, signal) => {
-      this.waiting?.reject(new Error(`${name} worker exited (${code ?? signal}) before answering`));
-      this.waiting = undefined;
+      for (const p of this.pending.values())
+        p.reject(new Error(`${name} worker exited (${code ?? signal}) before answering`));
+      this.pending.clear();
     });
     const pid = this.child.pid;
     this.unregister = onCleanup(
@@ -64,13 +76,25 @@ export class Worker<J extends BoundedJob, R, S = unknown> {
     return this.child.pid;
   }
 
+  /** Calls `method` with `arg`; `onProgress` sees the worker's progress count until the answer. */
+  call<T>(method: string, arg?: unknown, onProgress?: (done: number) => void): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      if (this.child.exitCode !== null || this.child.signalCode !== null || !this.child.connected) {
+        reject(new Error(`worker ${this.child.pid} is gone`));
+        return;
+      }
+      this.pending.set(id, { resolve: resolve as (data: unknown) => void, reject, onProgress });
+      this.child.send({ type: 'call', id, method, arg } satisfies ToWorker);
+    });
+  }
+
   run(job: J, onProgress?: (done: number) => void): Promise<R> {
-    this.onProgress = onProgress;
-    return this.ask({ type: 'run', job }, 'result') as Promise<R>;
+    return this.call<R>('run', job, onProgress);
   }
 
   status(): Promise<S> {
-    return this.ask({ type: 'status' }, 'status') as Promise<S>;
+    return this.call<S>('status');
   }
 
   /** Ask it to stop; after `graceMs` kill its whole process group. */
@@ -87,27 +111,16 @@ export class Worker<J extends BoundedJob, R, S = unknown> {
     this.unregister();
   }
 
-  private ask(message: ToWorker, answer: FromWorker['type']): Promise<unknown> {
-    if (this.waiting) throw new Error('one question at a time');
-    return new Promise((resolve, reject) => {
-      this.waiting = { type: answer, resolve, reject };
-      this.child.send(message);
-    });
-  }
-
   private receive(message: FromWorker): void {
     if (message.type === 'progress') {
-      this.onProgress?.(message.done);
+      for (const p of this.pending.values()) p.onProgress?.(message.done);
       return;
     }
-    const waiting = this.waiting;
-    if (!waiting) return;
-    if (message.type === 'error') {
-      this.waiting = undefined;
-      waiting.reject(new Error(message.message));
-    } else if (message.type === waiting.type) {
-      this.waiting = undefined;
-      waiting.resolve('data' in message ? message.data : undefined);
-    }
+    if (message.type === 'stopped') return;
+    const pending = this.pending.get(message.id);
+    if (!pending) return;
+    this.pending.delete(message.id);
+    if (message.type === 'error') pending.reject(new Error(message.message));
+    else pending.resolve(message.data);
   }
 }

@@ -47,9 +47,10 @@ describe('npm run bench -- --quick', () => {
         for (const t of section.targets) {
           expect(t).toEqual(
             expect.objectContaining({
-              name: expect.any(String),
+              rule: expect.any(String),
+              pass: expect.any(Boolean),
+              measured: expect.any(String),
               value: expect.any(Number),
-              met: expect.any(Boolean),
             }),
           );
         }
