@@ -1,8 +1,9 @@
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { PRICE_TABLES } from '../../cli/plan/prices';
+import { round } from '../../harness/stats';
 import { HEARTBEAT_MS, REGISTRY_CACHE_MS } from '../../runtime/contract/defaults';
 import { createDocumentClient, DynamoDbRegistry, startEmbeddedRegistry } from '../../runtime/registry';
-import { round, type Section, type SectionContext } from '../types';
+import type { Section, SectionContext } from '../types';
 
 /** The fleet the issue asks about. */
 const NODES = 100;
