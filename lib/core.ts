@@ -71,6 +71,7 @@ export class WslbCore extends Construct {
       tokenSecret: this.tokenSecret.secret,
       registry: this.registry,
       logGroup: this.nodeLogs,
+      publicName: publicNodes ? config.tls.direct : undefined,
     });
 
     this.auth = new AuthService(this, 'Auth', {

@@ -27,6 +27,10 @@ export interface NodeEnvironment {
   readonly AWS_REGION: string;
   /** Fleet dimension of the node's EMF metric lines (see lib/dashboard.ts). */
   readonly METRICS_FLEET: string;
+  /** `direct` over wss: the certificate secret and the zone the node's name is in (node-public-name.ts). */
+  readonly TLS_CERT_SECRET_ARN?: string;
+  readonly DNS_HOSTED_ZONE_ID?: string;
+  readonly DNS_ZONE_NAME?: string;
 }
 
 export const NODE_INSTALL_DIR = '/opt/wslb/node';

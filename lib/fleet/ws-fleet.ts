@@ -17,7 +17,9 @@ import {
 import { NODE_METRICS } from '../dashboard';
 import type { RegistryTable } from '../registry-table';
 import { acknowledgeAssetRead, RuntimeBundle } from '../runtime-bundle';
+import type { DirectTls } from '../tls-context';
 import { DRAIN_NOTICE } from './drain-watch';
+import { nodePublicName } from './node-public-name';
 import { nodeUserData } from './node-user-data';
 
 /** Share of a node's cap that target tracking keeps by default: room for arrivals while a new node boots. */
@@ -104,6 +106,11 @@ export interface WsFleetProps {
   readonly logGroup: logs.ILogGroup;
   /** Value of the {@link FLEET_TAG_KEY} tag on every node. @default - the stack name */
   readonly fleetTag?: string;
+  /**
+   * Public nodes only: a name per node in this Route 53 zone and the wildcard certificate for it (wss).
+   * @default - nodes are reached by their address, over ws
+   */
+  readonly publicName?: DirectTls;
 }
 
 /**
@@ -173,6 +180,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
     props.registry.grantReadCurrentPath(this.role);
     props.logGroup.grantWrite(this.role);
     this.grantOwnStanding();
+    const nameEnv = nodePublicName(this.role, props.publicAddress ? props.publicName : undefined);
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -216,6 +224,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
           TOKEN_AUDIENCE: props.tokenAudience,
           AWS_REGION: stack.region,
           METRICS_FLEET: this.fleetTag,
+          ...nameEnv,
         },
         ready: {
           stackName: stack.stackName,

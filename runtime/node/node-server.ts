@@ -4,7 +4,7 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
@@ -109,6 +109,12 @@ export class NodeServer {
 
   get draining(): boolean {
     return this.isDraining;
+  }
+
+  /** A new certificate for new handshakes (TLS only); open connections keep theirs. */
+  setCertificate(tls: { cert: string; key: string }): void {
+    if (!(this.http instanceof HttpsServer)) throw new Error('setCertificate: this node serves plain ws');
+    this.http.setSecureContext(tls);
   }
 
   async listen(host: string, port: number): Promise<number> {

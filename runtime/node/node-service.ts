@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { TOKEN_KEY_REFRESH_MS } from '../contract/token-key-refresh';
@@ -11,7 +10,9 @@ import { Heartbeat } from './heartbeat';
 import { instanceIdentity } from './instance-identity';
 import { NodeMetrics } from './metrics';
 import { NodeServer } from './node-server';
+import { nodeTls } from './node-tls';
 import { PathWatch } from './path-watch';
+import { publishName } from './public-name';
 import type { NodeSettings } from './settings';
 
 /** Listening on every address: the endpoint falls back to loopback (only the local cluster leaves it unset). */
@@ -58,13 +59,8 @@ export async function startNodeService(
       ? undefined
       : await instanceIdentity(settings.ENDPOINT_SOURCE === 'imds-public' ? 'public' : 'private');
   const nodeId = settings.NODE_ID ?? identity?.nodeId ?? `${hostname()}-${process.pid}`;
-  const tls =
-    settings.TLS_CERT_FILE && settings.TLS_KEY_FILE
-      ? {
-          cert: readFileSync(settings.TLS_CERT_FILE, 'utf8'),
-          key: readFileSync(settings.TLS_KEY_FILE, 'utf8'),
-        }
-      : undefined;
+  const certificate = await nodeTls(settings, log);
+  const tls = certificate?.initial;
   const metrics = new NodeMetrics();
   const server = new NodeServer({
     nodeId,
@@ -80,9 +76,20 @@ export async function startNodeService(
     log,
     tls,
   });
+  certificate?.onChange((next) => server.setCertificate(next));
   const port = await server.listen(settings.HOST, settings.PORT);
   const scheme = tls ? 'wss' : 'ws';
-  const host = identity?.host ?? (ANY_ADDRESS.has(settings.HOST) ? '127.0.0.1' : settings.HOST);
+  const name =
+    settings.DNS_HOSTED_ZONE_ID && settings.DNS_ZONE_NAME && identity
+      ? await publishName({
+          hostedZoneId: settings.DNS_HOSTED_ZONE_ID,
+          zoneName: settings.DNS_ZONE_NAME,
+          nodeId,
+          address: identity.host,
+          log,
+        })
+      : undefined;
+  const host = name?.host ?? identity?.host ?? (ANY_ADDRESS.has(settings.HOST) ? '127.0.0.1' : settings.HOST);
   const endpoint = settings.NODE_ENDPOINT ?? buildUrl(scheme, host, port);
   const nodes =
     registry ??
@@ -133,6 +140,7 @@ export async function startNodeService(
       pathWatch?.stop();
       emf?.stop();
       keys.stop();
+      certificate?.stop();
       await server.close();
     })();
     return stopped;
@@ -149,6 +157,8 @@ export async function startNodeService(
     // The window is the whole budget (systemd and the balancer are told about it): the registry writes
     // run beside the closes, and a slow deregistration is cut short (the entry goes stale by itself).
     const marked = heartbeat.beat();
+    // Draining, the node is handed out no more: its name goes now, beside the closes (remove never throws).
+    const unnamed = name?.remove() ?? Promise.resolve();
     const windowMs = settings.DRAIN_SECONDS * 1000;
     // A sixth of the window (at most 1 s) is kept for deregistering, closing the server and the exit, and
     // for timers that fire late while thousands of close handshakes keep the event loop busy.
@@ -158,6 +168,12 @@ export async function startNodeService(
     heartbeat.stop();
     await withTimeout(nodes.remove(nodeId), DEREGISTER_TIMEOUT_MS).catch((err: Error) =>
       log.warn({ err: err.message }, 'deregister failed'),
+    );
+    await withTimeout(unnamed, DEREGISTER_TIMEOUT_MS).catch(() =>
+      log.warn(
+        { event: 'dns_record_remove_slow', host: name?.host },
+        'record removal still running; stopping',
+      ),
     );
     const deregisteredMs = Date.now() - started;
     await stop();

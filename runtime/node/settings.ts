@@ -58,9 +58,24 @@ export const nodeSettingsSchema = z
     REGISTRY_TABLE: z.string().min(3),
     /** Loopback endpoint of the embedded registry; absent in AWS. */
     REGISTRY_ENDPOINT: z.url().optional(),
-    /** TLS for wss when the node is reached directly. */
+    /** TLS for wss when the node is reached directly: PEM files, read once (local runs). */
     TLS_CERT_FILE: z.string().min(1).optional(),
     TLS_KEY_FILE: z.string().min(1).optional(),
+    /** TLS from a Secrets Manager bundle (certificate, intermediates, key), re-read every TLS_REFRESH_SECONDS. */
+    TLS_CERT_SECRET_ARN: z.string().startsWith('arn:').optional(),
+    TLS_REFRESH_SECONDS: intVar(10, 86_400, 300),
+    /**
+     * `direct` over wss: the node publishes `<NODE_ID>.<DNS_ZONE_NAME> A <public IPv4>` in this Route 53 zone
+     * at start, is reached by that name, and deletes the record when it drains.
+     */
+    DNS_HOSTED_ZONE_ID: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/)
+      .optional(),
+    DNS_ZONE_NAME: z
+      .string()
+      .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/)
+      .optional(),
     /** Fleet dimension of the EMF metric lines (the stack name); no EMF lines without it. */
     METRICS_FLEET: z.string().min(1).max(255).optional(),
     /** Interval of the EMF metric lines. */
@@ -69,6 +84,23 @@ export const nodeSettingsSchema = z
   })
   .superRefine((s, ctx) => {
     requireOneOf(s, ctx, ['TOKEN_SECRET_ARN', 'TOKEN_SECRET_FILE']);
+    if (s.TLS_CERT_SECRET_ARN && s.TLS_CERT_FILE) {
+      ctx.addIssue({ code: 'custom', path: ['TLS_CERT_SECRET_ARN'], message: 'excludes TLS_CERT_FILE' });
+    }
+    if (Boolean(s.DNS_HOSTED_ZONE_ID) !== Boolean(s.DNS_ZONE_NAME)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [s.DNS_HOSTED_ZONE_ID ? 'DNS_ZONE_NAME' : 'DNS_HOSTED_ZONE_ID'],
+        message: 'DNS_HOSTED_ZONE_ID and DNS_ZONE_NAME go together',
+      });
+    }
+    if (s.DNS_HOSTED_ZONE_ID && s.ENDPOINT_SOURCE !== 'imds-public') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DNS_HOSTED_ZONE_ID'],
+        message: 'needs ENDPOINT_SOURCE=imds-public (the record holds the public address)',
+      });
+    }
     if (Boolean(s.TLS_CERT_FILE) !== Boolean(s.TLS_KEY_FILE)) {
       ctx.addIssue({
         code: 'custom',

@@ -78,3 +78,14 @@ export function differingPaths(a: unknown, b: unknown, path = ''): string[] {
     differingPaths(a[key], b[key], path ? `${path}.${key}` : key),
   );
 }
+
+/** Every statement of the IAM policies attached to the one role whose logical id starts with `rolePrefix`. */
+export function roleStatements(template: Template, rolePrefix: string): Array<Record<string, unknown>> {
+  const roles = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) =>
+    id.startsWith(rolePrefix),
+  );
+  if (roles.length !== 1) throw new Error(`${roles.length} roles start with ${rolePrefix}`);
+  return Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roles[0]!))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement);
+}

@@ -1,6 +1,6 @@
 import { DefaultStackSynthesizer } from 'aws-cdk-lib';
 import type { Strategy } from '../../../runtime/contract/strategies';
-import { TLS_SECRETS } from '../tls-variants';
+import { DIRECT_ZONE, TLS_SECRETS } from '../tls-variants';
 import { ACCOUNT, REGION } from './cfn-resolve';
 import type { StackView } from './stack-view';
 
@@ -120,6 +120,18 @@ const when = (made: (s: StackView) => boolean, on: (s: StackView) => string[]) =
   made(s) ? on(s) : [];
 const hasTargetGroups = (s: StackView) => s.find('AWS::ElasticLoadBalancingV2::TargetGroup').length > 0;
 const hasPrivateVip = (s: StackView) => s.mentions(PAIR, 'VIP_PRIVATE_IP=');
+const FLEET = /^Core\/Fleet\//;
+/** `direct` over wss: the nodes' wildcard certificate, their hosted zone, a change Route 53 hands back. */
+const directNamed = (s: StackView) => s.mentions(FLEET, `DNS_HOSTED_ZONE_ID=${DIRECT_ZONE.id}`);
+const directCertificate = when(directNamed, () => [TLS_SECRETS.direct]);
+const directZone = when(directNamed, () => [`arn:aws:route53:::hostedzone/${DIRECT_ZONE.id}`]);
+const OTHER_ZONE = () => ['arn:aws:route53:::hostedzone/Z9999999999OTHERZONE'];
+/** The request context of a node's change of its own record (runtime/node/public-name.ts). */
+const ownRecord = (action: string, name = `i-0123456789abcdef0.${DIRECT_ZONE.name}`, type = 'A') => ({
+  'route53:ChangeResourceRecordSetsNormalizedRecordNames': [name],
+  'route53:ChangeResourceRecordSetsRecordTypes': [type],
+  'route53:ChangeResourceRecordSetsActions': [action],
+});
 /** The pair's certificate secret, when the stack terminates TLS on the pair. */
 const pairCertificate = (s: StackView) =>
   s.mentions(PAIR, `TLS_CERT_SECRET_ARN=${TLS_SECRETS.haproxy}`) ? [TLS_SECRETS.haproxy] : [];
@@ -188,6 +200,32 @@ export const ALLOWED: RuntimeCall[] = [
     by: 'lib/fleet/node-shell.ts target_state (ready and drain-watch scripts)',
   },
   { role: 'node', action: 'cloudformation:SignalResource', on: thisStack, by: 'lib/fleet/node-ready.ts' },
+  {
+    role: 'node',
+    action: 'secretsmanager:GetSecretValue',
+    on: directCertificate,
+    by: 'runtime/node/node-tls.ts (wildcard certificate, direct over wss)',
+  },
+  {
+    role: 'node',
+    action: 'route53:ChangeResourceRecordSets',
+    on: directZone,
+    context: ownRecord('UPSERT'),
+    by: 'runtime/node/public-name.ts publishName (its name at start)',
+  },
+  {
+    role: 'node',
+    action: 'route53:ChangeResourceRecordSets',
+    on: directZone,
+    context: ownRecord('DELETE'),
+    by: 'runtime/node/public-name.ts remove (at drain)',
+  },
+  {
+    role: 'node',
+    action: 'route53:GetChange',
+    on: when(directNamed, () => ['arn:aws:route53:::change/C0123456789ABCDEF']),
+    by: 'runtime/node/public-name.ts publishName (waits for INSYNC)',
+  },
   // auth Lambda
   {
     role: 'auth',
@@ -360,6 +398,40 @@ export const DENIED: RuntimeCall[] = [
   { role: 'node', action: 'ec2:AssignPrivateIpAddresses', on: pairEnis, by: 'only the pair moves the VIP' },
   { role: 'node', action: 'ec2:TerminateInstances', on: AN_INSTANCE, by: 'nodes do not manage instances' },
   { role: 'node', action: 'cloudformation:SignalResource', on: otherStack, by: 'signals only its own stack' },
+  {
+    role: 'node',
+    action: 'route53:ChangeResourceRecordSets',
+    on: directZone,
+    context: ownRecord('UPSERT', DIRECT_ZONE.name),
+    by: "the zone's own name (its apex) is the operator's",
+  },
+  {
+    role: 'node',
+    action: 'route53:ChangeResourceRecordSets',
+    on: directZone,
+    context: ownRecord('UPSERT', 'www.example.com'),
+    by: 'only names under the zone name the stack was given',
+  },
+  {
+    role: 'node',
+    action: 'route53:ChangeResourceRecordSets',
+    on: directZone,
+    context: ownRecord('UPSERT', `i-0123456789abcdef0.${DIRECT_ZONE.name}`, 'TXT'),
+    by: 'A records only (a TXT record could pass an ACME DNS challenge for the zone)',
+  },
+  {
+    role: 'node',
+    action: 'route53:ChangeResourceRecordSets',
+    on: when(directNamed, OTHER_ZONE),
+    context: ownRecord('UPSERT'),
+    by: 'only the hosted zone the stack was given',
+  },
+  {
+    role: 'node',
+    action: 'route53:DeleteHostedZone',
+    on: directZone,
+    by: 'the zone is the operator’s',
+  },
   { role: 'auth', action: 'dynamodb:PutItem', on: registry, by: 'auth only reads the registry' },
   { role: 'auth', action: 'dynamodb:DeleteItem', on: registry, by: 'auth only reads the registry' },
   {

@@ -1,20 +1,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { HAPROXY_TLS_CERT_FILE } from '../../../runtime/contract/paths';
-import { templateOf } from '../helpers';
+import { roleStatements, templateOf } from '../helpers';
 
 const SECRET = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:wslb/haproxy-tls-AbCdEf';
 const TLS = { strategy: 'haproxy', haproxyCertificateSecretArn: SECRET, publicHostname: 'ws.example.com' };
 
-/** Every statement of the policies attached to the pair's role. */
-function pairStatements(template: Template): Array<Record<string, unknown>> {
-  const roles = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) =>
-    id.startsWith('Haproxy'),
-  );
-  expect(roles).toHaveLength(1);
-  return Object.values(template.findResources('AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties.Roles).includes(roles[0]!))
-    .flatMap((p) => p.Properties.PolicyDocument.Statement);
-}
+const pairStatements = (template: Template) => roleStatements(template, 'Haproxy');
 
 /** The pair's boot text (user data of its instances or launch template), tokens as {TOKEN}. */
 function pairBootText(template: Template): string {

@@ -3,27 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunningNode, startNodeService } from '../../../runtime/node/node-service';
 import { nodeSettingsFromEnv } from '../../../runtime/node/settings';
-import type { NodeHeartbeat, NodeRecord, NodeRegistry } from '../../../runtime/registry';
 import { issueToken, parseKeyRing } from '../../../runtime/token';
 import { keyJson } from '../../helpers/keys';
+import { MemoryRegistry } from '../../helpers/memory-registry';
 import { silentLog } from '../../helpers/silent-log';
 import { closed, nextMessage, tryOpen } from '../../helpers/ws-client';
-
-/** Keeps what the node registers, as the auth service would read it. */
-class MemoryRegistry implements NodeRegistry {
-  readonly beats: NodeHeartbeat[] = [];
-  async heartbeat(node: NodeHeartbeat) {
-    this.beats.push(node);
-  }
-  async list(): Promise<NodeRecord[]> {
-    return [];
-  }
-  async read() {
-    return { nodes: [], itemsRead: 0 };
-  }
-  async remove() {}
-  async setDraining() {}
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'wslb-endpoint-'));
 const secret = keyJson('k1');
