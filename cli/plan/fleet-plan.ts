@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../runtime/contract/errors';
 import { DEPLOYED_SCRYPT, scryptMemoryBytes } from '../../runtime/contract/scrypt';
 import { STRATEGIES, type Strategy } from '../../runtime/contract/strategies';
 import { TOKEN_KEY_REFRESH_MS } from '../../runtime/contract/token-key-refresh';
+import { USERS_REFRESH_MS } from '../../runtime/contract/users-refresh';
 import { eventuallyConsistentScanReadUnits, itemBytes, writeUnits } from './dynamodb-units';
 import { type LoginCpu, lambdaLoginSeconds } from './login-cost';
 import { HOURS_PER_MONTH, type PriceTable } from './prices';
@@ -297,9 +298,12 @@ export function planStrategy(strategy: Strategy, input: PlanInput): StrategyPlan
     );
   }
   monthly('secrets (token key, users)', SECRETS, 'secret-month', prices.secretMonthly, 1);
-  const secretReadsPerHour = (nodes.count + authInstances) * (3_600_000 / TOKEN_KEY_REFRESH_MS);
+  // The token key by every node and auth instance; the users by every auth instance.
+  const secretReadsPerHour =
+    (nodes.count + authInstances) * (3_600_000 / TOKEN_KEY_REFRESH_MS) +
+    authInstances * (3_600_000 / USERS_REFRESH_MS);
   monthly(
-    'secret reads (key refresh)',
+    'secret reads (key and users refresh)',
     (secretReadsPerHour * HOURS_PER_MONTH) / 10_000,
     '10,000 calls',
     prices.secretCallsPer10k,

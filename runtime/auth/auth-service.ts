@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
 import { TOKEN_KEY_REFRESH_MS } from '../contract/token-key-refresh';
 import { DynamoDbRegistry, type NodeRegistry } from '../registry';
+import { refreshingSecret } from '../shared/refreshing-secret';
 import { secretSourceFromEnv } from '../shared/secret-source';
 import { refreshingKeyRing } from '../token';
-import { ScryptUserStore } from './credentials';
+import { type CredentialChecker, parseUsers, ScryptUserStore } from './credentials';
 import type { AuthRequest, AuthResponse } from './http-types';
 import { oidcConfigFrom } from './identity/oidc-settings';
 import { OidcVerifier, type OidcVerifierOptions } from './identity/oidc-verifier';
@@ -30,14 +31,18 @@ export async function createAuthService(
     TOKEN_KEY_REFRESH_MS,
     log,
   );
-  const credentials = await ScryptUserStore.load(
+  const scrypt = { N: settings.SCRYPT_N, r: settings.SCRYPT_R, p: settings.SCRYPT_P };
+  // Re-read like the token key, so `wslb users add|remove` reaches warm instances too.
+  const users = await refreshingSecret(
     secretSourceFromEnv(settings.USERS_SECRET_ARN, settings.USERS_FILE, 'users'),
-    { N: settings.SCRYPT_N, r: settings.SCRYPT_R, p: settings.SCRYPT_P },
+    (text) => new ScryptUserStore(parseUsers(text), scrypt),
+    { refreshMs: settings.USERS_REFRESH_MS, log, what: 'users' },
   );
-  const otherParams = credentials.usersWithOtherParams();
+  const credentials: CredentialChecker = { check: (name, password) => users.current().check(name, password) };
+  const otherParams = users.current().usersWithOtherParams();
   if (otherParams.length > 0) {
     log.warn(
-      { users: otherParams.length, scrypt: credentials.params },
+      { users: otherParams.length, scrypt },
       'users hashed with other scrypt parameters than the deployed ones: timing tells them from unknown users; re-hash them',
     );
   }
@@ -100,6 +105,9 @@ export async function createAuthService(
       }
     },
     view,
-    stop: keys.stop,
+    stop: () => {
+      keys.stop();
+      users.stop();
+    },
   };
 }

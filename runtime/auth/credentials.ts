@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { DEPLOYED_SCRYPT, type ScryptParams } from '../contract/scrypt';
-import { readSecret, type SecretSource } from '../shared/secret-source';
 import { decoyHash, hashParams, isValidHash, verifyPassword } from './password-hash';
 
 /** Checks a username and password. The auth service never accepts a login without one. */
@@ -50,10 +49,6 @@ export class ScryptUserStore implements CredentialChecker {
     readonly params: ScryptParams = DEPLOYED_SCRYPT,
   ) {
     this.decoy = decoyHash(params);
-  }
-
-  static async load(source: SecretSource, params?: ScryptParams): Promise<ScryptUserStore> {
-    return new ScryptUserStore(parseUsers(await readSecret(source)), params);
   }
 
   /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { FRESHNESS_MS, REGISTRY_CACHE_MS } from '../contract/defaults';
 import { DEPLOYED_SCRYPT, scryptParamsProblem } from '../contract/scrypt';
 import { DEFAULT_NODE_CHOICE, NODE_CHOICE_RULES, STRATEGIES } from '../contract/strategies';
+import { USERS_REFRESH_MS } from '../contract/users-refresh';
 import { intVar, logLevelVar, parseEnv, requireOneOf, wsUrlVar } from '../shared/env';
 import { oidcAudience, oidcUrl } from './identity/oidc-settings';
 import { LOGIN_LIMIT_DEFAULTS } from './limits/login-limits';
@@ -30,6 +31,8 @@ export const authSettingsSchema = z
     /** Users (scrypt hashes): a Secrets Manager secret in AWS, a file locally. */
     USERS_SECRET_ARN: z.string().startsWith('arn:').optional(),
     USERS_FILE: z.string().min(1).optional(),
+    /** Read the users again this often: a user added or removed reaches this warm instance within it. */
+    USERS_REFRESH_MS: intVar(100, 3_600_000, USERS_REFRESH_MS),
     REGISTRY_TABLE: z.string().min(3),
     REGISTRY_ENDPOINT: z.url().optional(),
     /** A registry entry older than this is ignored. */

@@ -1,32 +1,19 @@
 import type { Logger } from 'pino';
+import { type Refreshing, refreshingSecret } from '../shared/refreshing-secret';
 import { readSecret, type SecretSource } from '../shared/secret-source';
 import { parseKeyRing, type TokenKeyRing } from './keys';
 
 /** The current key ring, re-read in the background so a rotated secret takes effect without a restart. */
-export interface KeyRingProvider {
-  current(): TokenKeyRing;
-  stop(): void;
-}
+export type KeyRingProvider = Refreshing<TokenKeyRing>;
 
 export async function loadKeyRing(source: SecretSource): Promise<TokenKeyRing> {
   return parseKeyRing(await readSecret(source));
 }
 
-export async function refreshingKeyRing(
+export function refreshingKeyRing(
   source: SecretSource,
   refreshMs: number,
   log: Logger,
 ): Promise<KeyRingProvider> {
-  let ring = await loadKeyRing(source);
-  const timer = setInterval(() => {
-    loadKeyRing(source)
-      .then((next) => {
-        ring = next;
-      })
-      .catch((err: Error) =>
-        log.warn({ err: err.message }, 'token key refresh failed; keeping the current keys'),
-      );
-  }, refreshMs);
-  timer.unref();
-  return { current: () => ring, stop: () => clearInterval(timer) };
+  return refreshingSecret(source, parseKeyRing, { refreshMs, log, what: 'token key' });
 }
