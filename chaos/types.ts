@@ -13,6 +13,12 @@ export const SCENARIO_IDS = [
   'secrets',
   'haproxy-split-brain',
   'login-throttled',
+  'switch-nlb-haproxy',
+  'switch-nlb-direct',
+  'switch-haproxy-nlb',
+  'switch-haproxy-direct',
+  'switch-direct-nlb',
+  'switch-direct-haproxy',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 

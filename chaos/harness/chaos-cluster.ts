@@ -14,7 +14,7 @@ export interface AuthEvent {
 }
 
 /**
- * A local cluster (direct) and its client processes for one scenario, stopped by PID on any exit.
+ * A local cluster (direct unless told otherwise) and its client processes for one scenario, stopped by PID on any exit.
  * Before it goes, its logs are scanned for its own secrets (scenario 8).
  */
 export class ChaosCluster {
@@ -32,7 +32,7 @@ export class ChaosCluster {
   static async start(
     label: string,
     ledger: SecretLedger,
-    options: Omit<LocalClusterOptions, 'strategy'>,
+    options: Omit<LocalClusterOptions, 'strategy'> & Partial<Pick<LocalClusterOptions, 'strategy'>>,
   ): Promise<ChaosCluster> {
     const started = await startCluster({ strategy: 'direct', ...options }, `local cluster ${label}`);
     return new ChaosCluster(started, ledger, label);

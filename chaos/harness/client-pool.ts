@@ -84,6 +84,7 @@ function merge(replies: ClientStatus[]): ClientStatus {
     connected: 0,
     clients: 0,
     byNode: {},
+    byUrl: {},
     closes: {},
     reopenedOn: {},
     reopenDelaysMs: [],
@@ -96,6 +97,7 @@ function merge(replies: ClientStatus[]): ClientStatus {
     out.failedAttempts += s.failedAttempts;
     out.gaveUp += s.gaveUp;
     mergeCounts(out.byNode, s.byNode);
+    mergeCounts(out.byUrl, s.byUrl);
     mergeCounts(out.reopenedOn, s.reopenedOn);
     for (const [node, codes] of Object.entries(s.closes)) {
       out.closes[node] = out.closes[node] ?? {};

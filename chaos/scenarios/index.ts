@@ -10,6 +10,7 @@ import { overload } from './overload';
 import { registryOutage } from './registry-outage';
 import { rollingRestart } from './rolling-restart';
 import { secrets } from './secrets';
+import { STRATEGY_SWITCHES } from './strategy-switch';
 
 /** In the order, later additions before scenario 8, which runs last so it sees every other scenario's logs. */
 export const SCENARIOS: Scenario[] = [
@@ -23,5 +24,6 @@ export const SCENARIOS: Scenario[] = [
   hostileFrames,
   haproxySplitBrain,
   loginThrottled,
+  ...STRATEGY_SWITCHES,
   secrets,
 ];

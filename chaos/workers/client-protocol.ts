@@ -8,6 +8,8 @@ export interface ClientStatus {
   connected: number;
   clients: number;
   byNode: Record<string, number>;
+  /** Connected clients by the URL their socket opened (a balancer's, or a node's: the path they came by). */
+  byUrl: Record<string, number>;
   /** Closes of open sockets since the mark, by the node the client was on, then by close code. */
   closes: Record<string, Record<string, number>>;
   /** Reopens since the mark, by the node reopened on. */

@@ -58,11 +58,21 @@ async function open(job: FleetJob, progress: (opened: number) => void): Promise<
   return { connected, failed };
 }
 
+function byUrl(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const c of fleet?.clients ?? []) {
+    const url = c.connected ? fleet?.urlOf.get(c) : undefined;
+    if (url) counts[url] = (counts[url] ?? 0) + 1;
+  }
+  return counts;
+}
+
 function status(): ClientStatus {
   return {
     connected: fleet?.connectedCount() ?? 0,
     clients: fleet?.clients.length ?? 0,
     byNode: Object.fromEntries(fleet?.byNode() ?? []),
+    byUrl: byUrl(),
     ...phase,
   };
 }

@@ -167,11 +167,13 @@ async function pickTarget(deps: SessionHandlerDeps, requestId: string): Promise<
   if (chosen) {
     return { url: chosen.publicEndpoint!, audience: chosen.nodeId, node: chosen.nodeId, strategy: 'direct' };
   }
-  const fallback = deps.retiring?.balancer;
+  // Only while the nodes are still private (a switch to direct replaces them one at a time): an empty view or
+  // full public nodes get the 503 below, as outside a switch.
+  const fallback = reachable.length === 0 && nodes.length > 0 ? deps.retiring?.balancer : undefined;
   if (fallback) {
     deps.log.info(
       { requestId, nodes: nodes.length, public: reachable.length, retiring: deps.retiring!.strategy },
-      'no public node has headroom: handing out the retiring path',
+      'no node is public yet: handing out the retiring path',
     );
     return { url: fallback.url, audience: fallback.name, strategy: deps.retiring!.strategy };
   }

@@ -99,7 +99,15 @@ describe('auth service over HTTP, strategy direct', () => {
     expect(res.status).toBe(503);
   });
 
-  it('hands out the retiring balancer while no public node has headroom (switch to direct)', async () => {
+  it('answers 503, not the retiring path, when the registry lists no node at all', async () => {
+    const url = await startAuth({
+      RETIRING_STRATEGY: 'haproxy',
+      RETIRING_PUBLIC_URL: 'ws://old.example.test',
+    });
+    expect((await post(url, alice)).status).toBe(503);
+  });
+
+  it('hands out the retiring balancer while every node is private (switch to direct)', async () => {
     await beat('private', { publicEndpoint: undefined });
     const url = await startAuth({
       RETIRING_STRATEGY: 'nlb',
