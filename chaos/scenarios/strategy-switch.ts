@@ -1,12 +1,13 @@
-import { say } from '../../bench/harness/progress';
+import { check } from '../../harness/check';
+import { say } from '../../harness/progress';
+import { count, seconds, sleep, summarize } from '../../harness/stats';
 import { DRAIN_SECONDS } from '../../runtime/contract/defaults';
 import { STRATEGIES, type Strategy } from '../../runtime/contract/strategies';
 import { ChaosCluster } from '../harness/chaos-cluster';
 import { closesWith } from '../harness/client-pool';
 import { heldFleet } from '../harness/held-fleet';
-import { count, seconds, sleep, summarize } from '../harness/stats';
 import { clusterSizes, type Sizes, TIMING } from '../sizes';
-import { check, type Scenario, type ScenarioId } from '../types';
+import type { Scenario, ScenarioId } from '../types';
 import type { ClientStatus } from '../workers/client-protocol';
 
 /** On top of the drain window, the time the move may take: a heartbeat to learn the path, the last logins. */
