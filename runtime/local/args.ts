@@ -17,6 +17,7 @@ const argsSchema = z.object({
   'oidc-audience': z.string().min(1).optional(),
   'oidc-jwks-url': oidcUrl().optional(),
   'switch-to': z.enum(STRATEGIES).optional(),
+  tls: z.boolean(),
 });
 
 export type LocalArgs = z.infer<typeof argsSchema>;
@@ -24,7 +25,7 @@ export type LocalArgs = z.infer<typeof argsSchema>;
 export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nodes 3] [--clients 1000] [--max-connections 15000]
                      [--auth-instances 1] [--source-ips 2] [--users FILE] [--once] [--json]
                      [--oidc-issuer local|URL [--oidc-audience AUD] [--oidc-jwks-url URL]]
-                     [--switch-to direct|haproxy|nlb]
+                     [--switch-to direct|haproxy|nlb] [--tls]
   --strategy         how clients reach nodes: direct; haproxy (Debian's haproxy in front of the nodes);
                      nlb (a kernel L4 balancer in a network namespace as the NLB; needs root, else HAProxy in tcp mode)
   --nodes            WS node processes on 127.0.0.1 (1-32)
@@ -39,6 +40,8 @@ export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nod
   --oidc-jwks-url    the issuer's JWKS when discovery (<issuer>/.well-known/openid-configuration) does not give it
   --switch-to        once every client is connected, switch to this strategy live and wait until every client
                      is on it (summary field "switch"); with --once, exit 0 only if none was lost or reset
+  --tls              every path on wss with a CA made for this run, which the demo clients trust: the nodes
+                     (direct), HAProxy (haproxy), HAProxy in tcp mode terminating TLS as the NLB's TLS listener (nlb)
   --once             run the demo, print the summary, stop; exit 0 only if every client connected
   --json             print the summary as one JSON object on stdout`;
 
@@ -60,6 +63,7 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
       'switch-to': { type: 'string' },
       once: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      tls: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -81,6 +85,10 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
   }
   if (values['switch-to'] !== undefined && values['switch-to'] === values.strategy) {
     problems.push(`--switch-to: must differ from --strategy (${values.strategy})`);
+  }
+  const switchTo = values['switch-to'];
+  if (values.tls && switchTo && (switchTo === 'direct' || values.strategy === 'direct')) {
+    problems.push('--tls: not with a --switch-to between direct and a balancer (the nodes would change)');
   }
   if (!parsed.success || problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
   return parsed.data;

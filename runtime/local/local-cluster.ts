@@ -24,9 +24,11 @@ import { currentNamespace } from './netns';
 import { type NlbStandIn, startNlbStandIn } from './nlb';
 import { startNlbFallback } from './nlb-fallback';
 import { bundleNodeService } from './node-bundle';
+import { healthOf } from './node-health';
 import { NodeProcess } from './node-process';
 import { LocalOidcIssuer } from './oidc-issuer';
 import { RunDir } from './run-dir';
+import { type LocalCa, makeLocalCa } from './tls-ca';
 
 export type LocalStrategy = 'direct' | 'haproxy' | 'nlb';
 
@@ -74,6 +76,12 @@ export interface LocalClusterOptions {
   logLevel?: string;
   /** Start node processes with the V8 inspector on loopback (for heap measurements). @default false */
   inspectNodes?: boolean;
+  /**
+   * Every path on wss with a CA made for this run (`cluster.tlsCaFile` is what clients trust): the nodes under
+   * `direct`, the HAProxy under `haproxy`, and under `nlb` HAProxy in tcp mode terminating TLS as an NLB TLS
+   * listener does. Not with a switch between `direct` and a balancer (the nodes would change). @default false
+   */
+  tls?: boolean;
 }
 
 /** An OIDC issuer the auth service trusts (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL). */
@@ -106,6 +114,7 @@ export function resolveLocalOptions(options: LocalClusterOptions): ResolvedLocal
     loginLimits: LOCAL_LOGIN_LIMITS,
     logLevel: 'info',
     inspectNodes: false,
+    tls: false,
     allowedOrigins: DEFAULT_ALLOWED_ORIGINS,
     ...withoutUndefined(options),
   };
@@ -153,6 +162,8 @@ class LocalNodes {
     private readonly bundle: string,
     private readonly registry: EmbeddedRegistry,
     private readonly secrets: LocalSecrets,
+    /** The nodes serve wss with this certificate (`direct` with `tls`). */
+    private readonly tls?: LocalCa,
   ) {}
 
   get running(): NodeProcess[] {
@@ -177,6 +188,7 @@ class LocalNodes {
         PING_SECONDS: String(o.pingSeconds),
         LOG_LEVEL: o.logLevel,
         TOKEN_AUDIENCE: BALANCER_NAME,
+        ...(this.tls ? { TLS_CERT_FILE: this.tls.certFile, TLS_KEY_FILE: this.tls.keyFile } : {}),
       },
     });
     this.list.push(node);
@@ -206,9 +218,11 @@ async function startClientPath(
   o: ResolvedLocalOptions,
   dir: RunDir,
   nodes: LocalNodes,
+  tls?: LocalCa,
 ): Promise<ClientPath> {
   if (strategy === 'haproxy') {
     const haproxy = await startLocalHaproxy({
+      tlsCertFile: tls?.bundleFile,
       backends: backendsOf(nodes),
       sourceIps: loopbackSources(o.haproxySourceIps),
       logger: createLogger('wslb-haproxy-agent', 'info', pino.destination(dir.file('haproxy-agent.log'))),
@@ -219,15 +233,18 @@ async function startClientPath(
     const namespace = currentNamespace();
     const log = createLogger('wslb-nlb', 'info', pino.destination(dir.file('nlb.log')));
     const delayMs = o.drainSeconds * 1000;
-    const standIn = namespace
-      ? await startNlbStandIn({
-          namespace,
-          // The stack's 10 s interval would keep a new node idle for 20 s; the thresholds stay the stack's.
-          healthCheck: { intervalMs: 1000, timeoutMs: 500 },
-          deregistrationDelayMs: delayMs,
-          log,
-        })
-      : await startNlbFallback(delayMs, log);
+    // A kernel DNAT cannot terminate TLS; the NLB's TLS listener does, and so does HAProxy in tcp mode.
+    const standIn = tls
+      ? await startNlbFallback(delayMs, log, tls.bundleFile)
+      : namespace
+        ? await startNlbStandIn({
+            namespace,
+            // The stack's 10 s interval would keep a new node idle for 20 s; the thresholds stay the stack's.
+            healthCheck: { intervalMs: 1000, timeoutMs: 500 },
+            deregistrationDelayMs: delayMs,
+            log,
+          })
+        : await startNlbFallback(delayMs, log);
     for (const n of nodes.running) standIn.register({ id: n.nodeId, host: '127.0.0.1', port: n.port });
     await standIn.whenHealthy(
       nodes.running.map((n) => n.nodeId),
@@ -273,6 +290,7 @@ interface ClusterParts {
   oidcIssuer: LocalOidcIssuer | undefined;
   oidc: OidcIssuerSettings | undefined;
   paths: ClientPathStore;
+  tls: LocalCa | undefined;
 }
 
 /** The auth service's settings for handing out `current` (and, during a switch, knowing `retiring`). */
@@ -334,6 +352,9 @@ export class LocalCluster {
   readonly authUrl: string;
   /** The stand-in OIDC issuer (option `oidc: 'local'`), to mint ID tokens the auth service accepts. */
   readonly oidcIssuer: LocalOidcIssuer | undefined;
+  /** With `tls`: the PEM file of this run's CA, which clients trust (ws's `ca`, NODE_EXTRA_CA_CERTS, curl --cacert). */
+  readonly tlsCaFile: string | undefined;
+  private readonly tls: LocalCa | undefined;
   private readonly dir: RunDir;
   private readonly registry: EmbeddedRegistry;
   private readonly secrets: LocalSecrets;
@@ -363,6 +384,8 @@ export class LocalCluster {
     this.authParts = parts.auth;
     this.authUrl = parts.auth.url;
     this.oidcIssuer = parts.oidcIssuer;
+    this.tls = parts.tls;
+    this.tlsCaFile = parts.tls?.caFile;
     // A node that exits leaves HAProxy's pool at the next discovery, and the NLB's target group, as a
     // terminated instance does.
     fleet.onExit = (node) => {
@@ -391,10 +414,19 @@ export class LocalCluster {
         benchUserScryptN: o.benchUserScryptN,
         usersFile: o.usersFile,
       });
-      const fleet = new LocalNodes(o, dir, bundle, registry, secrets);
+      const tls = o.tls ? await makeLocalCa(dir.file('tls')) : undefined;
+      // Behind a balancer the nodes speak plain ws, as in AWS: the balancer terminates TLS.
+      const fleet = new LocalNodes(
+        o,
+        dir,
+        bundle,
+        registry,
+        secrets,
+        o.strategy === 'direct' ? tls : undefined,
+      );
       undo.push(() => fleet.stopAll());
       await Promise.all(Array.from({ length: o.nodes }, () => fleet.start()));
-      const path = await startClientPath(o.strategy, o, dir, fleet);
+      const path = await startClientPath(o.strategy, o, dir, fleet, tls);
       undo.push(() => closeClientPath(path));
       const oidcIssuer = o.oidc === 'local' ? await LocalOidcIssuer.start() : undefined;
       if (oidcIssuer) undo.push(() => oidcIssuer.stop());
@@ -412,7 +444,7 @@ export class LocalCluster {
       });
       return new LocalCluster(
         o,
-        { dir, registry, secrets, fleet, path, auth, oidcIssuer, oidc, paths },
+        { dir, registry, secrets, fleet, path, auth, oidcIssuer, oidc, paths, tls },
         undo,
       );
     } catch (err) {
@@ -500,7 +532,12 @@ export class LocalCluster {
     if (this.retiring) {
       throw new Error(`the switch from ${this.retiring.kind} is not finished: retire it first`);
     }
-    const next = await startClientPath(to, this.options, this.dir, this.fleet);
+    if (this.tls && (to === 'direct' || this.path.kind === 'direct')) {
+      throw new Error(
+        `a switch between direct and ${to === 'direct' ? this.path.kind : to} with tls would change the nodes`,
+      );
+    }
+    const next = await startClientPath(to, this.options, this.dir, this.fleet, this.tls);
     this.undo.push(() => closeClientPath(next));
     const previous = this.path;
     this.retiring = previous;
@@ -569,16 +606,18 @@ export class LocalCluster {
     return Promise.all(
       this.fleet.running.map(async (n) => {
         try {
-          const res = await fetch(buildUrl('http', '127.0.0.1', n.port, '/healthz'), {
-            signal: AbortSignal.timeout(2000),
-          });
-          const body = (await res.json()) as { connections: number; state: string };
+          const body = (await healthOf(n, this.fleetTls)) as { connections: number; state: string };
           return { id: n.nodeId, endpoint: n.endpoint, connections: body.connections, state: body.state };
         } catch {
           return { id: n.nodeId, endpoint: n.endpoint, connections: 0, state: 'unreachable' };
         }
       }),
     );
+  }
+
+  /** The certificate the nodes serve, when they serve wss (`direct` with `tls`). */
+  private get fleetTls(): LocalCa | undefined {
+    return this.options.strategy === 'direct' ? this.tls : undefined;
   }
 
   log(name: string): string {

@@ -1,4 +1,5 @@
 import './quiet-sdk-warning';
+import { readFileSync } from 'node:fs';
 import { type AdminServer, startAdminServer } from './admin-server';
 import { parseLocalArgs } from './args';
 import { ClientFleet } from './client-fleet';
@@ -22,7 +23,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const say = (text: string) => process.stderr.write(`${text}\n`);
-  if ((args.strategy === 'nlb' || args['switch-to'] === 'nlb') && !currentNamespace()) {
+  // With --tls the NLB stand-in is HAProxy terminating TLS in tcp mode: no namespace needed.
+  if ((args.strategy === 'nlb' || args['switch-to'] === 'nlb') && !args.tls && !currentNamespace()) {
     const choice = chooseNlbStandIn();
     if (choice.kind === 'kernel') {
       // Re-run this command inside a fresh network namespace, where the kernel balancer may be programmed.
@@ -43,6 +45,7 @@ async function main(): Promise<number> {
     haproxySourceIps: args['source-ips'],
     usersFile: args.users,
     oidc: oidcOption(args),
+    tls: args.tls,
   });
   let fleet: ClientFleet | undefined;
   let admin: AdminServer | undefined;
@@ -62,6 +65,11 @@ async function main(): Promise<number> {
     say(
       `registry: ${inNs(`npx wslb status --endpoint ${cluster.registryEndpoint} --table-name ${cluster.registryTable}`)}`,
     );
+    if (cluster.tlsCaFile) {
+      say(
+        `wss on every path; trust this run's CA: ${cluster.tlsCaFile} (NODE_EXTRA_CA_CERTS, curl --cacert)`,
+      );
+    }
     if (args.users) say(`users from ${args.users} may log in besides the demo user`);
     if (args['oidc-issuer'])
       say(`ID tokens of ${cluster.oidcIssuer?.url ?? args['oidc-issuer']} log in as Bearer`);
@@ -73,7 +81,10 @@ async function main(): Promise<number> {
       authUrl: cluster.authUrl,
       credentials: cluster.credentials,
       // Behind the NLB stand-in, nodes should see this address: the client's own, as an NLB preserves it.
-      ...(cluster.nlb ? { wsOptions: { localAddress: DEMO_CLIENT_ADDRESS } } : {}),
+      wsOptions: {
+        ...(cluster.nlb ? { localAddress: DEMO_CLIENT_ADDRESS } : {}),
+        ...(cluster.tlsCaFile ? { ca: readFileSync(cluster.tlsCaFile) } : {}),
+      },
       onProgress: (opened, requested) => {
         if (opened % 250 === 0 || opened === requested) say(`  connected ${opened}/${requested}`);
       },

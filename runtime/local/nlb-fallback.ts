@@ -7,9 +7,20 @@ import type { NlbStandIn, TargetSpec, TargetStatus } from './nlb';
  * `balance random` and `/healthz` checks. It forwards flows like an NLB but is a proxy: nodes see
  * HAProxy's address, not the client's, and deregistration ends flows at once rather than after a delay.
  */
-export async function startNlbFallback(deregistrationDelayMs: number, logger: Logger): Promise<NlbStandIn> {
+export async function startNlbFallback(
+  deregistrationDelayMs: number,
+  logger: Logger,
+  /** PEM bundle: terminate TLS, as an NLB TLS listener does (url is wss://). @default - plain TCP */
+  tlsCertFile?: string,
+): Promise<NlbStandIn> {
   const targets = new Map<string, TargetSpec>();
-  const haproxy = await startLocalHaproxy({ mode: 'tcp', backends: [], logger, checkInterMs: 500 });
+  const haproxy = await startLocalHaproxy({
+    mode: 'tcp',
+    backends: [],
+    logger,
+    checkInterMs: 500,
+    tlsCertFile,
+  });
   const apply = () =>
     haproxy.setBackends([...targets.values()].map((t) => ({ id: t.id, host: t.host, port: t.port })));
   return {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findExecutable } from '../haproxy/agent/haproxy-binary';
@@ -29,7 +29,7 @@ export function requireOpenssl(): string {
 
 /**
  * Makes a throwaway CA and a server certificate it signs for `names` (subjectAltName entries), with the
- * openssl CLI, into `dir` (which the caller owns and removes). P-256 keys, valid `days` days; the CA key is
+ * openssl CLI, into `dir` (made if missing; the caller owns and removes it). P-256 keys, valid `days` days; the CA key is
  * deleted once the leaf is signed, so nothing else can be issued under it.
  */
 export async function makeLocalCa(
@@ -41,6 +41,7 @@ export async function makeLocalCa(
   const label = options.label ?? 'wslb local';
   const names = (options.names ?? LOCAL_TLS_NAMES).join(',');
   const f = (name: string) => join(dir, name);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
   const opts = { timeout: 30_000 };
   await run(
