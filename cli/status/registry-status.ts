@@ -1,6 +1,13 @@
 import { hasHeadroom } from '../../runtime/auth/node-choice/choose-node';
 import { RegistryView } from '../../runtime/auth/node-choice/registry-view';
-import type { NodeRecord, NodeRegistry, NodeState } from '../../runtime/registry';
+import type { Strategy } from '../../runtime/contract/strategies';
+import {
+  type CurrentPath,
+  isClientPathStore,
+  type NodeRecord,
+  type NodeRegistry,
+  type NodeState,
+} from '../../runtime/registry';
 
 /** One node as the auth service sees it. */
 export interface NodeStatus {
@@ -25,6 +32,8 @@ export interface RegistryStatus {
   itemsRead: number;
   /** Items read but older than the freshness window: ignored by the auth service. */
   staleIgnored: number;
+  /** The path the nodes hold current (decision 0150); absent when none was written. */
+  path?: CurrentPath;
   nodes: NodeStatus[];
   totals: {
     nodes: number;
@@ -33,6 +42,8 @@ export interface RegistryStatus {
     connections: number;
     capacity: number;
     headroom: number;
+    /** Open connections by the path their token was handed out for: during a switch, who is still to move. */
+    byPath: Partial<Record<Strategy, number>>;
   };
 }
 
@@ -61,6 +72,7 @@ export async function readRegistryStatus(
   const now = options.now ?? Date.now;
   const view = new RegistryView(registry, { cacheMs: 0, freshnessMs: options.freshnessMs, now });
   const fresh = await view.nodes();
+  const path = isClientPathStore(registry) ? await registry.currentPath() : undefined;
   const readAt = now();
   const nodes = fresh.map((n) => toStatus(n, readAt)).sort((a, b) => a.nodeId.localeCompare(b.nodeId));
   const sum = (pick: (n: NodeStatus) => number) => nodes.reduce((total, n) => total + pick(n), 0);
@@ -68,7 +80,9 @@ export async function readRegistryStatus(
     readAt,
     freshnessMs: options.freshnessMs,
     itemsRead: view.itemsRead,
-    staleIgnored: Math.max(0, view.itemsRead - fresh.length),
+    // The path item is read too, and is no stale node.
+    staleIgnored: Math.max(0, view.itemsRead - fresh.length - (path ? 1 : 0)),
+    ...(path ? { path } : {}),
     nodes,
     totals: {
       nodes: nodes.length,
@@ -77,6 +91,17 @@ export async function readRegistryStatus(
       connections: sum((n) => n.connections),
       capacity: sum((n) => n.capacity),
       headroom: sum((n) => n.headroom),
+      byPath: byPath(fresh),
     },
   };
+}
+
+function byPath(nodes: readonly NodeRecord[]): Partial<Record<Strategy, number>> {
+  const out: Partial<Record<Strategy, number>> = {};
+  for (const n of nodes) {
+    for (const [path, count] of Object.entries(n.connectionsByPath ?? {}) as [Strategy, number][]) {
+      out[path] = (out[path] ?? 0) + count;
+    }
+  }
+  return out;
 }

@@ -93,4 +93,13 @@ function writeStatus(io: CliIo, s: RegistryStatus): void {
     `${t.nodes} fresh nodes (${t.active} active, ${t.draining} draining): ${t.connections} of ${t.capacity} ` +
       `connections, headroom ${t.headroom}; ${s.staleIgnored} stale entries ignored (older than ${seconds(s.freshnessMs)})\n`,
   );
+  if (s.path) {
+    const held = Object.entries(t.byPath)
+      .map(([path, n]) => `${path} ${n}`)
+      .join(', ');
+    io.stdout.write(
+      `current path ${s.path.strategy}${s.path.retiring ? ` (retiring ${s.path.retiring})` : ''}; ` +
+        `connections by path: ${held || 'none'}\n`,
+    );
+  }
 }

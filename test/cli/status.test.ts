@@ -104,7 +104,9 @@ describe('wslb status on the embedded registry (dynalite), nodes heartbeating th
       connections: 17,
       capacity: 30,
       headroom: 7,
+      byPath: {},
     });
+    expect(s.path).toBeUndefined();
   });
 
   test('the table on stdout has one row per fresh node and a summary line', async () => {
@@ -121,6 +123,21 @@ describe('wslb status on the embedded registry (dynalite), nodes heartbeating th
     ]);
     expect(lines[4]).toMatch(
       /^3 fresh nodes \(2 active, 1 draining\): 17 of 30 connections, headroom 7; 1 stale entries ignored \(older than 6\.0 s\)$/,
+    );
+  });
+
+  test('during a switch: the current path and the connections still on each path (decision 0150)', async () => {
+    await registry.setCurrentPath({ strategy: 'haproxy', retiring: 'nlb' });
+    const a = { ...snapshots['node-a']!, connectionsByPath: { nlb: 2, haproxy: 1 } };
+    await new Heartbeat(registry, () => a, 2000, silentLog).beat();
+    const json = JSON.parse((await status('--json')).stdout);
+    expect(json).toMatchObject({
+      path: { strategy: 'haproxy', retiring: 'nlb' },
+      staleIgnored: 1,
+      totals: { nodes: 3, byPath: { nlb: 2, haproxy: 1 } },
+    });
+    expect((await status()).stdout).toContain(
+      'current path haproxy (retiring nlb); connections by path: nlb 2, haproxy 1\n',
     );
   });
 
