@@ -72,6 +72,8 @@ export class AuthService extends Construct {
   readonly url: lambda.FunctionUrl;
   private handedOut = false;
   private readonly registry: RegistryTable;
+  /** Writes the current path into the registry once the function hands it out; set by `handOut`. */
+  currentPath?: CurrentPath;
 
   constructor(scope: Construct, id: string, props: AuthServiceProps) {
     super(scope, id);
@@ -171,7 +173,7 @@ export class AuthService extends Construct {
       this.function.addEnvironment('RETIRING_STRATEGY', retiring.strategy);
       if (retiring.publicUrl) this.function.addEnvironment('RETIRING_PUBLIC_URL', retiring.publicUrl);
     }
-    new CurrentPath(this, 'CurrentPath', {
+    this.currentPath = new CurrentPath(this, 'CurrentPath', {
       registry: this.registry,
       strategy: current.strategy,
       retiring: retiring?.strategy,

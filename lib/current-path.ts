@@ -58,4 +58,9 @@ export class CurrentPath extends Construct {
     });
     this.resource.node.addDependency(props.after);
   }
+
+  /** Write only once `dependable` is deployed too (the node group, whose roll moves clients itself). */
+  writeAfter(dependable: IDependable): void {
+    this.resource.node.addDependency(dependable);
+  }
 }

@@ -62,5 +62,8 @@ export class WslbStack extends Stack {
       (strategy) => new TIERS[strategy](this, TIER_ID[strategy], { core: this.core, config, nodeEndpoints }),
     );
     this.core.auth.handOut(this.tiers[0]!.path, this.tiers[1]?.path);
+    // To or from direct the group rolls, and each old node's drain moves its clients: the nodes are told to
+    // move the rest only after the roll, so none is moved while no node on the new path is up (decision 0150).
+    this.core.auth.currentPath!.writeAfter(this.core.fleet.asg);
   }
 }

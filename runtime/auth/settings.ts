@@ -15,8 +15,8 @@ export const authSettingsSchema = z
     /** The balancer's client URL (`nlb`, `haproxy`), e.g. `wss://ws.example.com`. */
     PUBLIC_URL: wsUrlVar().optional(),
     /**
-     * During a switch, the strategy clients are moving off (its tier is kept for one deploy): the node-side
-     * move reads it to tell old-path clients from new ones. Absent outside a switch.
+     * During a switch, the strategy clients are moving off (its tier is kept for one deploy). Under `direct`,
+     * its balancer is handed out while every node in the registry is still private. Absent outside a switch.
      */
     RETIRING_STRATEGY: z.enum(STRATEGIES).optional(),
     /** The retiring balancer's client URL (`nlb`, `haproxy`). */

@@ -224,7 +224,10 @@ describe('the current path in the registry (decision 0150)', () => {
     });
     expect((create.parameters as { Item: object }).Item).toEqual({ nodeId: { S: '#path' }, ...named });
     expect(resource.DependsOn).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^CoreAuthFunction[0-9A-F]{8}$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^CoreAuthFunction[0-9A-F]{8}$/),
+        expect.stringMatching(/^CoreFleetAsg/),
+      ]),
     );
   });
 });
