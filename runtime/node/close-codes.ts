@@ -6,3 +6,7 @@ export const CLOSE_DRAINING = 1012;
  * interval, or sent too many pings. `ws` uses the same code for too many fragments or buffered chunks.
  */
 export const CLOSE_POLICY = 1008;
+/** 1011 Internal Error: the hosted app failed on this connection, or the upstream broke off an open connection. */
+export const CLOSE_APP_ERROR = 1011;
+/** 1014 Bad Gateway: the upstream (sidecar mode) could not be reached or refused the connection. */
+export const CLOSE_BAD_GATEWAY = 1014;

@@ -1,29 +1,5 @@
-import { runMain } from '../shared/run-main';
-import { startNodeService } from './node-service';
-import { nodeSettingsFromEnv } from './settings';
+import echo from './echo-app';
+import { runNode } from './run-node';
 
-/** The node service process (systemd on EC2, a child process in the local cluster). */
-runMain('node', async (log) => {
-  const settings = nodeSettingsFromEnv();
-  log.level = settings.LOG_LEVEL;
-  const node = await startNodeService(settings, log);
-  // The local cluster learns the port and endpoint over IPC.
-  process.send?.({ type: 'listening', nodeId: node.nodeId, endpoint: node.endpoint, port: node.port });
-  let draining = false;
-  const onSignal = (signal: string) => {
-    if (draining) return;
-    draining = true;
-    log.info({ signal }, 'signal received');
-    node
-      .drain()
-      .then(() => process.exit(0))
-      .catch((err: Error) => {
-        log.error({ err: err.message }, 'drain failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
-  process.on('disconnect', () => onSignal('parent-gone'));
-  return undefined;
-});
+/** The node service with the default app (echo); bundles with an operator's app get a generated entry instead. */
+runNode(echo);

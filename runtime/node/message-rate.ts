@@ -1,4 +1,4 @@
-import type { WebSocket } from 'ws';
+import type { Pausable } from './read-gate';
 
 /**
  * A token bucket of `perSecond` messages (a second's worth of burst) for one client. Past it the node stops reading
@@ -12,7 +12,7 @@ export class MessageRate {
   private timer?: NodeJS.Timeout;
 
   constructor(
-    private readonly ws: WebSocket,
+    private readonly ws: Pausable,
     private readonly perSecond: number,
   ) {
     this.allowance = perSecond;

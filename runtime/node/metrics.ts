@@ -37,6 +37,19 @@ export class NodeMetrics {
     registers: [this.registry],
   });
 
+  readonly appErrors = new Counter({
+    name: 'wslb_node_app_errors_total',
+    help: 'Hooks of the hosted app that threw or rejected, by hook',
+    labelNames: ['hook'],
+    registers: [this.registry],
+  });
+  readonly upstreamFailures = new Counter({
+    name: 'wslb_node_upstream_failures_total',
+    help: 'Upstream connections (sidecar mode) that failed, by stage: connect (1014 to the client) or open (1011)',
+    labelNames: ['stage'],
+    registers: [this.registry],
+  });
+
   constructor(defaultMetrics = true) {
     if (defaultMetrics) collectDefaultMetrics({ register: this.registry });
   }

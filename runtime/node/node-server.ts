@@ -8,17 +8,22 @@ import { createServer as createHttpsServer, Server as HttpsServer } from 'node:h
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
-import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import type { Strategy } from '../contract/strategies';
 import { TokenError, type TokenKeyRing, type VerifiedToken, verifyTokenNow } from '../token';
 import { type Refusal, refusalForCapacity, refusalForToken } from './admission';
+import type { NodeAppFactory } from './app';
+import { AppHost } from './app-host';
+import type { AdmittedClient, ClientHost, ClientSession } from './client-session';
 import { CLOSE_DRAINING, CLOSE_POLICY } from './close-codes';
-import { echoHandler, type MessageHandler } from './message-handler';
+import echoApp from './echo-app';
 import { MessageRate } from './message-rate';
 import type { NodeMetrics } from './metrics';
 import { messageInProgress, type PeerLimits, peerLimits } from './peer-limits';
+import { ReadGate } from './read-gate';
 import { refuseUpgrade } from './refuse';
 import { offeredProtocols, protocolSelectable, tokenFromRequest, WSLB_PROTOCOL } from './request-token';
+import { UPSTREAM_BACKPRESSURE, type UpstreamOptions, UpstreamPipe } from './upstream-pipe';
 
 const BAD_PROTOCOL: Refusal = { status: 400, reason: 'bad-protocol' };
 const ABORTED: Refusal = { status: 400, reason: 'aborted' };
@@ -38,20 +43,23 @@ export interface NodeServerOptions {
   maxMessagesPerSecond: number;
   metrics: NodeMetrics;
   log: Logger;
-  /** @default echoHandler */
-  handler?: MessageHandler;
+  /** The in-process application (runtime/node/app.ts). @default the echo app */
+  app?: NodeAppFactory;
+  /** Sidecar mode: pipe every admitted client to this upstream instead of an in-process app. @default - none */
+  upstream?: UpstreamOptions;
   /** Time a client has to send its request headers. @default 10000 */
   headersTimeoutMs?: number;
   /** PEM certificate and key: serve wss. @default - plain ws */
   tls?: { cert: string; key: string };
 }
 
-interface Client {
-  ws: WebSocket;
+interface Client extends AdmittedClient {
   alive: boolean;
-  user: string;
   /** The path its token was handed out for. */
   strategy?: Strategy;
+  session?: ClientSession;
+  /** The code the node closed this client with, if it did. */
+  closedWith?: { code: number; reason: string };
   /** A message was under way at the last ping tick. */
   unfinished: boolean;
   /** A message completed since the last ping tick. */
@@ -71,13 +79,27 @@ export class NodeServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
-  private readonly handler: MessageHandler;
+  private readonly host: ClientHost;
+  private sequence = 0;
   private readonly limits: PeerLimits;
   private isDraining = false;
   private pingTimer?: NodeJS.Timeout;
 
   constructor(private readonly options: NodeServerOptions) {
-    this.handler = options.handler ?? echoHandler;
+    if (options.app && options.upstream) throw new Error('NodeServer: app and upstream exclude each other');
+    const onFailure = (hook: string) => options.metrics.appErrors.inc({ hook });
+    this.host = options.upstream
+      ? new UpstreamPipe(options.upstream, options.log.child({ component: 'upstream' }), options.metrics)
+      : new AppHost(
+          options.app ?? echoApp,
+          {
+            nodeId: options.nodeId,
+            log: options.log.child({ component: 'app' }),
+            metrics: options.metrics.registry,
+          },
+          options.log,
+          onFailure,
+        );
     this.limits = peerLimits(options.maxPayloadBytes, options.pingMs);
     const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
     // A client that trickles its headers (slowloris) holds a file descriptor; the check runs every second.
@@ -132,7 +154,9 @@ export class NodeServer {
 
   /** Refuse new upgrades from now on; `/healthz` answers 503. */
   startDrain(): void {
+    if (this.isDraining) return;
     this.isDraining = true;
+    this.host.drain();
   }
 
   /**
@@ -179,7 +203,7 @@ export class NodeServer {
       const batches = Math.max(1, Math.min(pending.length, Math.ceil(spreadMs / 100)));
       const perBatch = Math.ceil(pending.length / batches);
       for (let b = 0, i = 0; i < pending.length; b += 1, i += perBatch) {
-        for (const client of pending.slice(i, i + perBatch)) client.ws.close(CLOSE_DRAINING, reason);
+        for (const client of pending.slice(i, i + perBatch)) client.close(CLOSE_DRAINING, reason);
         // Batches keep to the wall clock: a busy event loop does not stretch the drain.
         const nextAt = start + ((b + 1) * spreadMs) / batches;
         if (i + perBatch < pending.length) await sleep(Math.max(0, nextAt - Date.now()));
@@ -250,7 +274,7 @@ export class NodeServer {
     let accepted = false;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       accepted = true;
-      this.track(ws, verified.subject, verified.strategy);
+      this.track(ws, verified, req);
     });
     // `ws` answers a handshake it finds invalid (400/405) itself, synchronously.
     if (!accepted) this.options.metrics.reject('bad-handshake');
@@ -262,39 +286,51 @@ export class NodeServer {
     refuseUpgrade(socket, refusal);
   }
 
-  private track(ws: WebSocket, user: string, strategy: Strategy | undefined): void {
-    const { metrics, log, maxBufferedBytes } = this.options;
+  private track(ws: WebSocket, verified: VerifiedToken, request: IncomingMessage): void {
+    const { metrics, log, maxBufferedBytes, nodeId } = this.options;
     const { sendOverheadBytes, controlFramesPerInterval } = this.limits;
+    const user = verified.subject;
+    const gate = new ReadGate(ws);
+    const sent = () => {
+      client.queuedSends -= 1;
+    };
     const client: Client = {
+      id: `${nodeId}:${++this.sequence}`,
+      identity: { subject: user, claims: verified.claims, nodeId },
       ws,
+      gate,
       alive: true,
-      user,
-      strategy,
+      strategy: verified.strategy,
       unfinished: false,
       completed: false,
       controlFrames: 0,
       queuedSends: 0,
-      rate: new MessageRate(ws, this.options.maxMessagesPerSecond),
+      rate: new MessageRate(gate.reason('rate'), this.options.maxMessagesPerSecond),
+      send: (data, binary) => {
+        if (ws.readyState !== WebSocket.OPEN) return false;
+        // Each queued send costs memory besides its bytes: a flood of one-byte echoes is charged for it.
+        if (ws.bufferedAmount + client.queuedSends * sendOverheadBytes > maxBufferedBytes) {
+          log.warn(
+            { user, buffered: ws.bufferedAmount, queued: client.queuedSends },
+            'closing a client that does not read',
+          );
+          this.closeFor(client, 'slow-consumer', 'too slow');
+          return false;
+        }
+        client.queuedSends += 1;
+        ws.send(data, { binary }, sent);
+        metrics.messagesOut.inc();
+        return true;
+      },
+      close: (code, reason) => {
+        if (ws.readyState !== WebSocket.OPEN) return;
+        client.closedWith = { code, reason };
+        ws.close(code, reason);
+        client.session?.closing?.(code, reason);
+      },
     };
     this.clients.add(client);
     metrics.accepted.inc();
-    const sent = () => {
-      client.queuedSends -= 1;
-    };
-    const reply = (data: RawData | string, isBinary: boolean) => {
-      if (ws.readyState !== WebSocket.OPEN) return;
-      // Each queued send costs memory besides its bytes: a flood of one-byte echoes is charged for it.
-      if (ws.bufferedAmount + client.queuedSends * sendOverheadBytes > maxBufferedBytes) {
-        log.warn(
-          { user, buffered: ws.bufferedAmount, queued: client.queuedSends },
-          'closing a client that does not read',
-        );
-        return this.closeFor(client, 'slow-consumer', 'too slow');
-      }
-      client.queuedSends += 1;
-      ws.send(data, { binary: isBinary }, sent);
-      metrics.messagesOut.inc();
-    };
     const control = () => {
       client.rate.take();
       client.controlFrames += 1;
@@ -310,28 +346,28 @@ export class NodeServer {
       client.completed = true;
       client.rate.take();
       metrics.messagesIn.inc();
-      try {
-        this.handler.onMessage(data, isBinary, reply);
-      } catch (err) {
-        log.error({ err: (err as Error).message, user }, 'message handler failed');
-      }
+      // binaryType is 'nodebuffer': a whole message, fragments joined, is one Buffer.
+      client.session?.message(data as Buffer, isBinary);
     });
     ws.on('error', (err) => {
       // Oversized frames, too many fragments or chunks, and protocol errors end this client only.
       metrics.terminated.inc({ cause: (err as { code?: string }).code ?? 'error' });
       log.debug({ err: err.message, user }, 'client error');
     });
-    ws.on('close', () => {
+    ws.on('close', (code, reason) => {
       client.rate.stop();
       this.clients.delete(client);
+      const ended = client.closedWith ?? { code, reason: reason.toString() };
+      client.session?.closed(ended.code, ended.reason);
     });
+    client.session = this.host.attach(client, request);
   }
 
   /** Close with 1008 and a short reason; a client that does not finish the close handshake is cut after 2 s. */
   private closeFor(client: Client, cause: string, reason: string): void {
     if (client.ws.readyState !== WebSocket.OPEN) return;
     this.options.metrics.terminated.inc({ cause });
-    client.ws.close(CLOSE_POLICY, reason);
+    client.close(CLOSE_POLICY, reason);
     setTimeout(() => client.ws.terminate(), 2000).unref();
   }
 
@@ -342,6 +378,11 @@ export class NodeServer {
    */
   private pingAll(): void {
     for (const client of this.clients) {
+      // A client the node stopped reading because its upstream is slow cannot have answered; it is not dead.
+      if (client.gate.holdsFor(UPSTREAM_BACKPRESSURE)) {
+        client.alive = true;
+        continue;
+      }
       if (!client.alive) {
         this.options.metrics.terminated.inc({ cause: 'no-pong' });
         client.ws.terminate();

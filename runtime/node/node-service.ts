@@ -5,6 +5,7 @@ import { buildUrl } from '../contract/url';
 import { type ClientPathStore, DynamoDbRegistry, isClientPathStore, type NodeRegistry } from '../registry';
 import { secretSourceFromEnv } from '../shared/secret-source';
 import { type KeyRingProvider, refreshingKeyRing } from '../token';
+import type { NodeAppFactory } from './app';
 import { EmfReporter } from './emf-metrics';
 import { Heartbeat } from './heartbeat';
 import { instanceIdentity } from './instance-identity';
@@ -48,6 +49,8 @@ export async function startNodeService(
   registry?: NodeRegistry,
   /** Where the current path is read. @default - the registry, when it keeps one */
   paths?: ClientPathStore,
+  /** The in-process app (ignored with UPSTREAM_URL). @default the echo app */
+  app?: NodeAppFactory,
 ): Promise<RunningNode> {
   const keys: KeyRingProvider = await refreshingKeyRing(
     secretSourceFromEnv(settings.TOKEN_SECRET_ARN, settings.TOKEN_SECRET_FILE, 'token secret'),
@@ -75,6 +78,9 @@ export async function startNodeService(
     metrics,
     log,
     tls,
+    ...(settings.UPSTREAM_URL
+      ? { upstream: { url: settings.UPSTREAM_URL, connectTimeoutMs: settings.UPSTREAM_CONNECT_TIMEOUT_MS } }
+      : { app }),
   });
   certificate?.onChange((next) => server.setCertificate(next));
   const port = await server.listen(settings.HOST, settings.PORT);
@@ -131,7 +137,10 @@ export async function startNodeService(
       )
     : undefined;
   emf?.start();
-  log.info({ nodeId, endpoint, port, capacity: settings.MAX_CONNECTIONS }, 'listening');
+  log.info(
+    { nodeId, endpoint, port, capacity: settings.MAX_CONNECTIONS, upstream: settings.UPSTREAM_URL },
+    'listening',
+  );
 
   let stopped: Promise<void> | undefined;
   const stop = () => {

@@ -6,6 +6,7 @@ import {
   PING_SECONDS,
   WS_PORT,
 } from '../contract/defaults';
+import { upstreamUrlProblem } from '../contract/upstream';
 import { boolVar, intVar, listenHostVar, logLevelVar, parseEnv, requireOneOf, wsUrlVar } from '../shared/env';
 
 /** Largest accepted message unless MAX_PAYLOAD_BYTES says otherwise. */
@@ -81,6 +82,15 @@ export const nodeSettingsSchema = z
     /** Interval of the EMF metric lines. */
     METRICS_SECONDS: intVar(1, 3600, 60),
     LOG_LEVEL: logLevelVar(),
+    /**
+     * Sidecar mode: pipe every admitted client to this WebSocket server (`ws://127.0.0.1:9000`) with the identity in
+     * `x-wslb-*` headers, instead of hosting the bundled app. Loopback only unless UPSTREAM_ALLOW_REMOTE.
+     */
+    UPSTREAM_URL: z.string().min(1).optional(),
+    /** Accept an UPSTREAM_URL off this host (its network must then be trusted with the identity headers). */
+    UPSTREAM_ALLOW_REMOTE: boolVar(false),
+    /** Time the upstream has to accept a connection before the client is closed with 1014. */
+    UPSTREAM_CONNECT_TIMEOUT_MS: intVar(100, 60_000, 5000),
   })
   .superRefine((s, ctx) => {
     requireOneOf(s, ctx, ['TOKEN_SECRET_ARN', 'TOKEN_SECRET_FILE']);
@@ -101,6 +111,8 @@ export const nodeSettingsSchema = z
         message: 'needs ENDPOINT_SOURCE=imds-public (the record holds the public address)',
       });
     }
+    const upstreamProblem = s.UPSTREAM_URL && upstreamUrlProblem(s.UPSTREAM_URL, s.UPSTREAM_ALLOW_REMOTE);
+    if (upstreamProblem) ctx.addIssue({ code: 'custom', path: ['UPSTREAM_URL'], message: upstreamProblem });
     if (Boolean(s.TLS_CERT_FILE) !== Boolean(s.TLS_KEY_FILE)) {
       ctx.addIssue({
         code: 'custom',

@@ -11,6 +11,8 @@ export interface VerifiedToken {
   expiresAt: number;
   /** The path the token was handed out for; absent in tokens that name none (or a path this build does not know). */
   strategy?: Strategy;
+  /** Every claim of the token, as signed. */
+  claims: Readonly<Record<string, unknown>>;
 }
 
 type Verify = (token: string) => { header: { kid?: unknown }; payload: Record<string, unknown> };
@@ -82,6 +84,7 @@ export function verifyTokenNow(
     audience,
     jti,
     expiresAt: (exp as number) * 1000,
+    claims: payload,
     ...(isStrategy(strategy) ? { strategy } : {}),
   };
 }

@@ -24,6 +24,7 @@ describe('connection tokens', () => {
       audience: 'node-1',
       jti: issued.jti,
       expiresAt: now + 30_000,
+      claims: { sub: 'alice', aud: 'node-1', jti: issued.jti, iat: now / 1000, exp: now / 1000 + 30 },
     });
   });
 
