@@ -288,6 +288,7 @@ describe('sidecar mode: the node pipes admitted clients to the upstream', () => 
       const { ws: up } = await upstreamSide();
       const count = 200;
       for (let i = 0; i < count; i += 1) up.send(message(i));
+      await until(() => delivered.length > HIGH_WATER / SIZE);
       await new Promise((r) => setTimeout(r, 500));
       // Paused past the mark; what `ws` had parsed from the last read still arrives (a few messages).
       expect(delivered.length).toBeGreaterThan(HIGH_WATER / SIZE);
