@@ -15,7 +15,10 @@ export function bundleNodeService(outDir: string, app?: string): string {
   let entry = join(__dirname, '..', 'node', 'main.ts');
   if (app) {
     entry = join(outDir, 'wslb-node-entry.ts');
-    writeFileSync(entry, nodeAppEntrySource(join(__dirname, '..', 'node', 'run-node.ts'), resolveNodeApp(app)));
+    writeFileSync(
+      entry,
+      nodeAppEntrySource(join(__dirname, '..', 'node', 'run-node.ts'), resolveNodeApp(app)),
+    );
   }
   buildSync({ entryPoints: [entry], ...RUNTIME_BUNDLE_OPTIONS, outfile });
   return outfile;
