@@ -2,8 +2,10 @@ import { z } from 'zod';
 import { ORIGIN_PATTERN } from '../runtime/contract/cors';
 import { FRESHNESS_HEARTBEATS, FRESHNESS_MS, HEARTBEAT_MS } from '../runtime/contract/defaults';
 import { InvalidInputError } from '../runtime/contract/errors';
+import { NodeAppPathError, resolveNodeApp } from '../runtime/contract/node-app-entry';
 import { sourceIpsNeeded } from '../runtime/contract/source-ips';
 import { STRATEGIES, type Strategy } from '../runtime/contract/strategies';
+import { upstreamUrlProblem } from '../runtime/contract/upstream';
 import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
 import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts, SCALING_TARGET_SHARE } from './fleet/ws-fleet';
 import { TCP_IDLE_TIMEOUT_DEFAULT, TLS_IDLE_TIMEOUT } from './nlb/nlb-balancer';
@@ -48,6 +50,10 @@ export interface WslbConfig {
   readonly authReservedConcurrency: number;
   /** An OIDC issuer whose ID tokens the auth service accepts besides the built-in users. */
   readonly oidc?: OidcContext;
+  /** The in-process app bundled into the nodes (an absolute module path); absent: echo. docs/node-app.md */
+  readonly nodeApp?: string;
+  /** Sidecar mode: the upstream each node pipes its clients to, on the node's own host. docs/node-app.md */
+  readonly nodeUpstreamUrl?: string;
   /** TLS served by the HAProxy pair and by `direct` nodes (lib/tls-context.ts, docs/deploy/tls.md). */
   readonly tls: TlsContext;
 }
@@ -155,6 +161,20 @@ const KEYS = {
       z.array(z.string().regex(ORIGIN_PATTERN)).min(1),
     ),
     accepts: 'a comma-separated list of origins (https://app.example.com) or *',
+  },
+  nodeApp: {
+    schema: z.string().min(1),
+    accepts:
+      'the path (from the folder cdk runs in) of a module whose default export is defineNodeApp(…), or of a ' +
+      'folder holding app.ts',
+  },
+  nodeUpstreamUrl: {
+    schema: z
+      .string()
+      .refine((v) => upstreamUrlProblem(v, false) === undefined)
+      .refine((v) => !/[\s'"\\$`]/.test(v)),
+    accepts:
+      "a ws:// URL on the node's own host (ws://127.0.0.1:9000): loopback only, without quotes, spaces, $ or \\",
   },
   ...TLS_KEYS,
 } as const;
@@ -297,6 +317,13 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
     if (value !== undefined && (raw.oidcIssuer === undefined || raw.oidcIssuer === ''))
       problems.push(`${key}: got ${show(raw[key])}; accepted: only with oidcIssuer`);
   }
+  const nodeApp = nodeAppFile(parsed.nodeApp as string | undefined, problems);
+  if ('nodeApp' in parsed && 'nodeUpstreamUrl' in parsed) {
+    problems.push(
+      `nodeUpstreamUrl: got ${show(raw.nodeUpstreamUrl)}; accepted: not with nodeApp (the node pipes clients to ` +
+        'the upstream instead of hosting an app)',
+    );
+  }
   const tls = tlsContext(parsed, raw, { haproxy: haproxyBuilt });
   problems.push(...tls.problems);
   if (problems.length > 0 || strategy === undefined) throw new InvalidInputError('context', problems);
@@ -329,8 +356,22 @@ export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConf
       oidcIssuer && oidcAudience
         ? { issuer: oidcIssuer, audience: oidcAudience, ...(oidcJwksUrl ? { jwksUrl: oidcJwksUrl } : {}) }
         : undefined,
+    nodeApp,
+    nodeUpstreamUrl: get<string | undefined>('nodeUpstreamUrl', undefined),
     tls: tls.tls,
   };
+}
+
+/** `nodeApp` resolved to its module file, or a problem naming the key. */
+function nodeAppFile(given: string | undefined, problems: string[]): string | undefined {
+  if (given === undefined) return undefined;
+  try {
+    return resolveNodeApp(given);
+  } catch (err) {
+    if (!(err instanceof NodeAppPathError)) throw err;
+    problems.push(`nodeApp: got ${err.message}`);
+    return undefined;
+  }
 }
 
 /** Read every known key from a construct's context (cdk.json, `-c`, or a test's App context). */

@@ -72,6 +72,8 @@ export class WslbCore extends Construct {
       registry: this.registry,
       logGroup: this.nodeLogs,
       publicName: publicNodes ? config.tls.direct : undefined,
+      app: config.nodeApp,
+      upstreamUrl: config.nodeUpstreamUrl,
     });
 
     this.auth = new AuthService(this, 'Auth', {

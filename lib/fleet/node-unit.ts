@@ -31,6 +31,8 @@ export interface NodeEnvironment {
   readonly TLS_CERT_SECRET_ARN?: string;
   readonly DNS_HOSTED_ZONE_ID?: string;
   readonly DNS_ZONE_NAME?: string;
+  /** Sidecar mode's upstream on the node's host; absent: the node hosts its bundled app. */
+  readonly UPSTREAM_URL?: string;
 }
 
 export const NODE_INSTALL_DIR = '/opt/wslb/node';
@@ -52,6 +54,8 @@ export interface NodeUnitInput {
   readonly drainSeconds: number;
   /** Open-file limit: one descriptor per WebSocket plus headroom. */
   readonly maxConnections: number;
+  /** Sidecar mode: each client also holds a socket to the upstream. @default false */
+  readonly upstream?: boolean;
 }
 
 export function renderNodeUnit(input: NodeUnitInput): string {
@@ -71,7 +75,7 @@ export function renderNodeUnit(input: NodeUnitInput): string {
       KillSignal: 'SIGTERM',
       KillMode: 'mixed',
       TimeoutStopSec: input.drainSeconds + STOP_GRACE_SECONDS,
-      LimitNOFILE: Math.max(65_536, input.maxConnections + 4096),
+      LimitNOFILE: Math.max(65_536, input.maxConnections * (input.upstream ? 2 : 1) + 4096),
       StandardOutput: `append:${NODE_LOG_FILE}`,
       StandardError: `append:${NODE_LOG_FILE}`,
       NoNewPrivileges: 'yes',

@@ -88,6 +88,7 @@ export function nodeUserData(input: NodeUserDataInput): ec2.UserData {
       renderNodeUnit({
         drainSeconds: input.env.DRAIN_SECONDS,
         maxConnections: input.env.MAX_CONNECTIONS,
+        upstream: input.env.UPSTREAM_URL !== undefined,
       }),
     ),
     writeFileCommand(CW_AGENT_CONFIG, renderCloudWatchAgentConfig(input.logGroupName)),

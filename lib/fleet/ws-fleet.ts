@@ -96,6 +96,16 @@ export interface WsFleetProps {
    * @default Duration.minutes(15)
    */
   readonly bootTimeout?: Duration;
+  /**
+   * An in-process app module (absolute path, resolved by lib/config.ts) bundled into the node service instead of
+   * echo (docs/node-app.md). @default - the echo app
+   */
+  readonly app?: string;
+  /**
+   * Sidecar mode: each node pipes its clients to this upstream on its own host (`ws://127.0.0.1:9000`), which the
+   * operator runs there (docs/node-app.md#sidecar-mode). @default - none: the node hosts `app`
+   */
+  readonly upstreamUrl?: string;
   /** Extra token audience the nodes accept (the balancers' name). @default - only the node id */
   readonly tokenAudience?: string;
   /** Token signing key; the nodes get read access and its ARN, never its value. */
@@ -168,7 +178,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
     const stack = Stack.of(this);
     this.fleetTag = props.fleetTag ?? stack.stackName;
     this.deregistrationDelay = this.drainWindow.plus(DRAIN_NOTICE);
-    const bundle = new RuntimeBundle(this, 'Bundle', { entries: { main: NODE_ENTRY } });
+    const bundle = new RuntimeBundle(this, 'Bundle', { entries: { main: NODE_ENTRY }, nodeApp: props.app });
 
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com'),
@@ -225,6 +235,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
           AWS_REGION: stack.region,
           METRICS_FLEET: this.fleetTag,
           ...nameEnv,
+          UPSTREAM_URL: props.upstreamUrl,
         },
         ready: {
           stackName: stack.stackName,

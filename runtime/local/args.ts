@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { oidcUrl } from '../auth/identity/oidc-settings';
+import { resolveNodeApp } from '../contract/node-app-entry';
 import { STRATEGIES } from '../contract/strategies';
+import { upstreamUrlProblem } from '../contract/upstream';
 
 const argsSchema = z.object({
   strategy: z.enum(STRATEGIES),
@@ -18,6 +20,14 @@ const argsSchema = z.object({
   'oidc-jwks-url': oidcUrl().optional(),
   'switch-to': z.enum(STRATEGIES).optional(),
   tls: z.boolean(),
+  app: z.string().min(1).optional(),
+  upstream: z
+    .string()
+    .optional()
+    .superRefine((url, ctx) => {
+      const problem = url === undefined ? undefined : upstreamUrlProblem(url, false);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
 });
 
 export type LocalArgs = z.infer<typeof argsSchema>;
@@ -25,7 +35,7 @@ export type LocalArgs = z.infer<typeof argsSchema>;
 export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nodes 3] [--clients 1000] [--max-connections 15000]
                      [--auth-instances 1] [--source-ips 2] [--users FILE] [--once] [--json]
                      [--oidc-issuer local|URL [--oidc-audience AUD] [--oidc-jwks-url URL]]
-                     [--switch-to direct|haproxy|nlb] [--tls]
+                     [--switch-to direct|haproxy|nlb] [--tls] [--app PATH | --upstream URL]
   --strategy         how clients reach nodes: direct; haproxy (Debian's haproxy in front of the nodes);
                      nlb (a kernel L4 balancer in a network namespace as the NLB; needs root, else HAProxy in tcp mode)
   --nodes            WS node processes on 127.0.0.1 (1-32)
@@ -42,6 +52,10 @@ export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nod
                      is on it (summary field "switch"); with --once, exit 0 only if none was lost or reset
   --tls              every path on wss with a CA made for this run, which the demo clients trust: the nodes
                      (direct), HAProxy (haproxy), HAProxy in tcp mode terminating TLS as the NLB's TLS listener (nlb)
+  --app              the nodes host this app (a module whose default export is defineNodeApp(…), or a folder with
+                     app.ts) instead of echo: docs/node-app.md
+  --upstream         sidecar mode: nodes pipe each client to this loopback WebSocket server (ws://127.0.0.1:9000)
+                     with the identity in x-wslb-* headers
   --once             run the demo, print the summary, stop; exit 0 only if every client connected
   --json             print the summary as one JSON object on stdout`;
 
@@ -61,6 +75,8 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
       'oidc-audience': { type: 'string' },
       'oidc-jwks-url': { type: 'string' },
       'switch-to': { type: 'string' },
+      app: { type: 'string' },
+      upstream: { type: 'string' },
       once: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       tls: { type: 'boolean', default: false },
@@ -89,6 +105,14 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
   const switchTo = values['switch-to'];
   if (values.tls && switchTo && (switchTo === 'direct' || values.strategy === 'direct')) {
     problems.push('--tls: not with a --switch-to between direct and a balancer (the nodes would change)');
+  }
+  if (values.app && values.upstream) problems.push('--app, --upstream: one or the other');
+  if (values.app) {
+    try {
+      resolveNodeApp(values.app);
+    } catch (err) {
+      problems.push(`--app: ${(err as Error).message}`);
+    }
   }
   if (!parsed.success || problems.length > 0) throw new Error(`${problems.join('\n')}\n${USAGE}`);
   return parsed.data;

@@ -82,6 +82,10 @@ export interface LocalClusterOptions {
    * listener does. Not with a switch between `direct` and a balancer (the nodes would change). @default false
    */
   tls?: boolean;
+  /** An in-process app (module or folder, as `--app` takes it) the nodes host instead of echo. @default echo */
+  app?: string;
+  /** Sidecar mode: every node pipes its clients to this loopback upstream (UPSTREAM_URL). @default none */
+  upstreamUrl?: string;
 }
 
 /** An OIDC issuer the auth service trusts (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL). */
@@ -92,7 +96,7 @@ export interface OidcIssuerSettings {
 }
 
 /** The options without a default stay optional. */
-type NoDefault = 'benchUserScryptN' | 'usersFile' | 'oidc';
+type NoDefault = 'benchUserScryptN' | 'usersFile' | 'oidc' | 'app' | 'upstreamUrl';
 
 /** The options with every default filled in, once. */
 export type ResolvedLocalOptions = Readonly<
@@ -189,6 +193,7 @@ class LocalNodes {
         LOG_LEVEL: o.logLevel,
         TOKEN_AUDIENCE: BALANCER_NAME,
         ...(this.tls ? { TLS_CERT_FILE: this.tls.certFile, TLS_KEY_FILE: this.tls.keyFile } : {}),
+        ...(o.upstreamUrl ? { UPSTREAM_URL: o.upstreamUrl } : {}),
       },
     });
     this.list.push(node);
@@ -407,7 +412,7 @@ export class LocalCluster {
     const undo = new Undo();
     undo.push(() => dir.remove());
     try {
-      const bundle = bundleNodeService(dir.path);
+      const bundle = bundleNodeService(dir.path, o.app);
       const registry = await startEmbeddedRegistry();
       undo.push(() => registry.close());
       const secrets = await createLocalSecrets(dir, {

@@ -46,6 +46,8 @@ async function main(): Promise<number> {
     usersFile: args.users,
     oidc: oidcOption(args),
     tls: args.tls,
+    app: args.app,
+    upstreamUrl: args.upstream,
   });
   let fleet: ClientFleet | undefined;
   let admin: AdminServer | undefined;
@@ -70,6 +72,8 @@ async function main(): Promise<number> {
         `wss on every path; trust this run's CA: ${cluster.tlsCaFile} (NODE_EXTRA_CA_CERTS, curl --cacert)`,
       );
     }
+    if (args.app) say(`nodes host the app ${args.app}`);
+    if (args.upstream) say(`nodes pipe every client to the upstream ${args.upstream}`);
     if (args.users) say(`users from ${args.users} may log in besides the demo user`);
     if (args['oidc-issuer'])
       say(`ID tokens of ${cluster.oidcIssuer?.url ?? args['oidc-issuer']} log in as Bearer`);
