@@ -47,24 +47,20 @@ export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0):
     }),
   );
   client.destroy();
-  const close = () =>
+  // Stop listening with the plain http.Server methods underneath, never dynalite's own close(): that also
+  // closes its store, and a request it already read would then throw 'Database is not open' from a later
+  // tick, uncaught, and end the process (seen in chaos). The store goes with the server when dropped.
+  const stopListening = () =>
     new Promise<void>((resolve) => {
       if (!server.listening) return resolve();
-      server.close(() => resolve());
+      Server.prototype.close.call(server, () => resolve());
       // SDK clients keep connections alive; without this, close waits for them.
       server.closeAllConnections();
     });
-  // dynalite's own close() also drops its in-memory store; an outage must keep the data, so these use
-  // the plain http.Server methods underneath.
   return {
     endpoint,
     tableName,
-    pause: () =>
-      new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
-        Server.prototype.close.call(server, () => resolve());
-        server.closeAllConnections();
-      }),
+    pause: stopListening,
     resume: () =>
       new Promise<void>((resolve, reject) => {
         if (server.listening) return resolve();
@@ -74,6 +70,6 @@ export async function startEmbeddedRegistry(tableName = 'wslb-nodes', port = 0):
           resolve();
         });
       }),
-    close,
+    close: stopListening,
   };
 }
