@@ -24,7 +24,7 @@ describe('npm run bench -- --quick', () => {
         const child = execFile(
           process.execPath,
           ['--import', 'tsx', join(ROOT, 'bench', 'main.ts'), '--quick', '--out', out],
-          { cwd: ROOT, timeout: 280_000, maxBuffer: 16 * 1024 * 1024 },
+          { cwd: ROOT, timeout: 480_000, maxBuffer: 16 * 1024 * 1024 },
           () => resolve(child.exitCode),
         );
       });
@@ -75,6 +75,6 @@ describe('npm run bench -- --quick', () => {
       }
       expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('| rule | auth instances K |');
     },
-    300_000,
+    500_000,
   );
 });

@@ -10,7 +10,7 @@ import { SCENARIO_IDS } from '../../chaos/types';
  * PID), then each scenario's pass rules at the small size. Scenario 4 needs root, haproxy, keepalived and
  * iproute2: without them it is skipped with a warning, except under CI=true, where it fails.
  */
-jest.setTimeout(600_000);
+jest.setTimeout(960_000);
 
 const ROOT = join(__dirname, '../..');
 let report: ChaosReport;
@@ -21,7 +21,7 @@ beforeAll(() => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'chaos/main.ts', '--quick', '--out', dir], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 580_000,
+    timeout: 900_000,
     killSignal: 'SIGINT',
   });
   try {
