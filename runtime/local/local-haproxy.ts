@@ -123,6 +123,7 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
     throw error;
   }
   const pid = haproxy.pid;
+  let applied: Promise<SyncResult> = Promise.resolve('written');
   return {
     url: buildUrl(options.tlsCertFile ? 'wss' : 'ws', '127.0.0.1', listenPort),
     statsUrl: buildUrl('http', '127.0.0.1', statsPort, '/stats'),
@@ -131,7 +132,10 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
     masterSocket,
     setBackends: (next) => {
       backends = [...next];
-      return agent.syncOnce();
+      // One round after another: a round already in flight read an older set, and joining it (as syncOnce
+      // does) would leave this one unapplied.
+      applied = applied.catch(() => 'error' as const).then(() => agent.syncOnce());
+      return applied;
     },
     perServerCounts: () => perServerCounts(masterSocket),
     perNodeCounts: async () => groupByNode(await perServerCounts(masterSocket)),

@@ -20,6 +20,9 @@ export async function startNlbFallback(
     logger,
     checkInterMs: 500,
     tlsCertFile,
+    // Servers added through the runtime API got no flows under `balance random` (Debian's HAProxy 2.6):
+    // every target change is a reload here, which an L4 stand-in can afford (no leastconn to keep).
+    liveServerChanges: false,
   });
   const apply = () =>
     haproxy.setBackends([...targets.values()].map((t) => ({ id: t.id, host: t.host, port: t.port })));
