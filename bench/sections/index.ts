@@ -1,4 +1,5 @@
 import type { Section } from '../types';
+import { appHop } from './app-hop';
 import { capacity } from './capacity';
 import { evenness } from './evenness';
 import { loginCost } from './login-cost';
@@ -18,4 +19,5 @@ export const SECTIONS: Section[] = [
   scaleOut,
   loginCost,
   registryCost,
+  appHop,
 ];
