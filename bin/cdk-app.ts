@@ -5,7 +5,8 @@ import { InvalidInputError } from '../runtime/contract/errors';
 
 const app = new App();
 try {
-  buildApp(app, parseConfig(readContext((key) => app.node.tryGetContext(key))));
+  const raw = readContext((key) => app.node.tryGetContext(key));
+  buildApp(app, parseConfig(raw, Object.keys(app.node.getAllContext())));
 } catch (err) {
   if (!(err instanceof InvalidInputError)) throw err;
   console.error(err.message);

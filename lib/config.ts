@@ -203,11 +203,15 @@ export const DEFAULTS = {
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
 /**
- * Turn raw context (as read with `tryGetContext`) into a validated config. Collects every problem, then
+ * Turn raw context (as read with `tryGetContext`) into a validated config; `present` lists every context key
+ * the app was given, so a key that is neither wslb's nor CDK's is refused. Collects every problem, then
  * throws one {@link InvalidInputError} (subject `context`) naming each key, the value given and what is accepted.
  */
-export function parseConfig(raw: Partial<Record<ContextKey, unknown>>): WslbConfig {
-  const problems: string[] = [];
+export function parseConfig(
+  raw: Partial<Record<ContextKey, unknown>>,
+  present: readonly string[] = [],
+): WslbConfig {
+  const problems: string[] = unknownContextKeys(present);
   const parsed: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
     const value = raw[key];
@@ -375,6 +379,43 @@ function nodeAppFile(given: string | undefined, problems: string[]): string | un
 }
 
 /** Read every known key from a construct's context (cdk.json, `-c`, or a test's App context). */
+/** Context keys that are CDK's own, not the app's: feature flags, lookups, CLI settings. */
+const isCdkKey = (key: string) =>
+  key.includes(':') || key.startsWith('@') || ['cli-telemetry', 'acknowledged-issue-numbers'].includes(key);
+
+/** Edit distance, for a "did you mean" on a mistyped key. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * One problem per context key (of `present`, every key the app was given) that is neither the app's nor CDK's:
+ * a mistyped key must not deploy with the default it meant to change.
+ */
+export function unknownContextKeys(present: readonly string[]): string[] {
+  const known = new Set<string>(CONTEXT_KEYS);
+  return present
+    .filter((key) => !known.has(key) && !isCdkKey(key))
+    .map((key) => {
+      const near = CONTEXT_KEYS.map((k) => ({ k, d: distance(key.toLowerCase(), k.toLowerCase()) })).sort(
+        (a, b) => a.d - b.d,
+      )[0];
+      const hint =
+        near && near.d <= Math.max(2, Math.floor(key.length / 4)) ? `; did you mean ${near.k}?` : '';
+      return `${key}: not a context key of wslb${hint} (every key: docs/settings/cdk-context.md)`;
+    });
+}
+
 export function readContext(tryGetContext: (key: string) => unknown): Partial<Record<ContextKey, unknown>> {
   return Object.fromEntries(CONTEXT_KEYS.map((key) => [key, tryGetContext(key)]));
 }

@@ -47,7 +47,7 @@ export interface NodeServerOptions {
   app?: NodeAppFactory;
   /** Sidecar mode: pipe every admitted client to this upstream instead of an in-process app. @default - none */
   upstream?: UpstreamOptions;
-  /** Time a client has to send its request headers. @default 10000 */
+  /** Time a client has to send its request headers, and the longest a socket may idle before it upgrades. @default 10000 */
   headersTimeoutMs?: number;
   /** PEM certificate and key: serve wss. @default - plain ws */
   tls?: { cert: string; key: string };
@@ -120,6 +120,9 @@ export class NodeServer {
       clientTracking: false,
       handleProtocols: (offered) => (offered.has(WSLB_PROTOCOL) ? WSLB_PROTOCOL : false),
     });
+    // A socket that sends nothing at all is not a request yet, so neither timeout above sees it: the server's
+    // idle timeout closes it (no 'timeout' listener: Node destroys the socket). `ws` turns it off on upgrade.
+    this.http.setTimeout(limits.headersTimeout);
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
     // A request the HTTP parser rejects gets Node's own answer (400, 431 for oversized headers, 408 for a
     // slow one) and the socket is closed; nothing of it reaches a handler.

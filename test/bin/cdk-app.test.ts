@@ -65,6 +65,7 @@ describe('cdk CLI, offline', () => {
     const args: Record<string, string[]> = {
       ...Object.fromEntries(STRATEGIES.map((s) => [s, ['-c', `strategy=${s}`, '--no-validation']])),
       bogus: ['-c', 'strategy=bogus'],
+      typo: ['-c', 'strategy=nlb', '-c', 'maxConnectionPerNode=5'],
       none: [],
     };
     const results = await twoAtATime(Object.values(args).map((a) => () => synth(a)));
@@ -97,6 +98,13 @@ describe('cdk CLI, offline', () => {
   test('synth -c strategy=bogus fails naming the key, the value and what is accepted', () => {
     expect(runs.bogus!.status).not.toBe(0);
     expect(runs.bogus!.stderr).toContain('strategy: got "bogus"; accepted: one of nlb | haproxy | direct');
+  });
+
+  test('synth with a mistyped key fails naming it and the key it resembles, instead of deploying the default', () => {
+    expect(runs.typo!.status).not.toBe(0);
+    expect(runs.typo!.stderr).toContain(
+      'maxConnectionPerNode: not a context key of wslb; did you mean maxConnectionsPerNode?',
+    );
   });
 
   test('synth without a strategy fails naming the key: a deploy must never drop the running tier', () => {

@@ -46,6 +46,27 @@ describe('parseConfig', () => {
     );
   });
 
+  test("a key that is neither wslb's nor CDK's is refused by name, with the nearest key", () => {
+    const present = [
+      'strategy',
+      'maxConnectionPerNode',
+      'frobnicate',
+      '@aws-cdk/core:newStyleStackSynthesis',
+      'aws:cdk:enable-path-metadata',
+      'cli-telemetry',
+    ];
+    expect(() => parseConfig({ strategy: 'direct' }, present)).toThrow(
+      [
+        'invalid context:',
+        '  maxConnectionPerNode: not a context key of wslb; did you mean maxConnectionsPerNode? (every key: docs/settings/cdk-context.md)',
+        '  frobnicate: not a context key of wslb (every key: docs/settings/cdk-context.md)',
+      ].join('\n'),
+    );
+    expect(parseConfig({ strategy: 'direct' }, ['strategy', 'cli-telemetry', '@aws-cdk/x:y']).strategy).toBe(
+      'direct',
+    );
+  });
+
   test('-c values arrive as strings and are parsed', () => {
     const config = parse({
       strategy: 'nlb',

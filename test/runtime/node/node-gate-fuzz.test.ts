@@ -121,4 +121,35 @@ describe('node upgrade gate under generated tokens', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(openFileCount()).toBeLessThanOrEqual(baseline + 5);
   });
+
+  it('closes connections that never send a byte, and keeps an open WebSocket that is quiet', async () => {
+    const baseline = openFileCount();
+    const { token } = await issueToken(keys, { subject: 'alice', audience: 'node-1' });
+    const quietUpgrade = connect(port, '127.0.0.1');
+    quietUpgrade.on('error', () => {});
+    quietUpgrade.write(upgrade(token));
+    const silent: Socket[] = [];
+    const closed: Promise<void>[] = [];
+    for (let i = 0; i < 50; i++) {
+      const s = connect(port, '127.0.0.1');
+      s.on('error', () => {});
+      closed.push(new Promise((r) => s.on('close', () => r())));
+      silent.push(s);
+    }
+    try {
+      // headersTimeoutMs is 1 s here: an idle socket is closed after it (the check runs every second).
+      await Promise.race([
+        Promise.all(closed),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('silent sockets kept')), 15_000)),
+      ]);
+      // The upgraded socket stays, though it then says nothing for well over the idle limit.
+      await new Promise((r) => setTimeout(r, 2500));
+      expect(quietUpgrade.destroyed).toBe(false);
+    } finally {
+      for (const s of silent) s.destroy();
+      quietUpgrade.destroy();
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    expect(openFileCount()).toBeLessThanOrEqual(baseline + 5);
+  });
 });
