@@ -151,7 +151,7 @@ async function main(): Promise<number> {
         'The cluster is running; Ctrl-C stops it. Log in yourself:',
         `  ${inNs('curl')} -s -X POST ${cluster.authUrl}/session -H 'content-type: application/json' \\`,
         `       -d '{"username":"${username}","password":"${password}"}'`,
-        '  then open the returned url with the token as sub-protocol "token.<token>" (or ?token=<token>).',
+        '  then open the returned url offering the sub-protocols "wslb" and "token.<token>" (or "wslb" and ?token=<token>).',
       ].join('\n'),
     );
     admin = await startAdminServer(cluster);
