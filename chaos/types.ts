@@ -19,6 +19,7 @@ export const SCENARIO_IDS = [
   'switch-haproxy-direct',
   'switch-direct-nlb',
   'switch-direct-haproxy',
+  'haproxy-pair-roll',
 ] as const;
 export type ScenarioId = (typeof SCENARIO_IDS)[number];
 

@@ -11,6 +11,8 @@ export interface Ec2Call {
   at: number;
   action: string;
   params: Record<string, string>;
+  /** The HTTP status the stand-in answered with. */
+  status?: number;
 }
 
 const xml = (action: string, body: string) =>

@@ -34,9 +34,10 @@ export function startRecorder(
       }
       const params = Object.fromEntries(new URLSearchParams(body));
       const { Action: action = '', Version: version, ...rest } = params;
-      onCall({ at: Date.now(), action, params: rest });
+      const at = Date.now();
       const out =
         cloud && version === AUTOSCALING_VERSION ? cloud.answer(action, rest) : answer(state, action, rest);
+      onCall({ at, action, params: rest, status: out.status });
       res.writeHead(out.status, { 'content-type': 'text/xml' }).end(out.body);
     });
   });

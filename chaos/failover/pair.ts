@@ -1,13 +1,15 @@
 import { type ChildProcess, execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { until } from '../../harness/stats';
+import { sleep, until } from '../../harness/stats';
 import { findExecutable } from '../../runtime/haproxy/agent/haproxy-binary';
 import { renderHaproxyConfig } from '../../runtime/haproxy/render/render-haproxy';
 import { renderKeepalivedConfig } from '../../runtime/haproxy/render/render-keepalived';
 import { spawnInNamespace } from '../../runtime/local/netns';
 import type { Ec2Call } from '../ec2/ec2-state';
+import { keyForms, readLogs, type SecretLedger } from '../harness/secret-ledger';
 import type { Side, Topology } from './topology';
 
 export const REPO_ROOT = join(__dirname, '../..');
@@ -74,7 +76,7 @@ export async function startEc2StandIn(t: Topology, dir: string, children: ChildP
 
 /** The failover program's environment on one side: the real failover-main, EC2 calls to the recorder. */
 export function failoverEnv(side: Side, t: Topology, ec2Port: number, dir: string, stateFile?: string) {
-  const peer = t.sides.find((p) => p !== side)!;
+  const peer = t.sides.find((p) => p.name !== side.name)!;
   return {
     VIP_PRIVATE_IP: t.vip,
     VIP_ALLOCATION_ID: ALLOCATION_ID,
@@ -155,47 +157,58 @@ export function startPair(
   ec2Port: number,
   dir: string,
 ) {
-  const children: ChildProcess[] = [];
-  for (const side of t.sides) {
-    const peer = t.sides.find((p) => p !== side)!;
-    const cfg = join(dir, `haproxy-${side.name}.cfg`);
-    writeFileSync(
-      cfg,
-      renderHaproxyConfig({
-        listen: { address: '0.0.0.0', port: 8000 },
-        backends: [{ id: 'node-1', host: backend.host, port: backend.port }],
-        stats: { port: 8404 },
-        statsSocket: join(dir, `admin-${side.name}.sock`),
-        maxconn: 2000,
-      }).text,
-    );
-    writeFileSync(
-      join(dir, `keepalived-${side.name}.conf`),
-      renderKeepalivedConfig({
-        interface: 'eth0',
-        priority: side.priority,
-        unicastSrcIp: side.addr,
-        unicastPeers: [peer.addr],
-        vip: t.vip,
-        failoverCommand: notifyScript(side, t, ec2Port, dir),
-        checkIntervalSeconds: 1,
-      }),
-    );
-    const log = join(dir, `haproxy-${side.name}.log`);
-    const h = spawnInNamespace(
-      side.ns,
-      'sh',
-      [
-        '-c',
-        `exec nice -n ${PAIR_NICE} haproxy -W -f ${cfg} -S ${join(dir, `m-${side.name}.sock`)} >> ${log} 2>&1`,
-      ],
-      { stdio: 'ignore' },
-    );
-    children.push(h);
-  }
+  const children = t.sides.map((side) => startHaproxy(t, side, backend, ec2Port, dir));
   execFileSync('sleep', ['0.5']);
   for (const side of t.sides) children.push(startKeepalived(side, dir));
   return children;
+}
+
+/**
+ * Renders one side's haproxy.cfg and keepalived.conf with the production renderers (the notify program's
+ * environment from {@link failoverEnv} of `side`, so a replacement instance passes its own ENI) and starts
+ * its haproxy; {@link startKeepalived} starts keepalived after.
+ */
+export function startHaproxy(
+  t: Topology,
+  side: Side,
+  backend: { host: string; port: number },
+  ec2Port: number,
+  dir: string,
+): ChildProcess {
+  const peer = t.sides.find((p) => p.name !== side.name)!;
+  const cfg = join(dir, `haproxy-${side.name}.cfg`);
+  writeFileSync(
+    cfg,
+    renderHaproxyConfig({
+      listen: { address: '0.0.0.0', port: 8000 },
+      backends: [{ id: 'node-1', host: backend.host, port: backend.port }],
+      stats: { port: 8404 },
+      statsSocket: join(dir, `admin-${side.name}.sock`),
+      maxconn: 2000,
+    }).text,
+  );
+  writeFileSync(
+    join(dir, `keepalived-${side.name}.conf`),
+    renderKeepalivedConfig({
+      interface: 'eth0',
+      priority: side.priority,
+      unicastSrcIp: side.addr,
+      unicastPeers: [peer.addr],
+      vip: t.vip,
+      failoverCommand: notifyScript(side, t, ec2Port, dir),
+      checkIntervalSeconds: 1,
+    }),
+  );
+  const log = join(dir, `haproxy-${side.name}.log`);
+  return spawnInNamespace(
+    side.ns,
+    'sh',
+    [
+      '-c',
+      `exec nice -n ${PAIR_NICE} haproxy -W -f ${cfg} -S ${join(dir, `m-${side.name}.sock`)} >> ${log} 2>&1`,
+    ],
+    { stdio: 'ignore' },
+  );
 }
 
 /** keepalived on one side, with the config startPair rendered (again after killKeepalived). */
@@ -232,4 +245,30 @@ export function killKeepalived(side: Side, dir: string): number[] {
     }
   }
   return pids;
+}
+
+/**
+ * Hands a pair scenario's logs (its folder and the world's run folder, under `<id>/`) and the secrets they must
+ * not hold to the ledger, then stops the world process.
+ */
+export async function scanAndStopWorld(
+  ledger: SecretLedger,
+  id: string,
+  dir: string,
+  world: { runDir: string; password: string },
+  worldProcess: ChildProcess,
+): Promise<void> {
+  const tokenKey = (
+    JSON.parse(readFileSync(join(world.runDir, 'token-secret.json'), 'utf8')) as { secret: string }
+  ).secret;
+  ledger.scan(
+    { ...readLogs(dir, `${id}/`), ...readLogs(world.runDir, `${id}/world/`) },
+    {
+      'EC2 secret key (fake)': 'chaos-not-a-secret',
+      'bench password': world.password,
+      ...keyForms('token signing key', tokenKey),
+    },
+  );
+  worldProcess.kill('SIGTERM');
+  await Promise.race([once(worldProcess, 'exit'), sleep(10_000)]);
 }

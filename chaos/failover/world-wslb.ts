@@ -9,14 +9,16 @@ import { bundleNodeService } from '../../runtime/local/node-bundle';
 
 /**
  * Run inside the "world" namespace of the failover scenario: the product behind and in front of the pair.
- * A wslb node on 0.0.0.0:<port> (pinging every second), the embedded registry, the auth service handing out
+ * A wslb node on 0.0.0.0:<port> (pinging every second, or every argument 6 seconds), the embedded registry, the auth service handing out
  * the VIP (strategy haproxy), and `count` product clients that log in through auth, connect through the VIP
- * and drop a socket the server has been silent on for `deadAfterMs`. Prints one JSON line when ready, opens
- * the clients when a line arrives on stdin, then prints {open, closes, reopens, sessions} every 250 ms.
- * Stops everything on SIGTERM, and by itself after 5 minutes.
+ * and drop a socket the server has been silent on for `deadAfterMs` (argument 4, default 2,500 ms). Prints one
+ * JSON line when ready, opens the clients when a line arrives on stdin, then prints {at, open, closes, reopens,
+ * mostReopensOfOne, sessions, …} every 250 ms. Stops everything on SIGTERM, and by itself after argument 5 ms
+ * (default 5 minutes).
  */
-const [vip, portArg, countArg] = process.argv.slice(2);
-const DEAD_AFTER_MS = 2_500;
+const [vip, portArg, countArg, deadAfterArg, lifetimeArg, pingArg] = process.argv.slice(2);
+const DEAD_AFTER_MS = Number(deadAfterArg ?? 2_500);
+const LIFETIME_MS = Number(lifetimeArg ?? 300_000);
 
 async function main(): Promise<void> {
   const buildDir = mkdtempSync(join(tmpdir(), 'wslb-world-'));
@@ -31,9 +33,13 @@ async function main(): Promise<void> {
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop());
-  setTimeout(() => void stop(), 300_000).unref();
+  setTimeout(() => void stop(), LIFETIME_MS).unref();
 
-  await rig.startNode('node-1', 20_000 - 2_000, { HOST: '0.0.0.0', PORT: portArg, PING_SECONDS: '1' });
+  await rig.startNode('node-1', 20_000 - 2_000, {
+    HOST: '0.0.0.0',
+    PORT: portArg,
+    PING_SECONDS: pingArg ?? '1',
+  });
   const clients = new ClientFleet({
     authUrl: auth.url,
     credentials: rig.benchCredentials,
@@ -49,9 +55,14 @@ async function main(): Promise<void> {
   setInterval(() => {
     const closes = Object.values(clients.stats.closesByCode).reduce((a, b) => a + b, 0);
     const line = {
+      at: Date.now(),
       open: clients.connectedCount(),
       closes,
       reopens: clients.stats.reopens,
+      mostReopensOfOne: clients.stats.mostReopensOfOne,
+      closesByCode: clients.stats.closesByCode,
+      failedAttempts: clients.stats.failedAttempts,
+      authErrors: clients.stats.authErrors,
       sessions: clients.stats.opens,
     };
     process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -1,5 +1,4 @@
 import { type ChildProcess, execFile } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +12,7 @@ import {
   jsonLines,
   pairPrerequisiteMissing,
   REPO_ROOT,
+  scanAndStopWorld,
   spawnWorld,
   startEc2StandIn,
   startPair,
@@ -20,7 +20,6 @@ import {
   tsx,
 } from '../failover/pair';
 import { buildTopology } from '../failover/topology';
-import { keyForms, readLogs } from '../harness/secret-ledger';
 import type { Scenario } from '../types';
 
 export const TAKEOVER_LIMIT_MS = 3_000;
@@ -151,19 +150,7 @@ export const haproxyFailover: Scenario = {
         100,
       );
       loop.kill('SIGTERM');
-      const tokenKey = (
-        JSON.parse(readFileSync(join(world.runDir, 'token-secret.json'), 'utf8')) as { secret: string }
-      ).secret;
-      ledger.scan(
-        { ...readLogs(dir, 'haproxy-failover/'), ...readLogs(world.runDir, 'haproxy-failover/world/') },
-        {
-          'EC2 secret key (fake)': 'chaos-not-a-secret',
-          'bench password': world.password,
-          ...keyForms('token signing key', tokenKey),
-        },
-      );
-      worldProcess.kill('SIGTERM');
-      await Promise.race([once(worldProcess, 'exit'), sleep(10_000)]);
+      await scanAndStopWorld(ledger, 'haproxy-failover', dir, world, worldProcess);
       return {
         figure: `backup MASTER ${seconds(takeoverMs)} after link loss; EC2 moved by ${seconds(ec2Ms)}; ${clients} clients back through ${second.name} by ${seconds(backMs)}`,
         checks: [

@@ -1,6 +1,7 @@
 import type { Scenario } from '../types';
 import { badInput } from './bad-input';
 import { haproxyFailover } from './haproxy-failover';
+import { haproxyPairRoll } from './haproxy-pair-roll';
 import { haproxySplitBrain } from './haproxy-split-brain';
 import { hostileFrames } from './hostile-frames';
 import { loginThrottled } from './login-throttled';
@@ -25,5 +26,6 @@ export const SCENARIOS: Scenario[] = [
   haproxySplitBrain,
   loginThrottled,
   ...STRATEGY_SWITCHES,
+  haproxyPairRoll,
   secrets,
 ];

@@ -21,6 +21,8 @@ export interface FleetStats {
   /** Connection attempts that did not open (refused upgrade, node gone) and were retried through auth. */
   failedAttempts: number;
   reopens: number;
+  /** The most reopens of any one client: 1 when a failover moved every client once. */
+  mostReopensOfOne: number;
   closesByCode: Record<number, number>;
   authErrors: number;
 }
@@ -28,7 +30,14 @@ export interface FleetStats {
 /** Many clients through the auth service, opened with bounded concurrency; used by the demo, tests and benches. */
 export class ClientFleet {
   readonly clients: WslbClient[] = [];
-  readonly stats: FleetStats = { opens: 0, failedAttempts: 0, reopens: 0, closesByCode: {}, authErrors: 0 };
+  readonly stats: FleetStats = {
+    opens: 0,
+    failedAttempts: 0,
+    reopens: 0,
+    mostReopensOfOne: 0,
+    closesByCode: {},
+    authErrors: 0,
+  };
   /** Node of each reconnect, in order, for "never sent back to the drained node" checks. */
   readonly reopenedOn: (string | undefined)[] = [];
   /** The URL each client's socket last opened (the path it came by: a balancer's URL, or a node's). */
@@ -114,15 +123,16 @@ export class ClientFleet {
 
   private track(client: WslbClient): void {
     this.clients.push(client);
-    let openedBefore = false;
+    let opens = 0;
     client.on('open', ({ node, url }) => {
       this.urlOf.set(client, url);
       this.stats.opens += 1;
-      if (openedBefore) {
+      opens += 1;
+      if (opens > 1) {
         this.stats.reopens += 1;
+        this.stats.mostReopensOfOne = Math.max(this.stats.mostReopensOfOne, opens - 1);
         this.reopenedOn.push(node);
       }
-      openedBefore = true;
     });
     client.on('close', ({ code }) => {
       this.stats.closesByCode[code] = (this.stats.closesByCode[code] ?? 0) + 1;

@@ -7,10 +7,11 @@ import { SCENARIO_IDS } from '../../chaos/types';
 
 /**
  * `npx tsx chaos/main.ts --quick` once, as its own process (it installs signal handlers and cleans up by
- * PID), then each scenario's pass rules at the small size. Scenario 4 needs root, haproxy, keepalived and
- * iproute2: without them it is skipped with a warning, except under CI=true, where it fails.
+ * PID), then each scenario's pass rules at the small size. Scenarios 4, 10 and 18 need root, haproxy,
+ * keepalived and iproute2: without them it is skipped with a warning, except under CI=true, where it fails.
  */
-jest.setTimeout(960_000);
+// Scenario 18 (the pair roll) boots four pair instances: up to ~5 min of this budget on a loaded machine.
+jest.setTimeout(1_260_000);
 
 const ROOT = join(__dirname, '../..');
 let report: ChaosReport;
@@ -21,7 +22,7 @@ beforeAll(() => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'chaos/main.ts', '--quick', '--out', dir], {
     cwd: ROOT,
     encoding: 'utf8',
-    timeout: 900_000,
+    timeout: 1_200_000,
     killSignal: 'SIGINT',
   });
   try {

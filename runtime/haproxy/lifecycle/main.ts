@@ -6,6 +6,7 @@ import { awsClientConfig } from '../../shared/aws-client';
 import { runMain } from '../../shared/run-main';
 import { stopSignal } from '../../shared/stop-signal';
 import { Imds } from '../discovery/imds';
+import { withRetry } from '../failover/retry';
 import { failoverSettingsFromEnv, vipTargetFromSettings } from '../failover/settings';
 import { VipMover } from '../failover/vip-mover';
 import { LifecycleAction } from './lifecycle-action';
@@ -34,8 +35,9 @@ runMain('haproxy-lifecycle', async (logger) => {
   const imds = new Imds({ endpoint: process.env.AWS_EC2_METADATA_SERVICE_ENDPOINT?.replace(/\/$/, '') });
   const retry = { maxAttempts: 6, sleep };
   const autoscaling = new AutoScalingClient(awsClientConfig({ region: settings.AWS_REGION, maxAttempts: 1 }));
-  const instanceId = await imds.instanceId();
-  const eni = vip.NETWORK_INTERFACE_ID ?? (await imds.primaryInterfaceId());
+  // IMDS can be slow to answer on a busy instance: a timeout at start is retried, not a failed boot.
+  const instanceId = await withRetry(() => imds.instanceId(), retry);
+  const eni = vip.NETWORK_INTERFACE_ID ?? (await withRetry(() => imds.primaryInterfaceId(), retry));
   const mover = new VipMover({
     client: new EC2Client(awsClientConfig({ region: settings.AWS_REGION, maxAttempts: 1 })),
     logger,
