@@ -226,9 +226,11 @@ export const haproxyPairRoll: Scenario = {
       const finalHolders = t.sides.filter((s) => t.holdsVip(s)).map((s) => s.name);
       const newMaster = replacements.find((r) => r.side.name === standby.side.name);
 
+      // The world's last report before it stops (stopping closes every client).
+      const final = last();
       await scanAndStopWorld(ledger, 'haproxy-pair-roll', dir, world, worldProcess);
       return {
-        figure: `rolled in ${seconds(rollMs)}: ${events.join(', ')}; VIP moved ${vipMoves.length}x; ${last().open}/${clients} clients, at most ${last().mostReopensOfOne} reconnect each`,
+        figure: `rolled in ${seconds(rollMs)}: ${events.join(', ')}; VIP moved ${vipMoves.length}x; ${final.open}/${clients} clients, at most ${final.mostReopensOfOne} reconnect each`,
         checks: [
           check(
             'the standby left first; the active only after the standby’s replacement was in service',
@@ -257,8 +259,8 @@ export const haproxyPairRoll: Scenario = {
           ),
           check(
             'clients lost 0; each reconnected at most once',
-            back && last().mostReopensOfOne <= 1,
-            `${last().open}/${clients} open, ${last().reopens} reopens, at most ${last().mostReopensOfOne} of one client`,
+            back && final.mostReopensOfOne <= 1,
+            `${final.open}/${clients} open, ${final.reopens} reopens, at most ${final.mostReopensOfOne} of one client`,
           ),
         ],
         metrics: {
