@@ -197,7 +197,13 @@ export const haproxyPairRoll: Scenario = {
         if (!events.includes(label) && completion(r.id, PAIR_CLOUD.launchHook)) events.push(label);
       }
       const rollMs = Date.now() - rollStart;
-      const back = await until(() => last().open === clients, 60_000, 100);
+      // Every client came through the old active side: each must notice the hand-over (the old side's close,
+      // or silence past DEAD_AFTER_MS) and be back through the new one.
+      const back = await until(
+        () => last().open === clients && last().reopens >= clients,
+        DEAD_AFTER_MS + 90_000,
+        100,
+      );
       await sleep(3_000);
       sample();
       clearInterval(sampler);
@@ -259,7 +265,7 @@ export const haproxyPairRoll: Scenario = {
           ),
           check(
             'clients lost 0; each reconnected at most once',
-            back && final.mostReopensOfOne <= 1,
+            back && final.open === clients && final.mostReopensOfOne <= 1,
             `${final.open}/${clients} open, ${final.reopens} reopens, at most ${final.mostReopensOfOne} of one client`,
           ),
         ],
