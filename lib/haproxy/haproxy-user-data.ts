@@ -9,6 +9,7 @@ import {
   KEEPALIVED_CONFIG_PATH,
 } from '../../runtime/contract/paths';
 import { envFileText, s3CopyCommand, writeFileCommand } from '../shell';
+import { renderUnit } from '../systemd-unit';
 
 export const HAPROXY_INSTALL_DIR = '/opt/wslb/haproxy';
 export const AGENT_UNIT_NAME = 'wslb-haproxy-agent.service';
@@ -91,23 +92,18 @@ function renderServiceUnit(unit: {
   restart: 'always' | 'on-failure';
   restartSec: number;
 }): string {
-  return [
-    '[Unit]',
-    `Description=${unit.description}`,
-    'Wants=network-online.target',
-    `After=network-online.target${unit.after ? ` ${unit.after}` : ''}`,
-    '',
-    '[Service]',
-    'Type=simple',
-    ...(unit.environmentFile ? [`EnvironmentFile=${unit.environmentFile}`] : []),
-    `ExecStart=${unit.execStart}`,
-    `Restart=${unit.restart}`,
-    `RestartSec=${unit.restartSec}`,
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    '',
-  ].join('\n');
+  return renderUnit({
+    description: unit.description,
+    wants: ['network-online.target'],
+    after: ['network-online.target', ...(unit.after ? [unit.after] : [])],
+    service: {
+      Type: 'simple',
+      ...(unit.environmentFile ? { EnvironmentFile: unit.environmentFile } : {}),
+      ExecStart: unit.execStart,
+      Restart: unit.restart,
+      RestartSec: unit.restartSec,
+    },
+  });
 }
 
 export function renderAgentUnit(): string {
