@@ -95,45 +95,19 @@ export const registryCost: Section = {
       const pathChecksPerSecond = NODES / (HEARTBEAT_MS / 1000);
       // Upper bound: every instance serving logins all the time reads once per cache period.
       const authReadsPerSecond = AUTH_INSTANCES * (1000 / REGISTRY_CACHE_MS);
-      const perMonth = (unitsPerSecond: number, pricePerMillion: number) =>
-        ((unitsPerSecond * SECONDS_PER_MONTH) / 1e6) * pricePerMillion;
+      /** One kind of call: its rate, units each, and what they cost a month at `pricePerMillion` units. */
+      const cost = (perSecond: number, unitsPerCall: number, pricePerMillion: number) => ({
+        perSecond,
+        unitsPerCall,
+        unitsPerSecond: perSecond * unitsPerCall,
+        dollarsPerMonth: ((perSecond * unitsPerCall * SECONDS_PER_MONTH) / 1e6) * pricePerMillion,
+      });
+      const reads = PRICES.dynamoDbReadUnitsPerMillion;
       const rows = {
-        heartbeats: {
-          perSecond: heartbeatsPerSecond,
-          unitsPerCall: wruPerHeartbeat,
-          unitsPerSecond: heartbeatsPerSecond * wruPerHeartbeat,
-          dollarsPerMonth: perMonth(
-            heartbeatsPerSecond * wruPerHeartbeat,
-            PRICES.dynamoDbWriteUnitsPerMillion,
-          ),
-        },
-        pathChecks: {
-          perSecond: pathChecksPerSecond,
-          unitsPerCall: rruPerPathCheck,
-          unitsPerSecond: pathChecksPerSecond * rruPerPathCheck,
-          dollarsPerMonth: perMonth(
-            pathChecksPerSecond * rruPerPathCheck,
-            PRICES.dynamoDbReadUnitsPerMillion,
-          ),
-        },
-        authReadsConsistent: {
-          perSecond: authReadsPerSecond,
-          unitsPerCall: rruPerConsistentScan,
-          unitsPerSecond: authReadsPerSecond * rruPerConsistentScan,
-          dollarsPerMonth: perMonth(
-            authReadsPerSecond * rruPerConsistentScan,
-            PRICES.dynamoDbReadUnitsPerMillion,
-          ),
-        },
-        authReadsEventual: {
-          perSecond: authReadsPerSecond,
-          unitsPerCall: rruPerEventualScan,
-          unitsPerSecond: authReadsPerSecond * rruPerEventualScan,
-          dollarsPerMonth: perMonth(
-            authReadsPerSecond * rruPerEventualScan,
-            PRICES.dynamoDbReadUnitsPerMillion,
-          ),
-        },
+        heartbeats: cost(heartbeatsPerSecond, wruPerHeartbeat, PRICES.dynamoDbWriteUnitsPerMillion),
+        pathChecks: cost(pathChecksPerSecond, rruPerPathCheck, reads),
+        authReadsConsistent: cost(authReadsPerSecond, rruPerConsistentScan, reads),
+        authReadsEventual: cost(authReadsPerSecond, rruPerEventualScan, reads),
       };
       const total = (auth: keyof typeof rows) =>
         rows.heartbeats.dollarsPerMonth + rows.pathChecks.dollarsPerMonth + rows[auth].dollarsPerMonth;
