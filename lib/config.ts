@@ -56,6 +56,12 @@ export interface WslbConfig {
   readonly nodeUpstreamUrl?: string;
   /** TLS served by the HAProxy pair and by `direct` nodes (lib/tls-context.ts, docs/deploy/tls.md). */
   readonly tls: TlsContext;
+  /**
+   * One line per key that was given but whose tier this deploy does not build (neither `strategy` nor
+   * `retiring`): kept, not refused, so one cdk.json serves every strategy across a switch; the app shows each
+   * as a synth warning.
+   */
+  readonly unusedKeys: readonly string[];
 }
 
 /** `oidcIssuer`, `oidcAudience`, `oidcJwksUrl`: for a Cognito user pool, its issuer URL and app client ids. */
@@ -181,6 +187,41 @@ const KEYS = {
 
 export type ContextKey = keyof typeof KEYS;
 export const CONTEXT_KEYS = Object.keys(KEYS) as ContextKey[];
+
+/** The keys that configure one tier only, and the strategies whose tier reads them; every other key is the core's. */
+export const TIER_KEYS: Readonly<Partial<Record<ContextKey, readonly Strategy[]>>> = {
+  certificateArn: ['nlb'],
+  plaintextListener: ['nlb'],
+  idleTimeoutSeconds: ['nlb'],
+  publicHostname: ['nlb', 'haproxy'],
+  haproxyInstanceType: ['haproxy'],
+  haproxySourceIps: ['haproxy'],
+  haproxyOverlayIp: ['haproxy'],
+  haproxyCertificateSecretArn: ['haproxy'],
+  targetConnections: ['haproxy'],
+  directCertificateSecretArn: ['direct'],
+  directHostedZoneId: ['direct'],
+  directZoneName: ['direct'],
+};
+
+/**
+ * One line per given key (a value in `raw`) that only a tier reads whose strategy is neither `strategy` nor
+ * `retiring`, naming the key and the strategies it applies to.
+ */
+export function unusedTierKeys(
+  raw: Partial<Record<ContextKey, unknown>>,
+  built: readonly Strategy[],
+): string[] {
+  return Object.entries(TIER_KEYS)
+    .filter(([key, strategies]) => {
+      const value = raw[key as ContextKey];
+      return value !== undefined && value !== '' && !strategies.some((s) => built.includes(s));
+    })
+    .map(
+      ([key, strategies]) =>
+        `${key}: applies only to strategy ${strategies.join(' or ')}; ignored with strategy ${built.join(' and retiring ')}`,
+    );
+}
 
 /** Defaults for keys whose default does not depend on other keys. */
 export const DEFAULTS = {
@@ -363,6 +404,7 @@ export function parseConfig(
     nodeApp,
     nodeUpstreamUrl: get<string | undefined>('nodeUpstreamUrl', undefined),
     tls: tls.tls,
+    unusedKeys: unusedTierKeys(raw, retiring ? [strategy, retiring] : [strategy]),
   };
 }
 

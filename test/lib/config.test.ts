@@ -35,6 +35,7 @@ describe('parseConfig', () => {
       authReservedConcurrency: 100,
       oidc: undefined,
       tls: {},
+      unusedKeys: [],
     });
   });
 
