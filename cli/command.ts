@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
+import { DECIMAL_INTEGER, DECIMAL_NUMBER } from '../runtime/contract/decimal';
 import { UsageError } from './errors';
 import type { CliIo } from './io';
 
@@ -32,7 +33,7 @@ function numeric<D extends number | undefined>(
   const number = z.number().min(range.min).max(range.max);
   const parse = z
     .string()
-    .regex(integer ? /^\s*\d+\s*$/ : /^\s*\d+(\.\d+)?\s*$/)
+    .regex(integer ? DECIMAL_INTEGER : DECIMAL_NUMBER)
     .transform(Number)
     .pipe(integer ? number.int() : number);
   return {

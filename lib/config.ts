@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ORIGIN_PATTERN } from '../runtime/contract/cors';
+import { DECIMAL_INTEGER } from '../runtime/contract/decimal';
 import { FRESHNESS_HEARTBEATS, FRESHNESS_MS, HEARTBEAT_MS } from '../runtime/contract/defaults';
 import { InvalidInputError } from '../runtime/contract/errors';
 import { NodeAppPathError, resolveNodeApp } from '../runtime/contract/node-app-entry';
@@ -83,7 +84,7 @@ const TLS_IDLE_SECONDS = TLS_IDLE_TIMEOUT.toSeconds();
 export const AUTH_MEMORY_MB = 1769;
 
 /** `-c key=value` arrives as a string, cdk.json as JSON: accept a decimal string where a number is due. */
-const numeric = (v: unknown) => (typeof v === 'string' && /^\s*-?\d+\s*$/.test(v) ? Number(v) : v);
+const numeric = (v: unknown) => (typeof v === 'string' && DECIMAL_INTEGER.test(v) ? Number(v) : v);
 
 const int = (min: number, max: number) => ({
   schema: z.preprocess(numeric, z.number().int().min(min).max(max)),

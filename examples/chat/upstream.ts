@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { WebSocketServer } from 'ws';
+import { parseDecimalInt } from '../../runtime/contract/decimal';
 import { IDENTITY_HEADERS } from '../../runtime/contract/upstream';
 import { ChatRoom } from './room';
 
@@ -48,11 +49,13 @@ export async function startChatUpstream(port = 0): Promise<ChatUpstream> {
 /** `npx tsx examples/chat/upstream.ts --port 9000`, then `npm start -- --upstream ws://127.0.0.1:9000`. */
 if (require.main === module) {
   const { values } = parseArgs({ options: { port: { type: 'string', default: '9000' } } });
-  startChatUpstream(Number(values.port)).then(
-    (upstream) => process.stderr.write(`chat upstream on ${upstream.url}\n`),
-    (err: Error) => {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(1);
-    },
-  );
+  Promise.resolve()
+    .then(() => startChatUpstream(parseDecimalInt('--port', values.port, 0, 65535)))
+    .then(
+      (upstream) => process.stderr.write(`chat upstream on ${upstream.url}\n`),
+      (err: Error) => {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(1);
+      },
+    );
 }

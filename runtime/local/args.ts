@@ -1,19 +1,20 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { oidcUrl } from '../auth/identity/oidc-settings';
+import { decimalInt } from '../contract/decimal';
 import { resolveNodeApp } from '../contract/node-app-entry';
 import { STRATEGIES } from '../contract/strategies';
 import { upstreamUrlProblem } from '../contract/upstream';
 
 const argsSchema = z.object({
   strategy: z.enum(STRATEGIES),
-  nodes: z.coerce.number().int().min(1).max(32),
-  clients: z.coerce.number().int().min(0).max(100_000),
+  nodes: decimalInt(1, 32),
+  clients: decimalInt(0, 100_000),
   once: z.boolean(),
   json: z.boolean(),
-  'max-connections': z.coerce.number().int().min(1).max(19_000),
-  'auth-instances': z.coerce.number().int().min(1).max(1000),
-  'source-ips': z.coerce.number().int().min(1).max(200),
+  'max-connections': decimalInt(1, 19_000),
+  'auth-instances': decimalInt(1, 1000),
+  'source-ips': decimalInt(1, 200),
   users: z.string().min(1).optional(),
   'oidc-issuer': z.union([z.literal('local'), oidcUrl()]).optional(),
   'oidc-audience': z.string().min(1).optional(),

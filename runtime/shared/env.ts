@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimalInt } from '../contract/decimal';
 import { InvalidInputError } from '../contract/errors';
 import { wsUrlProblem } from '../contract/url';
 
@@ -25,9 +26,8 @@ export function parseEnv<S extends z.ZodObject>(schema: S, env: NodeJS.ProcessEn
   );
 }
 
-/** Integer env var within [min, max], with a default. */
-export const intVar = (min: number, max: number, fallback: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+/** Integer env var within [min, max] in plain decimal digits, with a default. */
+export const intVar = (min: number, max: number, fallback: number) => decimalInt(min, max).default(fallback);
 
 /** Boolean env var: true/false/1/0. */
 export const boolVar = (fallback: boolean) =>

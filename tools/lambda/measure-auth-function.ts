@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { hashPassword } from '../../runtime/auth/password-hash';
+import { parseDecimalInt } from '../../runtime/contract/decimal';
 import type { ScryptParams } from '../../runtime/contract/scrypt';
 import { DEPLOYED_SCRYPT, scryptMemoryBytes } from '../../runtime/contract/scrypt';
 import { startLocalAuthFunction } from './auth-function';
@@ -29,10 +30,10 @@ async function main(): Promise<void> {
   const candidates: ScryptParams[] = (
     values.scrypt ?? [`${DEPLOYED_SCRYPT.N},${DEPLOYED_SCRYPT.r},${DEPLOYED_SCRYPT.p}`]
   ).map((s) => {
-    const [N, r, p] = s.split(',').map(Number);
+    const [N, r, p] = s.split(',').map((part) => parseDecimalInt('--scrypt', part, 1, 2 ** 30));
     return { N, r, p };
   });
-  const logins = Number(values.logins);
+  const logins = parseDecimalInt('--logins', values.logins, 1, 1000);
   process.stderr.write('cdk synth -c strategy=direct …\n');
   const synth = await synthAuthBundle('direct');
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimalInt } from '../../contract/decimal';
 import { WS_PORT } from '../../contract/defaults';
 import {
   HAPROXY_CONFIG_PATH,
@@ -55,11 +56,11 @@ export const agentSettingsSchema = z
     /** Process-wide connection cap; the unit's LimitNOFILE must exceed about 2 × MAXCONN. */
     MAXCONN: intVar(1, 10_000_000, 100_000),
     /** Per server line cap. @default - the ephemeral range size */
-    MAXCONN_PER_SERVER: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    MAXCONN_PER_SERVER: decimalInt(1, 1_000_000).optional(),
     /** Target connections; logs a warning when the source IPs cannot hold them. */
-    TARGET_CONNECTIONS: z.coerce.number().int().min(0).optional(),
+    TARGET_CONNECTIONS: decimalInt(0, Number.MAX_SAFE_INTEGER).optional(),
     /** A node's cap (the nodes' `MAX_CONNECTIONS`): no more go to one node, so no more need ports towards it. */
-    MAX_CONNECTIONS_PER_NODE: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    MAX_CONNECTIONS_PER_NODE: decimalInt(1, 1_000_000).optional(),
     /** PEM with certificate and key: the listener speaks TLS (wss). */
     TLS_CERT_FILE: z.string().min(1).optional(),
     /**
@@ -94,7 +95,7 @@ export const agentSettingsSchema = z
       .regex(/^[A-Za-z0-9._-]{1,15}$/)
       .optional(),
     /** 1-254; both sides start BACKUP with nopreempt, the higher wins a simultaneous start. */
-    KEEPALIVED_PRIORITY: z.coerce.number().int().min(1).max(254).optional(),
+    KEEPALIVED_PRIORITY: decimalInt(1, 254).optional(),
     /** VRRP router id, the same on both sides and unique in the subnet. */
     VRRP_ROUTER_ID: intVar(1, 255, 51),
     /** notify_master/backup/fault/stop program (absolute path). */

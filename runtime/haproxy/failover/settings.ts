@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { decimalInt } from '../../contract/decimal';
 import { VRRP_STATE_FILE } from '../../contract/paths';
 import { intVar, logLevelVar, parseEnv } from '../../shared/env';
 import type { VipTarget } from './vip-mover';
 
-const priority = z.coerce.number().int().min(1).max(254).optional();
+const priority = decimalInt(1, 254).optional();
 
 /** The failover program's settings (keepalived runs it with the instance's env file). */
 export const failoverSettingsSchema = z
