@@ -25,3 +25,18 @@ export const rssMiB = (pid: number | undefined): number => Math.round(rssBytes(p
 /** The summed RSS in bytes of several processes (a gone or unknown one counts 0). */
 export const totalRss = (pids: readonly (number | undefined)[]) =>
   pids.reduce<number>((sum, p) => sum + (p ? rssBytes(p) : 0), 0);
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+/** CPU time a process has used, user and system, in seconds, from /proc (0 when it is gone). */
+export function cpuSeconds(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid ?? 'self'}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}

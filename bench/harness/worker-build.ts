@@ -4,7 +4,7 @@ import { buildSync } from 'esbuild';
 import { onCleanup } from '../../harness/cleanup';
 import { bundleNodeService } from '../../runtime/local/node-bundle';
 
-export type WorkerName = 'connect' | 'fleet' | 'bare-echo' | 'path' | 'wall' | 'login';
+export type WorkerName = 'connect' | 'idle' | 'fleet' | 'bare-echo' | 'path' | 'wall' | 'login';
 /** Programs run through tsx (not bundled): they start a `LocalCluster` and bundled workers of their own. */
 export type HostName = 'scale-out-host' | 'nlb-path-host';
 

@@ -1,125 +1,91 @@
+import { availableParallelism } from 'node:os';
 import { targetCheck } from '../../harness/check';
-import { onCleanup } from '../../harness/cleanup';
-import { NodeRig } from '../../harness/node-rig';
-import { totalRss } from '../../harness/proc';
-import { Progress } from '../../harness/progress';
-import { round, sleep } from '../../harness/stats';
-import { split } from '../../harness/worker/spread';
-import { Load, rate } from '../harness/load';
+import { count, round } from '../../harness/stats';
 import type { Section } from '../types';
-import type { ConnectJob, ConnectStatus } from '../workers/connect-worker';
-import type { OpenedSockets } from '../workers/open-sockets';
+import { planCapacity, targetFromEnv } from './capacity-plan';
+import { runRamp } from './capacity-ramp';
 
-/** Section 4: the most connections the direct path holds here, over node processes that each stay under 20k files. */
+const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+
+/**
+ * Section 4: the most idle connections the direct path holds here, found by ramping node/client pairs toward
+ * 500,000 (`--quick`: 600; `BENCH_CAPACITY_TARGET` sets it) until a limit is met, then holding them 30 s; and where the memory goes.
+ */
 export const capacity: Section = {
   id: 'capacity',
   title: 'Capacity: direct path, held connections',
   async run(ctx) {
-    const nodes = ctx.quick ? 2 : 8;
-    const perNode = ctx.quick ? 500 : 15_000;
-    const target = nodes * perNode;
-    const holdSeconds = ctx.quick ? 2 : 30;
-    const rig = await NodeRig.start(ctx.build.nodeBundle);
-    const unregister = onCleanup(
-      'capacity rig',
-      () => rig.stop(),
-      () => rig.killNow(),
-    );
-    try {
-      const started = await rig.startNodes('cap', nodes, perNode + 1_000);
-      await sleep(1_000);
-      const pids = started.map((n) => n.pid);
-      const before = totalRss(pids);
-      // One client process per node's worth of sockets, each spreading over all nodes (< 18k sockets each).
-      const load = await Load.run<ConnectJob, OpenedSockets, ConnectStatus>(
-        ctx.build,
-        'connect',
-        split(target, nodes).map((count) => ({
-          targets: started.map((n) => ({ url: n.endpoint, audience: n.nodeId })),
-          keyFile: rig.secrets.tokenSecretFile,
-          count,
-          concurrency: 50,
-          presign: false,
-          openTimeoutMs: 60_000,
-          deadlineMs: 600_000,
-        })),
-        { label: `opening ${target} over ${nodes} nodes`, total: target },
-      );
-      try {
-        const opened = load.results.reduce((s, r) => s + r.opened, 0);
-        const hold = new Progress(`holding ${opened} for ${holdSeconds} s`, holdSeconds);
-        for (let s = 1; s <= holdSeconds; s++) {
-          await sleep(1_000);
-          hold.update(s);
-        }
-        hold.done();
-        const after = totalRss(pids);
-        const clientRss = totalRss(load.workers.map((w) => w.pid));
-        const status = await load.status();
-        const stillOpen = status.reduce((s, x) => s + x.open, 0);
-        const dropped = status.reduce((s, x) => s + x.dropped, 0);
-        const errors: Record<string, number> = {};
-        for (const r of load.results)
-          for (const [k, v] of Object.entries(r.errors)) errors[k] = (errors[k] ?? 0) + v;
-        const data = {
-          nodes,
-          target,
-          opened,
-          failed: load.results.reduce((s, r) => s + r.failed, 0),
-          errors,
-          heldAfterSeconds: holdSeconds,
-          stillOpen,
-          dropped,
-          connectsPerSecond: Math.round(rate(opened, load.results)),
-          nodeBytesPerConnection: Math.round((after - before) / Math.max(1, opened)),
-          clientBytesPerConnection: Math.round(clientRss / Math.max(1, opened)),
-          nodeRssBytes: after,
-        };
-        const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
-        return {
-          data,
-          targets: [
-            targetCheck(
-              'connections held for the whole window',
-              stillOpen,
-              '>=',
-              ctx.quick ? target : 120_000,
-            ),
-            targetCheck('connections dropped while held', dropped, '<=', 0),
-          ],
-          table: [
-            [
-              'node processes',
-              'opened',
-              'failed',
-              `still open after ${holdSeconds} s`,
-              'dropped',
-              'connects/s',
-              'node RSS / connection',
-              'client RSS / connection',
-            ],
-            [
-              String(nodes),
-              String(opened),
-              String(data.failed),
-              String(stillOpen),
-              String(dropped),
-              String(data.connectsPerSecond),
-              kb(data.nodeBytesPerConnection),
-              kb(data.clientBytesPerConnection),
-            ],
-          ],
-          notes: [
-            `Clients connect straight to the nodes with tokens signed by the bench for each node (what the auth service issues under direct), ` +
-              `so the figure is the nodes' holding capacity; the login path is measured in sections 2 and 3. Node RSS in all: ${round(after / 1024 ** 3, 2)} GiB.`,
-          ],
-        };
-      } finally {
-        await load.stop();
-      }
-    } finally {
-      await rig.stop();
-      unregister();
-    }
+    const plan = planCapacity(ctx.quick, targetFromEnv());
+    const r = await runRamp(ctx.build, plan);
+    const held = r.hold.dropped === 0 ? r.hold.stillOpen : 0;
+    const stoppedBy = r.stop ? `${r.stop.cause}: ${r.stop.detail}` : 'target reached';
+    const per = r.memory.perConnection;
+    const cpuMs = r.cpuMsPerConnection.node + r.cpuMsPerConnection.client;
+    const cores = availableParallelism();
+    // What opening the whole target costs at the measured CPU per connection, on cores doing nothing else.
+    const targetOpenSeconds = Math.round((plan.target * cpuMs) / 1000 / cores);
+    const data = {
+      ...r,
+      held,
+      stoppedBy,
+      perProcess: plan.perProcess,
+      inFlightPerClient: plan.inFlight,
+      targetOpenSecondsOnIdleCores: targetOpenSeconds,
+      bytesPerConnection: per.node + per.client + per.kernelSlab + per.kernelTcpMem,
+    };
+    return {
+      data,
+      targets: [
+        targetCheck(`connections held ${plan.holdSeconds} s, none dropped`, held, '>=', plan.target),
+        targetCheck('connections dropped while held', r.hold.dropped, '<=', 0),
+      ],
+      table: [
+        [
+          'node + client processes',
+          'offered',
+          'opened',
+          `held ${plan.holdSeconds} s`,
+          'dropped',
+          'stopped by',
+          'connects/s',
+          'node CPU / conn',
+          'client CPU / conn',
+          'node RSS / conn',
+          'client RSS / conn',
+          'kernel slab / conn',
+          'kernel TCP mem / conn',
+          'sockets / conn',
+        ],
+        [
+          `${r.pairs} + ${r.pairs}`,
+          count(r.attempted),
+          count(r.opened),
+          count(r.hold.stillOpen),
+          count(r.hold.dropped),
+          r.stop?.cause ?? 'target reached',
+          count(r.connectsPerSecond),
+          `${r.cpuMsPerConnection.node} ms`,
+          `${r.cpuMsPerConnection.client} ms`,
+          kb(per.node),
+          kb(per.client),
+          kb(per.kernelSlab),
+          `${per.kernelTcpMem} B`,
+          String(per.sockets),
+        ],
+      ],
+      notes: [
+        `Ramp: pairs of one node process and one client process, ${count(plan.perProcess)} connections each ` +
+          `(under the 20,000-files rule), ${plan.stages[0]?.length ?? 0} pairs a stage, ${plan.inFlight} handshakes ` +
+          `in flight per client, each client bound to its own 127.N.p.1 with explicit ports. ${stoppedBy}. ` +
+          `Ramp ${r.rampSeconds} s; ${count(r.failed)} opens failed${r.failed ? ` (${JSON.stringify(r.errors)})` : ''}.`,
+        `Opening cost ${round(cpuMs, 2)} ms of CPU per connection (node and client, user + system): ` +
+          `${count(plan.target)} connections need ~${count(targetOpenSeconds)} s on ${cores} cores doing nothing else.`,
+        `Memory at the end of the hold: nodes ${round(r.memory.nodeRssBytes / 1024 ** 3, 2)} GiB RSS, clients ` +
+          `${round(r.memory.clientRssBytes / 1024 ** 3, 2)} GiB; kernel slab and sockstat's TCP memory are machine-wide ` +
+          `(growth since before the ramp), MemAvailable ${round(r.memory.kernelAfter.availableBytes / 1024 ** 3, 1)} GiB.`,
+        'Clients connect straight to the nodes with tokens signed by the bench for each node (what the auth service issues ' +
+          "under direct), so the figure is the nodes' holding capacity; the login path is measured in sections 2 and 3.",
+      ],
+    };
   },
 };

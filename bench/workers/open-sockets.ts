@@ -16,6 +16,9 @@ export interface OpenSocketsOptions {
   /** Per-connection socket options (source address and port). */
   wsOptions?: (i: number) => ClientOptions;
   onProgress?: (opened: number) => void;
+  onFailure?: () => void;
+  /** Checked before each new handshake: once true, no more start (those in flight finish). */
+  halted?: () => boolean;
 }
 
 export interface OpenedSockets {
@@ -63,6 +66,7 @@ export async function openSockets(set: SocketSet, options: OpenSocketsOptions): 
         settled = true;
         errors[why] = (errors[why] ?? 0) + 1;
         failed += 1;
+        options.onFailure?.();
         ws.terminate();
         resolve();
       };
@@ -85,7 +89,7 @@ export async function openSockets(set: SocketSet, options: OpenSocketsOptions): 
     });
   };
   const lane = async () => {
-    while (next < options.count) {
+    while (next < options.count && !options.halted?.()) {
       const i = next++;
       await one(i);
     }

@@ -1,0 +1,64 @@
+import { serveMethods } from '../../harness/worker/serve';
+import { type OpenedSockets, openSockets, SocketSet, tokenSigner } from './open-sockets';
+
+/** One client process of the capacity ramp: idle sockets to one node, each from its own source address and port. */
+export interface IdleJob {
+  /** The node's URL and the audience its tokens carry. */
+  target: { url: string; audience: string };
+  keyFile: string;
+  count: number;
+  /** Handshakes in flight at once (the per-process connect pacing). */
+  inFlight: number;
+  openTimeoutMs: number;
+  /**
+   * Socket `i` binds to `address`:`firstPort + i`, chosen here rather than by the kernel: a loopback address
+   * of this run's own, so no port is shared with anything else and none has to be searched for.
+   */
+  source: { address: string; firstPort: number };
+  /** The process exits by itself this long after the job arrives (the run's watchdog). */
+  deadlineMs: number;
+}
+
+export interface IdleStatus {
+  open: number;
+  /** Sockets that were open and closed since. */
+  dropped: number;
+  /** Opened so far by the job in progress (or done). */
+  opened: number;
+  failed: number;
+}
+
+const set = new SocketSet();
+let halted = false;
+let opened = 0;
+let failed = 0;
+
+serveMethods(
+  {
+    async run(job: IdleJob, progress): Promise<OpenedSockets> {
+      const sign = tokenSigner(job.keyFile);
+      const result = await openSockets(set, {
+        count: job.count,
+        concurrency: job.inFlight,
+        openTimeoutMs: job.openTimeoutMs,
+        target: async (i) => ({ url: job.target.url, token: await sign(job.target.audience, i) }),
+        wsOptions: (i) => ({ localAddress: job.source.address, localPort: job.source.firstPort + i }),
+        onProgress: (n) => {
+          opened = n;
+          progress(n);
+        },
+        onFailure: () => {
+          failed += 1;
+        },
+        halted: () => halted,
+      });
+      opened = result.opened;
+      return result;
+    },
+    status: (): IdleStatus => ({ open: set.sockets.size, dropped: set.dropped, opened, failed }),
+    halt: () => {
+      halted = true;
+    },
+  },
+  () => set.closeAll(),
+);

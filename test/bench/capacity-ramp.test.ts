@@ -1,0 +1,48 @@
+import { type Build, buildWorkers } from '../../bench/harness/worker-build';
+import { planCapacity } from '../../bench/sections/capacity-plan';
+import { type RampPair, runRamp } from '../../bench/sections/capacity-ramp';
+import { cleanupAll } from '../../harness/cleanup';
+import { until } from '../../harness/stats';
+
+const alive = (pid: number | undefined) => {
+  try {
+    process.kill(pid!, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe('the capacity ramp when one of its processes dies', () => {
+  let build: Build;
+  beforeAll(() => {
+    build = buildWorkers();
+  });
+  afterAll(() => cleanupAll());
+
+  test('reports the count held, the cause and the process, instead of throwing; stops everything it started', async () => {
+    const plan = planCapacity(true, 400);
+    expect(plan.stages).toEqual([[200], [200]]);
+    let seen: RampPair[] = [];
+    const result = await runRamp(build, plan, {
+      async afterStage(stage, pairs) {
+        seen = [...pairs];
+        if (stage !== 0) return;
+        process.kill(pairs[0].client.pid!, 'SIGKILL');
+        await until(() => pairs[0].client.exit !== undefined, 10_000);
+      },
+    });
+    expect(result.stop).toEqual({
+      cause: 'process exited',
+      detail: expect.stringContaining('client 0 exited (SIGKILL)'),
+    });
+    // The second stage never started; what the first opened died with its client.
+    expect(result.pairs).toBe(1);
+    expect(result.opened).toBe(200);
+    expect(result.hold.stillOpen).toBe(0);
+    for (const p of seen) {
+      expect(alive(p.client.pid)).toBe(false);
+      expect(p.node.running).toBe(false);
+    }
+  }, 120_000);
+});
