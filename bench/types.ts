@@ -10,6 +10,7 @@ export const SECTION_IDS = [
   'scale-out',
   'login-cost',
   'registry-cost',
+  'ramp',
   'app-hop',
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];

@@ -8,7 +8,8 @@ import { sourceIpsNeeded } from '../runtime/contract/source-ips';
 import { STRATEGIES, type Strategy } from '../runtime/contract/strategies';
 import { upstreamUrlProblem } from '../runtime/contract/upstream';
 import { AUTH_SERVICE_DEFAULTS as AUTH } from './auth-service-defaults';
-import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts, SCALING_TARGET_SHARE } from './fleet/ws-fleet';
+import { defaultScalingTarget } from './fleet/scaling-policy';
+import { WS_FLEET_DEFAULTS as FLEET, type NodeCounts } from './fleet/ws-fleet';
 import { TCP_IDLE_TIMEOUT_DEFAULT, TLS_IDLE_TIMEOUT } from './nlb/nlb-balancer';
 import { maxSecondaryIps, maxSourceIps } from './source-ips';
 import { DNS_NAME, TLS_KEYS, type TlsContext, tlsContext } from './tls-context';
@@ -268,7 +269,7 @@ export function parseConfig(
   const maxConnectionsPerNode: number = get('maxConnectionsPerNode', DEFAULTS.maxConnectionsPerNode);
   const scalingTargetPerNode: number = get(
     'scalingTargetPerNode',
-    Math.floor(maxConnectionsPerNode * SCALING_TARGET_SHARE),
+    defaultScalingTarget(maxConnectionsPerNode),
   );
   if (scalingTargetPerNode >= maxConnectionsPerNode && 'scalingTargetPerNode' in raw) {
     problems.push(

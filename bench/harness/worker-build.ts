@@ -4,9 +4,9 @@ import { buildSync } from 'esbuild';
 import { onCleanup } from '../../harness/cleanup';
 import { bundleNodeService } from '../../runtime/local/node-bundle';
 
-export type WorkerName = 'connect' | 'idle' | 'fleet' | 'bare-echo' | 'path' | 'wall' | 'login';
+export type WorkerName = 'connect' | 'idle' | 'fleet' | 'bare-echo' | 'path' | 'wall' | 'login' | 'ramp';
 /** Programs run through tsx (not bundled): they start a `LocalCluster` and bundled workers of their own. */
-export type HostName = 'scale-out-host' | 'nlb-path-host';
+export type HostName = 'scale-out-host' | 'nlb-path-host' | 'ramp-host';
 
 /** What a host process needs to rebuild a `Build` for its own workers (a `Build` does not cross IPC). */
 export interface BuildRef {

@@ -69,7 +69,7 @@ async function memoryPerConnection(
 }
 
 /**
- * Section 9: what the sidecar hop costs. Two nodes of the same bundle on one rig: one hosts the echo app in
+ * Section 10: what the sidecar hop costs. Two nodes of the same bundle on one rig: one hosts the echo app in
  * process, the other pipes every client to a bare `ws` echo server on loopback (UPSTREAM_URL). Round trips of both
  * come from one load process, interleaved in slices; memory per idle connection counts the node and, for the
  * sidecar, the upstream too (what the host pays).

@@ -6,6 +6,7 @@ import { loginCost } from './login-cost';
 import { nodeOverhead } from './node-overhead';
 import { pathCost } from './path-cost';
 import { portWall } from './port-wall';
+import { ramp } from './ramp';
 import { registryCost } from './registry-cost';
 import { scaleOut } from './scale-out';
 
@@ -19,5 +20,6 @@ export const SECTIONS: Section[] = [
   scaleOut,
   loginCost,
   registryCost,
+  ramp,
   appHop,
 ];

@@ -21,11 +21,7 @@ import type { DirectTls } from '../tls-context';
 import { DRAIN_NOTICE } from './drain-watch';
 import { nodePublicName } from './node-public-name';
 import { nodeUserData } from './node-user-data';
-
-/** Share of a node's cap that target tracking keeps by default: room for arrivals while a new node boots. */
-export const SCALING_TARGET_SHARE = 0.7;
-/** Launch to first metric line: boot (~2-3 min, decision 0127) plus one EMF minute. */
-const SCALING_WARMUP = Duration.minutes(4);
+import { defaultScalingTarget, SCALING_POLICY } from './scaling-policy';
 
 /** Tag key HAProxy's discovery agent filters on; the value names one stack's fleet. */
 export const FLEET_TAG_KEY = 'wslb:fleet';
@@ -156,8 +152,7 @@ export class WsFleet extends Construct implements ec2.IConnectable {
     const capacity = props.capacity ?? d.capacity;
     this.port = props.port ?? d.port;
     const maxConnections = props.maxConnectionsPerNode ?? d.maxConnectionsPerNode;
-    const scalingTarget =
-      props.scalingTargetPerNode ?? Math.max(1, Math.floor(maxConnections * SCALING_TARGET_SHARE));
+    const scalingTarget = props.scalingTargetPerNode ?? defaultScalingTarget(maxConnections);
     const pingInterval = props.pingInterval ?? d.pingInterval;
     this.drainWindow = props.drainWindow ?? d.drainWindow;
     const heartbeatInterval = props.heartbeatInterval ?? d.heartbeatInterval;
@@ -284,11 +279,11 @@ export class WsFleet extends Construct implements ec2.IConnectable {
         metricName: NODE_METRICS.connections,
         dimensionsMap: { Fleet: this.fleetTag },
         statistic: cloudwatch.Stats.AVERAGE,
-        period: Duration.minutes(1),
+        period: Duration.seconds(SCALING_POLICY.metricPeriodSeconds),
       }),
       targetValue: scalingTarget,
       // A new node counts in the average only once it reports; until then its launch is still in progress.
-      estimatedInstanceWarmup: SCALING_WARMUP,
+      estimatedInstanceWarmup: Duration.seconds(SCALING_POLICY.warmupSeconds),
     });
 
     Annotations.of(this.asg).acknowledgeWarning(

@@ -70,6 +70,10 @@ describe('npm run bench -- --quick', () => {
       const scaleOut = bySection['scale-out'].data.runs as { strategy: string; perNode: number[] }[];
       expect(scaleOut.map((r) => r.strategy)).toEqual(['nlb', 'haproxy', 'direct']);
       for (const r of scaleOut) expect(r.perNode).toHaveLength(4);
+      // The ramp must show the policy at work even at quick size: a scale-out, and no refusal.
+      const ramp = bySection['ramp'].data as { nodesLaunched: number; clients: Record<string, unknown> };
+      expect(ramp.nodesLaunched).toBeGreaterThanOrEqual(1);
+      expect(ramp.clients).toEqual(expect.objectContaining({ refusedLogins: 0, refusedUpgrades: 0 }));
       for (const chart of ['evenness.svg', 'port-wall.svg', 'scale-out.svg']) {
         expect(readFileSync(join(out, chart), 'utf8')).toMatch(/^<svg[\s\S]*<\/svg>\n$/);
       }
