@@ -629,6 +629,18 @@ export class LocalCluster {
     return join(this.dir.path, `${name}.log`);
   }
 
+  /**
+   * Kill every process this cluster started (nodes, and the balancers of the current and the retiring path)
+   * now, without draining or waiting: the synchronous cleanup when the orderly `stop` cannot finish.
+   */
+  kill(): void {
+    for (const n of this.fleet.running) n.kill();
+    for (const tier of this.tiers) {
+      if (tier.kind === 'haproxy') tier.haproxy.kill();
+      if (tier.kind === 'nlb') tier.standIn.kill();
+    }
+  }
+
   /** Stop everything this cluster started, by PID, and remove its run folder. Safe to call twice. */
   async stop(): Promise<void> {
     this.stopping = true;
