@@ -48,7 +48,7 @@ function scenario(ctx: SectionContext): Scenario {
     rampMs: 100_000,
     timeScale: 24,
     workers: 4,
-    rowEveryMs: 5_000,
+    rowEveryMs: 10_000,
     // The watchdog: the host cuts the ramp to answer before it, and stops itself (and everything it started)
     // by then; the full run takes ~2.5 min on a quiet machine.
     deadlineMs: 200_000,
