@@ -25,7 +25,9 @@ export async function startCluster(
   const unregister = onCleanup(
     label,
     () => cluster.stop(),
-    () => cluster.kill(),
+    () => {
+      for (const n of cluster.nodes) n.kill();
+    },
   );
   return {
     cluster,

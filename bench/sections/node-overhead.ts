@@ -134,7 +134,7 @@ export const nodeOverhead: Section = {
       },
       targets: [
         targetCheck('memory per connection wslb/bare', memoryRatio, '<=', 1.1),
-        targetCheck('accept rate wslb/bare', acceptRatio, '>=', 0.9),
+        targetCheck('accept rate wslb/bare', acceptRatio, '>=', 0.95),
       ],
       table: [
         ['server', 'idle sockets', 'failed', 'RSS per connection', 'accepts/s'],

@@ -68,8 +68,15 @@ interface Client extends AdmittedClient {
   controlFrames: number;
   /** Sends handed to `ws` and not yet written to the socket. */
   queuedSends: number;
+  /** Counts a send written; made at the client's first send. */
+  sent?: () => void;
   rate: MessageRate;
 }
+
+/** A client's WebSocket carries its client, so that one set of listeners serves every connection. */
+const CLIENT = Symbol('wslb.client');
+type TrackedSocket = WebSocket & { [CLIENT]: Client };
+const clientOf = (ws: WebSocket): Client => (ws as TrackedSocket)[CLIENT];
 
 /**
  * The WS node: admission before the upgrade (capacity, drain state, token), a hard connection cap,
@@ -84,6 +91,7 @@ export class NodeServer {
   private readonly limits: PeerLimits;
   private isDraining = false;
   private pingTimer?: NodeJS.Timeout;
+  private readonly shared: ReturnType<NodeServer['sharedPerClient']>;
 
   constructor(private readonly options: NodeServerOptions) {
     if (options.app && options.upstream) throw new Error('NodeServer: app and upstream exclude each other');
@@ -101,6 +109,7 @@ export class NodeServer {
           onFailure,
         );
     this.limits = peerLimits(options.maxPayloadBytes, options.pingMs);
+    this.shared = this.sharedPerClient();
     const onRequest = (req: IncomingMessage, res: ServerResponse) => void this.onRequest(req, res);
     // A client that trickles its headers (slowloris) holds a file descriptor; the check runs every second.
     const limits = {
@@ -290,16 +299,11 @@ export class NodeServer {
   }
 
   private track(ws: WebSocket, verified: VerifiedToken, request: IncomingMessage): void {
-    const { metrics, log, maxBufferedBytes, nodeId } = this.options;
-    const { sendOverheadBytes, controlFramesPerInterval } = this.limits;
-    const user = verified.subject;
+    const { nodeId } = this.options;
     const gate = new ReadGate(ws);
-    const sent = () => {
-      client.queuedSends -= 1;
-    };
     const client: Client = {
       id: `${nodeId}:${++this.sequence}`,
-      identity: { subject: user, claims: verified.claims, nodeId },
+      identity: { subject: verified.subject, claims: verified.claims, nodeId },
       ws,
       gate,
       alive: true,
@@ -309,61 +313,93 @@ export class NodeServer {
       controlFrames: 0,
       queuedSends: 0,
       rate: new MessageRate(gate.reason('rate'), this.options.maxMessagesPerSecond),
-      send: (data, binary) => {
-        if (ws.readyState !== WebSocket.OPEN) return false;
-        // Each queued send costs memory besides its bytes: a flood of one-byte echoes is charged for it.
-        if (ws.bufferedAmount + client.queuedSends * sendOverheadBytes > maxBufferedBytes) {
-          log.warn(
-            { user, buffered: ws.bufferedAmount, queued: client.queuedSends },
-            'closing a client that does not read',
-          );
-          this.closeFor(client, 'slow-consumer', 'too slow');
-          return false;
-        }
-        client.queuedSends += 1;
-        ws.send(data, { binary }, sent);
-        metrics.messagesOut.inc();
-        return true;
-      },
-      close: (code, reason) => {
-        if (ws.readyState !== WebSocket.OPEN) return;
-        client.closedWith = { code, reason };
-        ws.close(code, reason);
-        client.session?.closing?.(code, reason);
-      },
+      send: this.shared.send,
+      close: this.shared.close,
     };
+    (ws as TrackedSocket)[CLIENT] = client;
     this.clients.add(client);
-    metrics.accepted.inc();
-    const control = () => {
+    this.options.metrics.accepted.inc();
+    const { listeners } = this.shared;
+    ws.on('ping', listeners.ping);
+    ws.on('pong', listeners.pong);
+    ws.on('message', listeners.message);
+    ws.on('error', listeners.error);
+    ws.on('close', listeners.close);
+    client.session = this.host.attach(client, request);
+  }
+
+  /**
+   * What every client shares: its `send` and `close` (`this` is the client) and its WebSocket's listeners (`this`
+   * is the WebSocket), made once per server instead of once per connection (decision 0170).
+   */
+  private sharedPerClient() {
+    const { metrics, log, maxBufferedBytes } = this.options;
+    const { sendOverheadBytes, controlFramesPerInterval } = this.limits;
+    const server = this;
+    const control = (client: Client) => {
       client.rate.take();
       client.controlFrames += 1;
       if (client.controlFrames > controlFramesPerInterval)
-        this.closeFor(client, 'ping-flood', 'too many pings');
+        server.closeFor(client, 'ping-flood', 'too many pings');
     };
-    ws.on('ping', control);
-    ws.on('pong', () => {
-      client.alive = true;
-      control();
-    });
-    ws.on('message', (data, isBinary) => {
-      client.completed = true;
-      client.rate.take();
-      metrics.messagesIn.inc();
-      // binaryType is 'nodebuffer': a whole message, fragments joined, is one Buffer.
-      client.session?.message(data as Buffer, isBinary);
-    });
-    ws.on('error', (err) => {
-      // Oversized frames, too many fragments or chunks, and protocol errors end this client only.
-      metrics.terminated.inc({ cause: (err as { code?: string }).code ?? 'error' });
-      log.debug({ err: err.message, user }, 'client error');
-    });
-    ws.on('close', (code, reason) => {
-      client.rate.stop();
-      this.clients.delete(client);
-      const ended = client.closedWith ?? { code, reason: reason.toString() };
-      client.session?.closed(ended.code, ended.reason);
-    });
-    client.session = this.host.attach(client, request);
+    return {
+      send(this: Client, data: string | Uint8Array, binary: boolean): boolean {
+        const { ws } = this;
+        if (ws.readyState !== WebSocket.OPEN) return false;
+        // Each queued send costs memory besides its bytes: a flood of one-byte echoes is charged for it.
+        if (ws.bufferedAmount + this.queuedSends * sendOverheadBytes > maxBufferedBytes) {
+          log.warn(
+            { user: this.identity.subject, buffered: ws.bufferedAmount, queued: this.queuedSends },
+            'closing a client that does not read',
+          );
+          server.closeFor(this, 'slow-consumer', 'too slow');
+          return false;
+        }
+        this.queuedSends += 1;
+        this.sent ??= () => {
+          this.queuedSends -= 1;
+        };
+        ws.send(data, { binary }, this.sent);
+        metrics.messagesOut.inc();
+        return true;
+      },
+      close(this: Client, code: number, reason: string): void {
+        if (this.ws.readyState !== WebSocket.OPEN) return;
+        this.closedWith = { code, reason };
+        this.ws.close(code, reason);
+        this.session?.closing?.(code, reason);
+      },
+      listeners: {
+        ping(this: WebSocket) {
+          control(clientOf(this));
+        },
+        pong(this: WebSocket) {
+          const client = clientOf(this);
+          client.alive = true;
+          control(client);
+        },
+        message(this: WebSocket, data: Buffer, isBinary: boolean) {
+          const client = clientOf(this);
+          client.completed = true;
+          client.rate.take();
+          metrics.messagesIn.inc();
+          // binaryType is 'nodebuffer': a whole message, fragments joined, is one Buffer.
+          client.session?.message(data, isBinary);
+        },
+        error(this: WebSocket, err: Error) {
+          // Oversized frames, too many fragments or chunks, and protocol errors end this client only.
+          metrics.terminated.inc({ cause: (err as { code?: string }).code ?? 'error' });
+          log.debug({ err: err.message, user: clientOf(this).identity.subject }, 'client error');
+        },
+        close(this: WebSocket, code: number, reason: Buffer) {
+          const client = clientOf(this);
+          client.rate.stop();
+          server.clients.delete(client);
+          const ended = client.closedWith ?? { code, reason: reason.toString() };
+          client.session?.closed(ended.code, ended.reason);
+        },
+      },
+    };
   }
 
   /** Close with 1008 and a short reason; a client that does not finish the close handshake is cut after 2 s. */

@@ -12,22 +12,24 @@ export interface Pausable {
  * (TCP pushes back on the peer); messages already parsed from the last read may still arrive.
  */
 export class ReadGate {
-  private readonly holds = new Set<string>();
+  /** Made at the first hold: most clients are never held. */
+  private holds?: Set<string>;
 
   constructor(private readonly ws: Pick<WebSocket, 'pause' | 'resume'>) {}
 
   hold(reason: string): void {
+    this.holds ??= new Set();
     if (this.holds.size === 0) this.ws.pause();
     this.holds.add(reason);
   }
 
   release(reason: string): void {
-    if (this.holds.delete(reason) && this.holds.size === 0) this.ws.resume();
+    if (this.holds?.delete(reason) && this.holds.size === 0) this.ws.resume();
   }
 
   /** Whether `reason` holds the gate. */
   holdsFor(reason: string): boolean {
-    return this.holds.has(reason);
+    return this.holds?.has(reason) ?? false;
   }
 
   /** One reason as a {@link Pausable}. */
