@@ -51,5 +51,10 @@ export interface Scenario {
   number: number;
   id: ScenarioId;
   title: string;
+  /**
+   * Runs a cluster with the `nlb` path: the run re-executes itself in a network namespace when it can, so the
+   * stand-in is the kernel balancer rather than HAProxy in tcp mode (chaos/main.ts).
+   */
+  nlbPath?: boolean;
   run(ctx: ScenarioContext): Promise<ScenarioOutcome>;
 }

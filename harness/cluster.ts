@@ -25,9 +25,7 @@ export async function startCluster(
   const unregister = onCleanup(
     label,
     () => cluster.stop(),
-    () => {
-      for (const n of cluster.nodes) n.kill();
-    },
+    () => cluster.kill(),
   );
   return {
     cluster,

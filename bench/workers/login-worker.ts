@@ -84,6 +84,7 @@ serveWorker<LoginJob, LoginSample[]>({
             method: 'POST',
             path: '/session',
             body: JSON.stringify(body),
+            headers: { 'content-type': 'application/json' },
             requestId: 'b',
             sourceIp: '127.0.0.1',
           })

@@ -9,6 +9,7 @@ import { sleep, until } from '../../harness/stats';
 import type { BoundedJob } from '../../harness/worker/protocol';
 import { serveWorker } from '../../harness/worker/serve';
 import { Worker } from '../../harness/worker/worker';
+import { FRESHNESS_MS, HEARTBEAT_MS } from '../../runtime/contract/defaults';
 import { LocalCluster, type NodeCount } from '../../runtime/local/local-cluster';
 import { DynamoDbRegistry } from '../../runtime/registry';
 import { ScalingController, type ScalingEvent } from '../harness/scaling-controller';
@@ -88,6 +89,10 @@ serveWorker<RampHostJob, RampHostResult>({
       nodes: job.policy.min,
       benchUserScryptN: BENCH_SCRYPT_N,
       maxConnectionsPerNode: job.maxConnectionsPerNode,
+      // The deployed heartbeat and freshness, not the local cluster's faster ones: the auth's view and the
+      // metric lag as they do in AWS (2 s here is ~1 EMF minute on the section's clock, decision 0176).
+      heartbeatMs: HEARTBEAT_MS,
+      freshnessMs: FRESHNESS_MS,
       drainSeconds: 0,
       logLevel: 'warn',
     });

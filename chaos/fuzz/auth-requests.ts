@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 
 /** Statuses the auth service documents for `POST /session` and its neighbours. */
-export const AUTH_STATUSES = new Set([200, 400, 401, 404, 405, 413, 429, 503]);
+export const AUTH_STATUSES = new Set([200, 400, 401, 404, 405, 413, 415, 429, 503]);
 /** For bytes that are not HTTP at all: Node's parser answers 400/431 or closes (0). */
-export const MALFORMED_STATUSES = new Set([0, 400, 404, 405, 413, 431]);
+export const MALFORMED_STATUSES = new Set([0, 400, 404, 405, 413, 415, 431]);
 
 const head = (method: string, path: string, contentType: string, length: number, extra = '') =>
   `${method} ${path} HTTP/1.1\r\nHost: auth\r\nContent-Type: ${contentType}\r\nContent-Length: ${length}\r\n${extra}Connection: close\r\n\r\n`;

@@ -7,6 +7,7 @@ import type { CredentialChecker } from './credentials';
 import { type AuthRequest, type AuthResponse, json, MAX_BODY_BYTES } from './http-types';
 import { bearerSubject } from './identity/bearer-login';
 import type { OidcVerifier } from './identity/oidc-verifier';
+import { isJsonContentType } from './json-content-type';
 import type { LoginLimits, LoginRefusal } from './limits/login-limits';
 import type { InstancePicker } from './node-choice/instance-picker';
 import type { RegistryView } from './node-choice/registry-view';
@@ -55,6 +56,13 @@ export function createSessionHandler(deps: SessionHandlerDeps): (req: AuthReques
     if (req.method !== 'POST') return json(405, { error: 'method not allowed' }, { allow: 'POST' });
     if (req.bodyTooLarge || Buffer.byteLength(req.body ?? '') > MAX_BODY_BYTES) {
       return json(413, { error: `body over ${MAX_BODY_BYTES} bytes` });
+    }
+    // A body login, or any body at all, must say it is JSON; a bearer login may come without a body.
+    const bodyless = req.headers?.authorization !== undefined && (req.body ?? '') === '';
+    if (!bodyless && !isJsonContentType(req.headers?.['content-type'])) {
+      return json(415, {
+        error: 'content-type must be application/json (charset utf-8 at most)',
+      });
     }
     const identity = await identify(deps, req);
     if ('status' in identity) return identity;

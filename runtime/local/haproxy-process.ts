@@ -6,6 +6,8 @@ export interface HaproxyProcess {
   pid: number;
   /** SIGTERM to the master (it stops its workers, old ones included), SIGKILL after 5 s. */
   stop(): Promise<void>;
+  /** SIGTERM to the master now, without waiting: for a cleanup that must be synchronous (process exit). */
+  kill(): void;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -23,7 +25,13 @@ export async function spawnHaproxy(bin: string, configPath: string, pidFile: str
   child.stderr?.on('data', (chunk: string) => {
     stderr = (stderr + chunk).slice(-4_000);
   });
-  const proc: HaproxyProcess = { pid: child.pid ?? -1, stop: () => stopChild(child) };
+  const proc: HaproxyProcess = {
+    pid: child.pid ?? -1,
+    stop: () => stopChild(child),
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    },
+  };
   try {
     await waitForWorker(masterSocket, child, () => stderr);
   } catch (error) {

@@ -25,7 +25,7 @@ import { type NlbStandIn, startNlbStandIn } from './nlb';
 import { startNlbFallback } from './nlb-fallback';
 import { bundleNodeService } from './node-bundle';
 import { healthOf } from './node-health';
-import { NodeProcess } from './node-process';
+import { NodeProcess, nodeStartTimeoutMs } from './node-process';
 import { LocalOidcIssuer } from './oidc-issuer';
 import { RunDir } from './run-dir';
 import { type LocalCa, makeLocalCa } from './tls-ca';
@@ -77,6 +77,11 @@ export interface LocalClusterOptions {
   /** Start node processes with the V8 inspector on loopback (for heap measurements). @default false */
   inspectNodes?: boolean;
   /**
+   * How long each node may take to listen and register.
+   * @default nodeStartTimeoutMs(n) of runtime/local/node-process.ts for n nodes started at once
+   */
+  nodeStartTimeoutMs?: number;
+  /**
    * Every path on wss with a CA made for this run (`cluster.tlsCaFile` is what clients trust): the nodes under
    * `direct`, the HAProxy under `haproxy`, and under `nlb` HAProxy in tcp mode terminating TLS as an NLB TLS
    * listener does. Not with a switch between `direct` and a balancer (the nodes would change). @default false
@@ -96,7 +101,7 @@ export interface OidcIssuerSettings {
 }
 
 /** The options without a default stay optional. */
-type NoDefault = 'benchUserScryptN' | 'usersFile' | 'oidc' | 'app' | 'upstreamUrl';
+type NoDefault = 'benchUserScryptN' | 'usersFile' | 'oidc' | 'app' | 'upstreamUrl' | 'nodeStartTimeoutMs';
 
 /** The options with every default filled in, once. */
 export type ResolvedLocalOptions = Readonly<
@@ -174,7 +179,8 @@ class LocalNodes {
     return this.list.filter((n) => n.running);
   }
 
-  async start(): Promise<NodeProcess> {
+  /** One more node; `together` nodes (this one included) are being started at once, which widens its budget. */
+  async start(together = 1): Promise<NodeProcess> {
     const nodeId = `node-${this.next++}`;
     const o = this.o;
     const node = await NodeProcess.start({
@@ -182,6 +188,7 @@ class LocalNodes {
       nodeId,
       logFile: this.dir.file(`${nodeId}.log`),
       inspect: o.inspectNodes,
+      startTimeoutMs: o.nodeStartTimeoutMs ?? nodeStartTimeoutMs(together),
       env: {
         TOKEN_SECRET_FILE: this.secrets.tokenSecretFile,
         REGISTRY_TABLE: this.registry.tableName,
@@ -430,7 +437,7 @@ export class LocalCluster {
         o.strategy === 'direct' ? tls : undefined,
       );
       undo.push(() => fleet.stopAll());
-      await Promise.all(Array.from({ length: o.nodes }, () => fleet.start()));
+      await Promise.all(Array.from({ length: o.nodes }, () => fleet.start(o.nodes)));
       const path = await startClientPath(o.strategy, o, dir, fleet, tls);
       undo.push(() => closeClientPath(path));
       const oidcIssuer = o.oidc === 'local' ? await LocalOidcIssuer.start() : undefined;
@@ -627,6 +634,18 @@ export class LocalCluster {
 
   log(name: string): string {
     return join(this.dir.path, `${name}.log`);
+  }
+
+  /**
+   * Kill every process this cluster started (nodes, and the balancers of the current and the retiring path)
+   * now, without draining or waiting: the synchronous cleanup when the orderly `stop` cannot finish.
+   */
+  kill(): void {
+    for (const n of this.fleet.running) n.kill();
+    for (const tier of this.tiers) {
+      if (tier.kind === 'haproxy') tier.haproxy.kill();
+      if (tier.kind === 'nlb') tier.standIn.kill();
+    }
   }
 
   /** Stop everything this cluster started, by PID, and remove its run folder. Safe to call twice. */

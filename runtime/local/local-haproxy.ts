@@ -23,7 +23,7 @@ export interface LocalHaproxyOptions {
   listenPort?: number;
   /** @default - a free port */
   statsPort?: number;
-  /** Must fit the fd limit: HAProxy needs about 2 × maxconn descriptors. @default 9000 */
+  /** Must fit the fd limit: HAProxy needs about 2 × maxconn descriptors. @default LOCAL_HAPROXY_MAXCONN */
   maxconn?: number;
   /** @default 1h */
   hardStopAfterMs?: number;
@@ -40,6 +40,12 @@ export interface LocalHaproxyOptions {
   liveServerChanges?: boolean;
   logger?: Logger;
 }
+
+/**
+ * The local HAProxy's maxconn: a process here holds at most 20,000 open files, and HAProxy needs two per
+ * connection (client side and server side) plus its listeners and checks.
+ */
+export const LOCAL_HAPROXY_MAXCONN = 9_000;
 
 export interface LocalHaproxy {
   /** ws://127.0.0.1:<port> (wss:// with tlsCertFile) */
@@ -58,6 +64,8 @@ export interface LocalHaproxy {
   /** The same grouped by node id. */
   perNodeCounts(): Promise<Record<string, number>>;
   close(): Promise<void>;
+  /** Stop HAProxy now, without waiting (a synchronous cleanup on exit); `close` is the orderly way. */
+  kill(): void;
 }
 
 /**
@@ -88,7 +96,7 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
         mode: options.mode ?? 'http',
         backends: list,
         sourceIps: options.sourceIps ?? [],
-        maxconn: options.maxconn ?? 9000,
+        maxconn: options.maxconn ?? LOCAL_HAPROXY_MAXCONN,
         timeouts: { hardStopAfterMs: options.hardStopAfterMs ?? 3_600_000 },
         healthCheck: { interMs: options.checkInterMs ?? 500, rise: 1 },
       }),
@@ -140,5 +148,6 @@ export async function startLocalHaproxy(options: LocalHaproxyOptions): Promise<L
     perServerCounts: () => perServerCounts(masterSocket),
     perNodeCounts: async () => groupByNode(await perServerCounts(masterSocket)),
     close: stop,
+    kill: () => haproxy?.kill(),
   };
 }

@@ -46,5 +46,6 @@ export async function startNlbFallback(
       await new Promise((r) => setTimeout(r, 1000));
     },
     close: () => haproxy.close(),
+    kill: () => haproxy.kill(),
   };
 }

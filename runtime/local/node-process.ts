@@ -8,7 +8,25 @@ export interface NodeProcessOptions {
   logFile: string;
   /** Open the V8 inspector on a free loopback port (chaos reads heap after GC through it). @default false */
   inspect?: boolean;
+  /**
+   * How long the node may take to listen and register before it is killed and `start` rejects.
+   * @default NODE_START_TIMEOUT_MS (30 s: one node on a busy 2-core machine, bundle load included)
+   */
+  startTimeoutMs?: number;
 }
+
+/** A lone node's start budget; {@link nodeStartTimeoutMs} widens it for nodes started side by side. */
+export const NODE_START_TIMEOUT_MS = 30_000;
+
+/**
+ * The start budget of each of `count` nodes started at once: they share the machine's cores while each loads
+ * its bundle and registers, so each may take longer than one alone: 30 s, plus 2 s for every other node.
+ */
+export const nodeStartTimeoutMs = (count: number): number =>
+  NODE_START_TIMEOUT_MS + 2_000 * Math.max(0, count - 1);
+
+/** Lines of a node's stderr kept for the error when it does not start. */
+const STDERR_TAIL_LINES = 20;
 
 /** One WS node as a child process; it reports its port over IPC once it is listening and registered. */
 export class NodeProcess {
@@ -19,6 +37,8 @@ export class NodeProcess {
   inspectorUrl?: string;
   private readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
+  /** The last {@link STDERR_TAIL_LINES} lines the node wrote to stderr (each cut at 500 characters). */
+  private readonly stderrTail: string[] = [];
 
   private constructor(options: NodeProcessOptions) {
     this.nodeId = options.nodeId;
@@ -41,17 +61,30 @@ export class NodeProcess {
     });
     this.child.stdout?.pipe(log);
     this.child.stderr?.pipe(log);
+    this.child.stderr?.on('data', (chunk: Buffer) => this.noteStderr(chunk));
     if (options.inspect) this.child.stderr?.on('data', (chunk: Buffer) => this.noteInspector(chunk));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+    // 'close', not 'exit': by then its stderr is read to the end, so a failed start can quote it.
+    this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
   }
 
-  static async start(options: NodeProcessOptions, timeoutMs = 30_000): Promise<NodeProcess> {
+  /**
+   * Fork the node and wait until it listens and has registered (its `listening` IPC message).
+   * @throws {Error} naming the node, what it did not do in time (or its exit code), its last stderr lines and
+   *   its log file; the process is killed first.
+   */
+  static async start(options: NodeProcessOptions): Promise<NodeProcess> {
     const node = new NodeProcess(options);
+    const timeoutMs = options.startTimeoutMs ?? NODE_START_TIMEOUT_MS;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         // Not ours to leave behind: the caller gets no handle to a node that failed to start.
         node.kill();
-        reject(new Error(`${options.nodeId} did not start within ${timeoutMs} ms`));
+        reject(
+          new Error(
+            `${options.nodeId} did not become ready (listening and registered) within ${timeoutMs} ms` +
+              node.startFailureDetail(options.logFile),
+          ),
+        );
       }, timeoutMs);
       node.child.once('message', (msg: { type?: string; endpoint?: string; port?: number }) => {
         if (msg.type !== 'listening') return;
@@ -62,10 +95,30 @@ export class NodeProcess {
       });
       node.exited.then((code) => {
         clearTimeout(timer);
-        reject(new Error(`${options.nodeId} exited with ${code} before listening; see ${options.logFile}`));
+        reject(
+          new Error(
+            `${options.nodeId} exited with ${code} before listening` +
+              node.startFailureDetail(options.logFile),
+          ),
+        );
       });
     });
     return node;
+  }
+
+  private noteStderr(chunk: Buffer): void {
+    const lines = String(chunk)
+      .split('\n')
+      .filter((line) => line.trim() !== '');
+    this.stderrTail.push(...lines.map((line) => line.slice(0, 500)));
+    this.stderrTail.splice(0, Math.max(0, this.stderrTail.length - STDERR_TAIL_LINES));
+  }
+
+  private startFailureDetail(logFile: string): string {
+    const tail = this.stderrTail.length
+      ? `; its last stderr lines:\n${this.stderrTail.map((line) => `  ${line}`).join('\n')}`
+      : '; nothing on its stderr';
+    return `${tail}\n(whole log: ${logFile})`;
   }
 
   private noteInspector(chunk: Buffer): void {

@@ -206,6 +206,15 @@ describe('wslb users against a local users file', () => {
     await expect(second.check('alice', 'first-password')).resolves.toBe(false);
   });
 
+  test('add says on stderr that scrypt runs before it runs, and keeps stdout empty for scripts', async () => {
+    const result = await run(['users', 'add', 'alice', '--file', file], 'first-password\n');
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(result.stderr.split('\n').filter(Boolean)).toEqual([
+      'hashing the password (scrypt N=2^17)…',
+      `added alice in file ${file}`,
+    ]);
+  });
+
   test('list and remove keep the other users; nothing but the document is left in the folder', async () => {
     const bob = await cheap('bob-password');
     writeFileSync(file, JSON.stringify({ users: { bob, carol: bob } }), { mode: 0o600 });

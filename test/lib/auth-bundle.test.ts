@@ -115,9 +115,20 @@ describe('the synthesized auth bundle under the Lambda runtime’s Node.js, with
     ['a base64 body over 16 KiB once decoded', 413, { body: 'x'.repeat(17_000), base64: true }],
     ['another path', 404, { path: '/nope', body: '{}' }],
     ['another method', 405, { method: 'GET' }],
+    [
+      'a text/plain body (a browser sends it cross-origin without a preflight)',
+      415,
+      {
+        body: JSON.stringify({ username: 'alice', password: PASSWORD }),
+        headers: { 'content-type': 'text/plain' },
+      },
+    ],
   ])('answers %s with %i', async (_what, status, req) => {
     if (!ready()) return;
-    const { result } = await call(req as Partial<FunctionUrlRequest>);
+    const { result } = await call({
+      headers: { 'content-type': 'application/json' },
+      ...(req as Partial<FunctionUrlRequest>),
+    });
     expect(result.statusCode).toBe(status);
     expect(result.headers?.['content-type']).toBe('application/json');
     expect(JSON.parse(result.body!)).toHaveProperty('error');
@@ -161,6 +172,7 @@ describe('the synthesized auth bundle under the Lambda runtime’s Node.js, with
       method: 'POST',
       path: '/session',
       body: JSON.stringify({ username: 'alice', password: PASSWORD }),
+      headers: { 'content-type': 'application/json' },
       sourceIp: '198.51.100.250',
     });
     expect(result.statusCode).toBe(200);

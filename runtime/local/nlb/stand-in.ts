@@ -25,6 +25,8 @@ export interface NlbStandIn {
   /** Resolves once the listed targets are healthy and receive new flows. */
   whenHealthy(ids: string[], timeoutMs: number): Promise<void>;
   close(): Promise<void>;
+  /** Stop any process the stand-in runs, now (a synchronous cleanup on exit). */
+  kill(): void;
 }
 
 export interface KernelNlbStandIn extends NlbStandIn {
@@ -79,6 +81,8 @@ export async function startNlbStandIn(options: NlbStandInOptions): Promise<Kerne
     deregister: (id) => controller.deregister(id),
     targets: () => controller.targets(),
     whenHealthy: (ids, timeoutMs) => controller.whenHealthy(ids, timeoutMs),
+    // Nothing runs as a process: the table goes with the cluster's namespace.
+    kill: () => {},
     close: async () => {
       await controller.close();
       await apply(renderTeardown(NLB_TABLE_DEFAULT)).catch((error: Error) =>

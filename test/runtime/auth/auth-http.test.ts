@@ -186,6 +186,44 @@ describe('auth service over HTTP, strategy direct', () => {
     expect(get.headers.get('allow')).toBe('POST');
     expect((await fetch(`${url}/nope`, { method: 'POST' })).status).toBe(404);
   });
+
+  it('reads a body only as application/json: the types a browser sends cross-origin without a preflight get 415', async () => {
+    await beat('node-a');
+    const url = await startAuth();
+    const credentials = JSON.stringify(alice);
+    const send = (contentType: string | undefined) =>
+      fetch(`${url}/session`, {
+        method: 'POST',
+        // A byte body: fetch adds no content type of its own (a string would get text/plain).
+        body: new TextEncoder().encode(credentials),
+        ...(contentType === undefined ? {} : { headers: { 'content-type': contentType } }),
+      });
+    for (const refused of [
+      undefined,
+      'text/plain',
+      'text/plain;charset=UTF-8',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'application/jsonx',
+      'application/json; charset=latin1',
+      'application/json, text/plain',
+    ]) {
+      const res = await send(refused);
+      expect([refused, res.status]).toEqual([refused, 415]);
+      expect(res.headers.get('content-type')).toBe('application/json');
+      expect(await res.json()).toEqual({
+        error: 'content-type must be application/json (charset utf-8 at most)',
+      });
+    }
+    for (const accepted of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'Application/JSON;charset="UTF-8"',
+    ]) {
+      const res = await send(accepted);
+      expect([accepted, res.status]).toEqual([accepted, 200]);
+    }
+  });
 });
 
 describe('auth service, strategy nlb', () => {

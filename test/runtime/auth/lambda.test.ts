@@ -36,6 +36,7 @@ describe('Lambda adapter (Function URL / HTTP API v2 events)', () => {
     rawPath: '/session',
     body,
     isBase64Encoded: false,
+    headers: { 'content-type': 'application/json' },
     requestContext: { requestId: 'req-1', http: { method: 'POST', path: '/session' } },
     ...over,
   });

@@ -42,6 +42,7 @@ const login = (username: string, password: string, sourceIp = '203.0.113.1'): Au
   method: 'POST',
   path: '/session',
   body: JSON.stringify({ username, password }),
+  headers: { 'content-type': 'application/json' },
   requestId: 'r',
   sourceIp,
 });
@@ -59,7 +60,11 @@ describe('login limits of one auth instance', () => {
     servers.push(server);
     const url = `http://127.0.0.1:${await listen(server, '127.0.0.1', 0)}/session`;
     const post = (password: string) =>
-      fetch(url, { method: 'POST', body: JSON.stringify({ username: 'alice', password }) });
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password }),
+      });
     for (let i = 0; i < 3; i++) expect((await post('nope')).status).toBe(401);
     const refused = await post('wonderland');
     expect(refused.status).toBe(429);

@@ -33,6 +33,7 @@ describe('refused logins in the auth log', () => {
         method: 'POST',
         path: '/session',
         body: JSON.stringify({ username: 'wonderland', password: 'wonderland' }),
+        headers: { 'content-type': 'application/json' },
         requestId: 'r1',
       });
       expect(res.status).toBe(401);

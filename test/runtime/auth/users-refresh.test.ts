@@ -35,6 +35,7 @@ const login = async (username: string, password: string) =>
       method: 'POST',
       path: '/session',
       body: JSON.stringify({ username, password }),
+      headers: { 'content-type': 'application/json' },
       requestId: 'r',
       sourceIp: '127.0.0.1',
     })

@@ -80,4 +80,21 @@ describeWithTool('haproxy', 'apt-get install -y haproxy')('startLocalHaproxy', (
       /^initial config not written \(invalid\): haproxy -c refused the rendered config:\n.*wslb-test\.pem/s,
     );
   });
+
+  it('kill() ends HAProxy at once, for the synchronous cleanup on exit', async () => {
+    const one = await startLocalHaproxy({ backends: [], logger: createLogger('test', 'silent') });
+    const alive = () => {
+      try {
+        process.kill(one.pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive()).toBe(true);
+    one.kill();
+    for (let i = 0; i < 100 && alive(); i++) await sleep(50);
+    expect(alive()).toBe(false);
+    await one.close(); // the orderly stop afterwards is a no-op that removes the folder
+  });
 });

@@ -46,6 +46,20 @@ describe('node upgrade gate', () => {
     expect(result.ws!.protocol).toBe('wslb');
   });
 
+  it('a token opens more than one connection within its lifetime, on its audience only (decision 0179)', async () => {
+    const tok = await token('node-1', 30);
+    expect((await openWith(tok)).ws).toBeDefined();
+    expect((await openWith(tok)).ws).toBeDefined();
+    expect(server.openConnections).toBe(2);
+    // Bounded by its audience and its expiry: another node's token and a lapsed one are refused.
+    expect(await tryOpen(`${base}/?token=${await token('node-2')}`)).toEqual({
+      status: 403,
+      body: 'wrong-audience',
+    });
+    const lapsed = await token('node-1', 1, Date.now() - 2_000);
+    expect(await tryOpen(`${base}/?token=${lapsed}`)).toEqual({ status: 401, body: 'expired' });
+  });
+
   it('accepts the balancer audience', async () => {
     expect((await openWith(await token('wslb'))).ws).toBeDefined();
   });

@@ -229,7 +229,7 @@ describe('OIDC bearer tokens at POST /session', () => {
       body: JSON.stringify({ username: 'alice', password: 'wonderland' }),
       requestId: 'r2',
       sourceIp: '203.0.113.9',
-      headers: {},
+      headers: { 'content-type': 'application/json' },
     });
     expect(res.status).toBe(200);
   });

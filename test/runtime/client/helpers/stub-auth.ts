@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { isJsonContentType } from '../../../../runtime/auth/json-content-type';
 import { issueToken, type TokenKeyRing } from '../../../../runtime/token';
 
 /** One scripted answer of the stand-in auth service; without one, it issues a session for `nodeUrl`. */
@@ -32,6 +33,8 @@ export class StubAuth {
       for await (const chunk of req) body += chunk;
       this.arrivals.push(Date.now());
       this.paths.push(req.url ?? '');
+      // The real service's rule: the client must declare its body JSON, or every test here fails.
+      if (!isJsonContentType(req.headers['content-type'])) return void res.writeHead(415).end('{}');
       const { password } = JSON.parse(body) as { password: string };
       if (password !== 'right') return void res.writeHead(401).end('{"error":"bad credentials"}');
       const next = this.script.shift();
