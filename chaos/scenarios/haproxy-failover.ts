@@ -131,7 +131,12 @@ export const haproxyFailover: Scenario = {
             env: { ...process.env, ...failoverEnv(side, t, ec2Port, dir, stateFile) },
             timeout: 60_000,
           },
-        );
+        ).catch((err: Error & { stderr?: string; signal?: string }) => {
+          // The program's own words (JSON lines on stderr) say why it failed; execFile's message does not.
+          throw new Error(
+            `failover ${args.join(' ')} on ${side.name} failed (${err.signal ?? 'exit'}): ${err.stderr?.slice(-2000)}`,
+          );
+        });
       await run(first, ['master'], join(dir, `stale-${first.name}.json`));
       await sleep(300);
       const stolen = calls()
