@@ -58,7 +58,7 @@ export function planCapacity(quick: boolean, target = quick ? 600 : FULL_TARGET)
     inFlight: quick ? 32 : 64,
     openTimeoutMs: quick ? 10_000 : 30_000,
     holdSeconds: quick ? 2 : 30,
-    rampBudgetMs: quick ? 60_000 : 9.5 * 60_000,
+    rampBudgetMs: quick ? 60_000 : 9 * 60_000,
     reserveBytes: quick ? 0.25 * GiB : 2 * GiB,
   };
 }

@@ -368,6 +368,6 @@ async function openStage(
   if (!timedOut) return false;
   await Promise.all(stage.map((p) => p.client.call('halt').catch(() => undefined)));
   // Handshakes in flight end within their own timeout; past that the stage is judged on what answered.
-  await Promise.race([all, sleep(40_000)]);
+  await Promise.race([all, sleep(plan.openTimeoutMs + 5_000)]);
   return true;
 }
