@@ -1,7 +1,7 @@
 import { targetCheck } from '../../harness/check';
 import { onCleanup } from '../../harness/cleanup';
 import { NodeRig } from '../../harness/node-rig';
-import { rssBytes } from '../../harness/proc';
+import { cpuSeconds, rssBytes } from '../../harness/proc';
 import { round, sleep } from '../../harness/stats';
 import { split } from '../../harness/worker/spread';
 import { Worker } from '../../harness/worker/worker';
@@ -19,6 +19,8 @@ interface Measured {
   failed: number;
   bytesPerConnection: number;
   acceptsPerSecond: number;
+  /** The server process's CPU time (user + system) over the load, per opened socket: less moved by a busy machine than the rate. */
+  cpuMicrosPerAccept: number;
 }
 
 const CLIENT_WORKERS = 3;
@@ -50,6 +52,7 @@ async function measure(
   try {
     await sleep(ctx.quick ? 300 : 1_000);
     const before = rssBytes(pid);
+    const cpuBefore = cpuSeconds(pid);
     const load = await Load.run<ConnectJob, OpenedSockets, ConnectStatus>(
       ctx.build,
       'connect',
@@ -64,6 +67,7 @@ async function measure(
       })),
       { label: `${server} node, ${n} idle sockets`, total: n },
     );
+    const cpu = cpuSeconds(pid) - cpuBefore;
     try {
       await sleep(ctx.quick ? 500 : 2_000);
       const after = rssBytes(pid);
@@ -74,6 +78,7 @@ async function measure(
         failed: load.results.reduce((s, r) => s + r.failed, 0),
         bytesPerConnection: opened > 0 ? (after - before) / opened : 0,
         acceptsPerSecond: rate(opened, load.results),
+        cpuMicrosPerAccept: opened > 0 ? (cpu * 1e6) / opened : 0,
       };
     } finally {
       await load.stop();
@@ -115,11 +120,14 @@ export const nodeOverhead: Section = {
       failed: Math.max(...of(s).map((m) => m.failed)),
       bytesPerConnection: Math.round(mean(of(s).map((m) => m.bytesPerConnection))),
       acceptsPerSecond: Math.round(mean(of(s).map((m) => m.acceptsPerSecond))),
+      cpuMicrosPerAccept: Math.round(mean(of(s).map((m) => m.cpuMicrosPerAccept))),
     });
     const bare = summary('bare');
     const wslb = summary('wslb');
     const memoryRatio = wslb.bytesPerConnection / bare.bytesPerConnection;
     const acceptRatio = wslb.acceptsPerSecond / bare.acceptsPerSecond;
+    // Bare's CPU per accept over the node's: the accept rate the node would reach if it alone were the limit.
+    const cpuRatio = wslb.cpuMicrosPerAccept > 0 ? bare.cpuMicrosPerAccept / wslb.cpuMicrosPerAccept : 0;
     const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
     return {
       data: {
@@ -130,6 +138,7 @@ export const nodeOverhead: Section = {
         wslb,
         memoryRatio,
         acceptRatio,
+        cpuRatio,
         runs,
       },
       targets: [
@@ -137,13 +146,14 @@ export const nodeOverhead: Section = {
         targetCheck('accept rate wslb/bare', acceptRatio, '>=', 0.95),
       ],
       table: [
-        ['server', 'idle sockets', 'failed', 'RSS per connection', 'accepts/s'],
+        ['server', 'idle sockets', 'failed', 'RSS per connection', 'accepts/s', 'server CPU per accept'],
         [
           'bare ws 8.23 echo',
           String(bare.opened),
           String(bare.failed),
           kb(bare.bytesPerConnection),
           String(bare.acceptsPerSecond),
+          `${bare.cpuMicrosPerAccept} µs`,
         ],
         [
           'wslb node',
@@ -151,8 +161,16 @@ export const nodeOverhead: Section = {
           String(wslb.failed),
           kb(wslb.bytesPerConnection),
           String(wslb.acceptsPerSecond),
+          `${wslb.cpuMicrosPerAccept} µs`,
         ],
-        ['ratio wslb/bare', '', '', `${round(memoryRatio, 2)}×`, `${round(acceptRatio, 2)}×`],
+        [
+          'ratio wslb/bare',
+          '',
+          '',
+          `${round(memoryRatio, 2)}×`,
+          `${round(acceptRatio, 2)}×`,
+          `${round(cpuRatio, 2)}× (bare/wslb)`,
+        ],
       ],
     };
   },
