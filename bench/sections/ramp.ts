@@ -126,7 +126,7 @@ export const ramp: Section = {
         nodesAtEnd,
         events: r.events,
         datapoints: r.datapoints.map((d) => round(d, 1)),
-        series: r.samples.map((x) => ({ ...x, fill: round(x.fill, 4) })),
+        series: rows(r.samples, 1_000).map((x) => ({ ...x, fill: round(x.fill, 4) })),
       },
       targets: [
         targetCheck('refused logins (auth: no node has headroom)', r.clients.refusedLogins, '<=', 0),
