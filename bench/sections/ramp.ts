@@ -3,15 +3,15 @@ import { count, round } from '../../harness/stats';
 import { parseConfig } from '../../lib/config';
 import { SCALING_POLICY } from '../../lib/fleet/scaling-policy';
 import { buildRef, runHost } from '../harness/host';
-import { SCALE_OUT_DATAPOINTS } from '../harness/target-tracking';
-import type { Section, SectionContext } from '../types';
+import { SCALE_OUT_DATAPOINTS, type TargetTrackingPolicy } from '../harness/target-tracking';
+import type { Section } from '../types';
 import type { RampHostJob, RampHostResult, RampSample } from '../workers/ramp-host';
 
 /**
  * One run's shape. `context` goes through the stack's own `parseConfig`, as `cdk deploy -c …` would; the
  * policy's period and warm-up are the stack's (`SCALING_POLICY`), divided by `timeScale` (decision 0176).
  */
-interface Scenario {
+export interface Scenario {
   context: { nodes: string; maxConnectionsPerNode: string; scalingTargetPerNode: string };
   clients: number;
   rampMs: number;
@@ -30,8 +30,8 @@ interface Scenario {
  * 600 in 6 s on 2 nodes of 500, target 150 (crossed early, even on a machine too busy to keep the ramp's
  * pace), time scale 120, so one scale-out fits in CI's budget.
  */
-function scenario(ctx: SectionContext): Scenario {
-  if (ctx.quick) {
+export function rampScenario(quick: boolean): Scenario {
+  if (quick) {
     return {
       context: { nodes: '2/2/4', maxConnectionsPerNode: '500', scalingTargetPerNode: '150' },
       clients: 600,
@@ -55,6 +55,34 @@ function scenario(ctx: SectionContext): Scenario {
   };
 }
 
+/** What the controller applies: the stack's numbers for `s`, on its clock (decisions 0176, 0177). */
+export interface RampPolicy {
+  cap: number;
+  policy: TargetTrackingPolicy;
+  periodMs: number;
+  warmupMs: number;
+  launchDelayMs: number;
+}
+
+/** @throws {InvalidInputError} when the scenario's context is one the stack would refuse */
+export function rampPolicy(s: Scenario): RampPolicy {
+  const config = parseConfig({ strategy: 'direct', ...s.context }, ['strategy', ...Object.keys(s.context)]);
+  const warmupMs = (SCALING_POLICY.warmupSeconds * 1000) / s.timeScale;
+  return {
+    cap: config.maxConnectionsPerNode,
+    policy: {
+      target: config.scalingTargetPerNode,
+      min: config.nodes.min,
+      max: config.nodes.max,
+      alarmDatapoints: SCALE_OUT_DATAPOINTS,
+    },
+    periodMs: (SCALING_POLICY.metricPeriodSeconds * 1000) / s.timeScale,
+    warmupMs,
+    // The stand-in for EC2 boot: the stack's own launch-to-first-metric estimate, scaled (decision 0177).
+    launchDelayMs: warmupMs,
+  };
+}
+
 /** Every `everyMs`, the sample nearest that time: the small nodes-over-time series of the report. */
 function rows(samples: RampSample[], everyMs: number): RampSample[] {
   const picked: RampSample[] = [];
@@ -71,27 +99,18 @@ export const ramp: Section = {
   id: 'ramp',
   title: 'Ramp: the fleet scales out on connections while clients arrive',
   async run(ctx) {
-    const s = scenario(ctx);
-    const config = parseConfig({ strategy: 'direct', ...s.context }, ['strategy', ...Object.keys(s.context)]);
-    const cap = config.maxConnectionsPerNode;
-    const periodMs = (SCALING_POLICY.metricPeriodSeconds * 1000) / s.timeScale;
-    const warmupMs = (SCALING_POLICY.warmupSeconds * 1000) / s.timeScale;
+    const s = rampScenario(ctx.quick);
+    const { cap, policy, periodMs, warmupMs, launchDelayMs } = rampPolicy(s);
     const job: RampHostJob = {
       build: buildRef(ctx.build),
       clients: s.clients,
       rampMs: s.rampMs,
       workers: s.workers,
       maxConnectionsPerNode: cap,
-      policy: {
-        target: config.scalingTargetPerNode,
-        min: config.nodes.min,
-        max: config.nodes.max,
-        alarmDatapoints: SCALE_OUT_DATAPOINTS,
-      },
+      policy,
       periodMs,
       warmupMs,
-      // The stand-in for EC2 boot: the stack's own launch-to-first-metric estimate, scaled (decision 0177).
-      launchDelayMs: warmupMs,
+      launchDelayMs,
       settleMs: (SCALE_OUT_DATAPOINTS + 2) * periodMs + warmupMs * 2,
       openTimeoutMs: 10_000,
       deadlineMs: s.deadlineMs,
@@ -155,7 +174,7 @@ export const ramp: Section = {
         `0 → ${count(s.clients)} clients in ${s.rampMs / 1000} s (${count(Math.round(s.clients / (s.rampMs / 1000)))}/s, ` +
           `${s.workers} client processes; each arrival logs in through auth and opens its WebSocket; a refusal is counted, not retried), ` +
           `\`direct\`, stack context \`${contextFlags}\` through the stack's own parseConfig: cap ${count(cap)}, ` +
-          `target ${count(config.scalingTargetPerNode)} per node, ${config.nodes.min}–${config.nodes.max} nodes. ` +
+          `target ${count(policy.target)} per node, ${policy.min}–${policy.max} nodes. ` +
           `Policy (bench/harness/target-tracking.ts): after ${SCALE_OUT_DATAPOINTS} period averages above the target, ` +
           'desired = max(desired, ⌈nodes counted × average / target⌉), warming nodes counted as capacity, within min–max. ' +
           `Time scale ${s.timeScale}: the stack's ${SCALING_POLICY.metricPeriodSeconds} s period is ${periodMs / 1000} s here, ` +
