@@ -18,6 +18,8 @@ export interface CapacityPlan {
   holdSeconds: number;
   /** The whole ramp (not the hold) must end within this, from the section's start, in ms. */
   rampBudgetMs: number;
+  /** Past the ramp budget and the hold, how long before a watchdog kills every process of the ramp, in ms. */
+  watchdogSlackMs: number;
   /** Memory left to the machine: no stage starts that is projected to leave less available, in bytes. */
   reserveBytes: number;
 }
@@ -59,6 +61,7 @@ export function planCapacity(quick: boolean, target = quick ? 600 : FULL_TARGET)
     openTimeoutMs: quick ? 10_000 : 30_000,
     holdSeconds: quick ? 2 : 30,
     rampBudgetMs: quick ? 60_000 : 9 * 60_000,
+    watchdogSlackMs: quick ? 30_000 : 90_000,
     reserveBytes: quick ? 0.25 * GiB : 2 * GiB,
   };
 }

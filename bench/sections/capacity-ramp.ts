@@ -1,7 +1,7 @@
-import { onCleanup } from '../../harness/cleanup';
+import { killGroup, onCleanup } from '../../harness/cleanup';
 import { NodeRig } from '../../harness/node-rig';
 import { cpuSeconds, rssBytes } from '../../harness/proc';
-import { Progress } from '../../harness/progress';
+import { Progress, say } from '../../harness/progress';
 import { sleep } from '../../harness/stats';
 import { Worker } from '../../harness/worker/worker';
 import type { NodeProcess } from '../../runtime/local/node-process';
@@ -129,6 +129,26 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
   const bar = new Progress(`ramping to ${plan.target} in ${plan.stages.length} stages`, plan.target);
   let stop: Stop | undefined;
   let rampMs = 0;
+  // Every pair started, opened or not: the watchdog's list.
+  const everyPair: RampPair[] = [];
+  // Every wait of the ramp is bounded on its own; should one still hang, killing the processes settles them all.
+  const watchdogMs = plan.rampBudgetMs + plan.holdSeconds * 1000 + plan.watchdogSlackMs;
+  let watchdogStop: Stop | undefined;
+  const watchdog = setTimeout(() => {
+    say(
+      JSON.stringify({
+        event: 'capacity watchdog',
+        afterSeconds: watchdogMs / 1000,
+        killing: everyPair.length * 2,
+      }),
+    );
+    watchdogStop = {
+      cause: 'time budget',
+      detail: `the watchdog killed every process after ${watchdogMs / 1000} s`,
+    };
+    for (const p of everyPair) killGroup(p.client.pid);
+    rig.killNow();
+  }, watchdogMs);
   /** Time spent opening (node and client starts left out), for the connect rate. */
   let openingMs = 0;
   try {
@@ -159,7 +179,10 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
     const startStage = async (counts: number[], first: number): Promise<RampPair[]> => {
       const out: RampPair[] = [];
       try {
-        for (const count of counts) out.push(await startPair(build, rig, first + out.length, count));
+        for (const count of counts) {
+          out.push(await startPair(build, rig, first + out.length, count));
+          everyPair.push(out[out.length - 1]);
+        }
         return out;
       } catch (err) {
         await stopClients(out);
@@ -184,7 +207,7 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
         break;
       }
       ready = undefined;
-      stop = nextStage(plan, await observe(), sum(counts), 0);
+      stop = watchdogStop ?? nextStage(plan, await observe(), sum(counts), 0);
       if (stop) {
         await stopClients(stagePairs);
         break;
@@ -224,6 +247,7 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
       Math.round((cpuGrowth(side) * 1e6) / Math.max(1, openedByNow)) / 1000;
     const cpuMsPerConnection = { node: cpuMs('node'), client: cpuMs('client') };
     // What the last stage left: a drop, an exited process or failed opens end the run there too.
+    stop = watchdogStop ?? stop;
     stop ??= nextStage({ ...plan, reserveBytes: -Infinity, rampBudgetMs: Infinity }, await observe(), 0, 0);
 
     const holdStart = await statuses(pairs);
@@ -255,7 +279,8 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
       opened,
       failed: sum(pairs.map((p, i) => Math.max(p.result?.failed ?? 0, holdStart[i]?.failed ?? 0))),
       errors: mergeErrors(pairs),
-      ...(stop ? { stop } : {}),
+      // The watchdog may have fired during the hold too.
+      ...((watchdogStop ?? stop) ? { stop: watchdogStop ?? stop } : {}),
       rampSeconds: Math.round(rampMs / 100) / 10,
       connectsPerSecond: Math.round((opened * 1000) / Math.max(1, openingMs)),
       cpuMsPerConnection,
@@ -278,8 +303,9 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
       },
     };
   } finally {
+    clearTimeout(watchdog);
     bar.done();
-    await Promise.all(pairs.map((p) => p.client.stop(10_000)));
+    await Promise.all(everyPair.map((p) => p.client.stop(10_000)));
     await rig.stop();
     unregister();
   }

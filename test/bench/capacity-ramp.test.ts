@@ -45,4 +45,23 @@ describe('the capacity ramp when one of its processes dies', () => {
       expect(p.node.running).toBe(false);
     }
   }, 120_000);
+
+  test('past its budget the watchdog kills every process, and the ramp still reports', async () => {
+    const plan = { ...planCapacity(true, 200), rampBudgetMs: 30_000, holdSeconds: 1, watchdogSlackMs: 1_000 };
+    let seen: RampPair[] = [];
+    const result = await runRamp(build, plan, {
+      async afterStage(_stage, pairs) {
+        seen = [...pairs];
+        // Something that outlasts the budget: the watchdog fires at 31 s.
+        await until(() => pairs.every((p) => p.client.exit !== undefined && !p.node.running), 60_000);
+      },
+    });
+    expect(result.stop).toEqual({ cause: 'time budget', detail: expect.stringContaining('watchdog') });
+    expect(result.hold.stillOpen).toBe(0);
+    expect(seen.length).toBe(1);
+    for (const p of seen) {
+      expect(p.client.exit?.signal).toBe('SIGKILL');
+      expect(p.node.running).toBe(false);
+    }
+  }, 120_000);
 });
