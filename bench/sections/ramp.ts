@@ -39,7 +39,7 @@ export function rampScenario(quick: boolean): Scenario {
       timeScale: 120,
       workers: 1,
       rowEveryMs: 1_000,
-      deadlineMs: 60_000,
+      deadlineMs: 90_000,
     };
   }
   return {

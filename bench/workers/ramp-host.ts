@@ -118,8 +118,14 @@ serveWorker<RampHostJob, RampHostResult>({
     await sleep(1_500);
     const startAt = Date.now() + 500;
     const samples: RampSample[] = [];
+    const seen = new Map<string, NodeCount>();
     const look = async () => {
-      const counts = await c.nodeCounts();
+      // A /healthz that did not answer in time on a busy machine is a missed look, not a node gone: the
+      // node keeps its last count (a node that exited is no longer listed at all).
+      const counts = (await c.nodeCounts()).map((n) =>
+        n.state === 'unreachable' ? (seen.get(n.id) ?? n) : n,
+      );
+      for (const n of counts) seen.set(n.id, n);
       const taking = counts.filter((n) => n.state === 'active');
       samples.push({
         tMs: Date.now() - startAt,
