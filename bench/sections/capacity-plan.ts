@@ -24,7 +24,7 @@ export interface CapacityPlan {
   reserveBytes: number;
 }
 
-/** The rule's 20,000 files a process, less the node's or client's own (bundle, logs, pipes, epoll). */
+/** The rule's 20,000 files a process, less the node's or client's own. */
 export const PER_PROCESS = 18_000;
 const GiB = 1024 ** 3;
 
@@ -46,8 +46,24 @@ export function targetFromEnv(env: NodeJS.ProcessEnv = process.env): number | un
   return n;
 }
 
-export function planCapacity(quick: boolean, target = quick ? 600 : FULL_TARGET): CapacityPlan {
-  const perProcess = quick ? 300 : PER_PROCESS;
+/** What a process keeps for its own files (bundle, logs, IPC, epoll) below its limit. */
+const OWN_FILES = 2_000;
+/** The project's rule: no process holds more than this many open files. */
+const FILES_RULE = 20_000;
+
+/**
+ * The ramp for `target` connections; `openFiles` is the per-process limit read from the machine (`ulimit -n`),
+ * of which each process uses at most the rule's 20,000 less its own files.
+ */
+export function planCapacity(
+  quick: boolean,
+  target = quick ? 600 : FULL_TARGET,
+  openFiles = FILES_RULE,
+): CapacityPlan {
+  const allowed = Math.min(openFiles, FILES_RULE) - OWN_FILES;
+  if (allowed < 100)
+    throw new Error(`ulimit -n ${openFiles} leaves no room for a capacity ramp (need 2,100)`);
+  const perProcess = Math.min(quick ? 300 : PER_PROCESS, allowed);
   const pairs = split(target, Math.ceil(target / perProcess));
   // Two pairs keep both cores busy (a client and a node each); quick runs one, so it still ramps in two stages.
   const pairsPerStage = quick ? 1 : 2;

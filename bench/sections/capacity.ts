@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { targetCheck } from '../../harness/check';
 import { count, round } from '../../harness/stats';
+import { readKernelSockets } from '../harness/kernel-memory';
+import { readSocketLimits } from '../harness/socket-limits';
 import type { Section } from '../types';
 import { planCapacity, targetFromEnv } from './capacity-plan';
 import { runRamp } from './capacity-ramp';
@@ -15,7 +17,8 @@ export const capacity: Section = {
   id: 'capacity',
   title: 'Capacity: direct path, held connections',
   async run(ctx) {
-    const plan = planCapacity(ctx.quick, targetFromEnv());
+    const limits = { ...readSocketLimits(), memAvailableBytes: readKernelSockets().availableBytes };
+    const plan = planCapacity(ctx.quick, targetFromEnv(), limits.openFilesPerProcess);
     const r = await runRamp(ctx.build, plan);
     const held = r.hold.dropped === 0 ? r.hold.stillOpen : 0;
     const stoppedBy = r.stop ? `${r.stop.cause}: ${r.stop.detail}` : 'target reached';
@@ -29,6 +32,7 @@ export const capacity: Section = {
       held,
       stoppedBy,
       perProcess: plan.perProcess,
+      limits,
       inFlightPerClient: plan.inFlight,
       targetOpenSecondsOnIdleCores: targetOpenSeconds,
       bytesPerConnection: per.node + per.client + per.kernelSlab + per.kernelTcpMem,
@@ -78,6 +82,10 @@ export const capacity: Section = {
           `(under the 20,000-files rule), ${plan.stages[0]?.length ?? 0} pairs a stage, ${plan.inFlight} handshakes ` +
           `in flight per client, each client bound to its own 127.N.p.1 with explicit ports. ${stoppedBy}. ` +
           `Ramp ${r.rampSeconds} s; ${count(r.failed)} opens failed${r.failed ? ` (${JSON.stringify(r.errors)})` : ''}.`,
+        `Limits read before the ramp: ${count(limits.openFilesPerProcess)} open files a process (so ` +
+          `${count(plan.perProcess)} connections each, ${plan.stages.flat().length} pairs planned), ephemeral ports ` +
+          `${limits.ephemeralPorts.low}–${limits.ephemeralPorts.high} (unused: clients name their ports), ` +
+          `${round(limits.memAvailableBytes / 1024 ** 3, 1)} GiB available.`,
         `Opening cost ${round(cpuMs, 2)} ms of CPU per connection (node and client, user + system): ` +
           `${count(plan.target)} connections need ~${count(targetOpenSeconds)} s on ${cores} cores doing nothing else.`,
         `Memory at the end of the hold: nodes ${round(r.memory.nodeRssBytes / 1024 ** 3, 2)} GiB RSS, clients ` +

@@ -1,4 +1,5 @@
 import { parseKernelSockets } from '../../bench/harness/kernel-memory';
+import { parseOpenFiles } from '../../bench/harness/socket-limits';
 import {
   type CapacityPlan,
   nextStage,
@@ -39,6 +40,24 @@ describe('planCapacity', () => {
       [18_000, 18_000],
       [18_000, 18_000],
     ]);
+  });
+});
+
+describe('the open-files limit shapes the plan', () => {
+  test('a lower ulimit -n gives smaller processes and more pairs; a higher one is capped by the rule', () => {
+    const low = planCapacity(false, 500_000, 8_192);
+    expect(low.perProcess).toBe(6_192);
+    expect(low.stages.flat()).toHaveLength(Math.ceil(500_000 / 6_192));
+    expect(planCapacity(false, 500_000, 1_048_576).perProcess).toBe(PER_PROCESS);
+    expect(() => planCapacity(false, 500_000, 1_024)).toThrow(/ulimit -n 1024/);
+  });
+
+  test('reads the soft limit from /proc/<pid>/limits', () => {
+    const limits =
+      'Limit  Soft Limit  Hard Limit  Units\nMax open files            20000                20000                files\n';
+    expect(parseOpenFiles(limits)).toBe(20_000);
+    expect(parseOpenFiles('Max open files   unlimited  unlimited  files')).toBe(Number.POSITIVE_INFINITY);
+    expect(() => parseOpenFiles('nothing')).toThrow(/Max open files/);
   });
 });
 
