@@ -66,7 +66,7 @@ interface Client extends AdmittedClient {
   completed: boolean;
   /** Pings and pongs received since the last ping tick. */
   controlFrames: number;
-  /** Sends handed to `ws` and not yet written to the socket. */
+  /** Sends queued behind a backlog (`bufferedAmount` above 0) and not yet written to the socket. */
   queuedSends: number;
   /** Counts a send written; made at the client's first send. */
   sent?: () => void;
@@ -346,20 +346,26 @@ export class NodeServer {
       send(this: Client, data: string | Uint8Array, binary: boolean): boolean {
         const { ws } = this;
         if (ws.readyState !== WebSocket.OPEN) return false;
-        // Each queued send costs memory besides its bytes: a flood of one-byte echoes is charged for it.
-        if (ws.bufferedAmount + this.queuedSends * sendOverheadBytes > maxBufferedBytes) {
-          log.warn(
-            { user: this.identity.subject, buffered: ws.bufferedAmount, queued: this.queuedSends },
-            'closing a client that does not read',
-          );
-          server.closeFor(this, 'slow-consumer', 'too slow');
-          return false;
+        // With nothing buffered, the write goes straight to the kernel: a burst of echoes to a client that reads
+        // costs nothing here, however many messages one read held. Behind a backlog each queued send costs
+        // memory besides its bytes, so a flood of one-byte echoes to a client that does not read is charged.
+        if (ws.bufferedAmount === 0) {
+          ws.send(data, { binary });
+        } else {
+          if (ws.bufferedAmount + (this.queuedSends + 1) * sendOverheadBytes > maxBufferedBytes) {
+            log.warn(
+              { user: this.identity.subject, buffered: ws.bufferedAmount, queued: this.queuedSends },
+              'closing a client that does not read',
+            );
+            server.closeFor(this, 'slow-consumer', 'too slow');
+            return false;
+          }
+          this.queuedSends += 1;
+          this.sent ??= () => {
+            this.queuedSends -= 1;
+          };
+          ws.send(data, { binary }, this.sent);
         }
-        this.queuedSends += 1;
-        this.sent ??= () => {
-          this.queuedSends -= 1;
-        };
-        ws.send(data, { binary }, this.sent);
         metrics.messagesOut.inc();
         return true;
       },

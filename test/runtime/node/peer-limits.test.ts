@@ -87,14 +87,47 @@ describe('a node under hostile frame patterns (issue 17, fault 2)', () => {
   });
 
   it('closes a client that never reads the echoes of one-byte messages, counting each queued send', async () => {
-    // 64 KiB of send buffer holds 256 queued sends at 256 bytes each; the bytes alone would allow 21,000.
+    // Until the kernel's buffers are full the echoes cost the node nothing, so 512-byte messages (the test
+    // node's limit is 1 KiB) fill them first. Behind that backlog, 64 KiB of send buffer holds
+    // 256 queued sends at 256 bytes each; the bytes alone would allow 21,000 one-byte echoes.
     await start({ pingMs: 60_000, maxBufferedBytes: 64 * 1024, maxMessagesPerSecond: 1_000_000 });
     const client = await open();
     client.pauseReading();
-    await sendPattern(client, 'tiny-messages', 200_000, 1024);
-    for (let i = 0; i < 200 && (await terminated('slow-consumer')) === 0; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    const fill = Buffer.concat(
+      Array.from({ length: 128 }, () => clientFrame(0x1, true, Buffer.alloc(512, 0x61))),
+    );
+    const t0 = Date.now();
+    while ((await terminated('slow-consumer')) === 0 && Date.now() - t0 < 60_000) {
+      if (!(await client.send(fill))) break;
+      await sendPattern(client, 'tiny-messages', 2_000, 1024);
+    }
     expect(await terminated('slow-consumer')).toBe(1);
+  });
+
+  it('echoes a burst of 20,000 one-byte messages to a client that reads: no slow-consumer close', async () => {
+    // One socket read can hold thousands of frames; their echoes go straight to the kernel, so nothing queues.
+    // Charging each one as a queued send closed such a client (1008 'too slow') after ~4,100 echoes.
+    await start({ pingMs: 60_000, maxMessagesPerSecond: 1_000_000 });
+    const { token } = await issueToken(keys, { subject: 'alice', audience: 'node-1' });
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/?token=${token}`);
+    await new Promise((r) => ws.once('open', r));
+    let echoed = 0;
+    let closed: number | undefined;
+    ws.on('message', () => {
+      echoed += 1;
+    });
+    ws.on('close', (code) => {
+      closed = code;
+    });
+    for (let i = 0; i < 20_000; i++) ws.send('m');
+    for (let i = 0; i < 300 && echoed < 20_000 && closed === undefined; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect({ echoed, closed, slowConsumers: await terminated('slow-consumer') }).toEqual({
+      echoed: 20_000,
+      closed: undefined,
+      slowConsumers: 0,
+    });
+    ws.terminate();
   });
 
   it('slows a client past its message rate without dropping a message', async () => {
