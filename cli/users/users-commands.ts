@@ -1,5 +1,5 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { usernameSchema } from '../../runtime/auth/credentials';
+import { normalizeUsername, usernameSchema } from '../../runtime/auth/credentials';
 import { hashParams, hashPassword } from '../../runtime/auth/password-hash';
 import { DEPLOYED_SCRYPT } from '../../runtime/contract/scrypt';
 import { awsClientConfig } from '../../runtime/shared/aws-client';
@@ -53,16 +53,22 @@ async function withStore<T>(flags: StoreFlags, name: string, use: (store: UsersS
   }
 }
 
-function checkUsername(username: string, name: string): void {
-  if (!usernameSchema.safeParse(username).success) {
-    throw new UsageError(`<username>: got ${JSON.stringify(username)}; accepted: 1 to 128 characters`, name);
+/** The name in its one form (NFC), or a UsageError saying what a name may hold. */
+function checkUsername(username: string, name: string): string {
+  const normalized = normalizeUsername(username);
+  if (!usernameSchema.safeParse(normalized).success) {
+    throw new UsageError(
+      `<username>: got ${JSON.stringify(username)}; accepted: 1 to 128 characters, no control or format characters`,
+      name,
+    );
   }
+  return normalized;
 }
 
 const add = command({
   path: ['users', 'add'],
   summary: 'Add a user (or, with --replace, set a new password for one).',
-  positionals: [{ name: 'username', help: 'the name the user logs in with (1-128 characters)' }],
+  positionals: [{ name: 'username', help: 'the name the user logs in with (1-128 characters, no control or format characters; stored in Unicode NFC form)' }],
   flags: { ...storeFlags, replace: flag.boolean('set a new password if the user exists (else: refused)') },
   notes: [
     STORE_NOTE,
@@ -71,12 +77,12 @@ const add = command({
       `scrypt N=2^${Math.log2(DEPLOYED_SCRYPT.N)}, r=${DEPLOYED_SCRYPT.r}, p=${DEPLOYED_SCRYPT.p}, what the auth service checks.`,
     'Running auth instances read the users when they start: a new user can log in from the next new instance.',
   ],
-  async run({ flags, positionals: [username] }, io) {
+  async run({ flags, positionals: [given] }, io) {
     const name = 'wslb users add';
-    checkUsername(username!, name);
+    const username = checkUsername(given!, name);
     return withStore(flags, name, async (store) => {
       const before = await store.read();
-      const exists = Object.hasOwn(before.document.users, username!);
+      const exists = Object.hasOwn(before.document.users, username);
       if (exists && !flags.replace) {
         throw new CliError(
           `${username} already exists in ${store.description}; --replace sets a new password`,
@@ -87,7 +93,7 @@ const add = command({
       const hash = await hashPassword(password, DEPLOYED_SCRYPT);
       // Read again just before writing: the prompt may have taken minutes.
       const latest = await store.read();
-      const users = { ...latest.document.users, [username!]: hash };
+      const users = { ...latest.document.users, [username]: hash };
       await store.write({ users }, latest);
       progress(io, `${exists ? 'replaced' : 'added'} ${username} in ${store.description}`);
       return 0;
@@ -101,17 +107,17 @@ const remove = command({
   positionals: [{ name: 'username', help: 'the user to remove' }],
   flags: storeFlags,
   notes: [STORE_NOTE, 'A removed user keeps a session it holds until its token or connection ends.'],
-  async run({ flags, positionals: [username] }, io) {
+  async run({ flags, positionals: [given] }, io) {
     const name = 'wslb users remove';
-    checkUsername(username!, name);
+    const username = checkUsername(given!, name);
     return withStore(flags, name, async (store) => {
       const before = await store.read();
       if (before.missing) throw new CliError(`${store.description} does not exist`);
-      if (!Object.hasOwn(before.document.users, username!)) {
+      if (!Object.hasOwn(before.document.users, username)) {
         throw new CliError(`no user ${username} in ${store.description}`);
       }
       const users = { ...before.document.users };
-      delete users[username!];
+      delete users[username];
       await store.write({ users }, before);
       progress(io, `removed ${username} from ${store.description}`);
       return 0;

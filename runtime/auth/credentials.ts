@@ -7,8 +7,26 @@ export interface CredentialChecker {
   check(username: string, password: string): Promise<boolean>;
 }
 
-/** A username the users document accepts: 1-128 characters. */
-export const usernameSchema = z.string().min(1).max(128);
+/** Control and format characters (escape sequences, zero-width and bidi marks) and line/paragraph separators. */
+const HIDDEN_CHARACTER = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+/**
+ * The one form of a username: Unicode NFC, so `é` typed as one character and as `e` plus a combining accent
+ * name the same user. Logins and `wslb users` normalize before anything else.
+ */
+export const normalizeUsername = (name: string): string => name.normalize('NFC');
+
+/**
+ * A username the users document accepts: 1-128 characters, in NFC form (normalizeUsername), none of them a
+ * control or format character: a name printed by `wslb users list` or carried as a token's subject cannot act
+ * on a terminal or hide part of itself.
+ */
+export const usernameSchema = z
+  .string()
+  .min(1)
+  .max(128)
+  .refine((name) => !HIDDEN_CHARACTER.test(name), 'no control or format characters')
+  .refine((name) => name === normalizeUsername(name), 'in Unicode NFC form');
 
 const usersSchema = z.object({
   users: z.record(

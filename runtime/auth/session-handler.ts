@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Strategy } from '../contract/strategies';
 import { issueToken, type TokenKeyRing } from '../token';
-import type { CredentialChecker } from './credentials';
+import { type CredentialChecker, normalizeUsername } from './credentials';
 import { type AuthRequest, type AuthResponse, json, MAX_BODY_BYTES } from './http-types';
 import { bearerSubject } from './identity/bearer-login';
 import type { OidcVerifier } from './identity/oidc-verifier';
@@ -122,7 +122,9 @@ async function identify(
     const fields = parsed.error.issues.map((i) => i.path.join('.') || 'body');
     return json(400, { error: `invalid or missing: ${[...new Set(fields)].join(', ')}` });
   }
-  const { username, password } = parsed.data;
+  const { password } = parsed.data;
+  // One user, one budget, however the name's accents were typed.
+  const username = normalizeUsername(parsed.data.username);
   // A refused username is often a password typed into the wrong field: log a fingerprint, never the text.
   const who = { requestId: req.requestId, userHash: fingerprint(username), sourceIp: req.sourceIp };
   const sourceRefused = deps.limits.admitSource(req.sourceIp);

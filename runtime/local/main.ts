@@ -93,11 +93,14 @@ async function main(): Promise<number> {
         if (opened % 250 === 0 || opened === requested) say(`  connected ${opened}/${requested}`);
       },
     });
-    const { connected } = await fleet.open(args.clients);
+    const { connected, failed } = await fleet.open(args.clients);
+    if (failed > 0) say(`  ${failed} of ${args.clients} clients did not connect (see the auth and node logs)`);
     let switched: SwitchOutcome | undefined;
     const to = args['switch-to'];
     if (to) {
-      say(`switching from ${args.strategy} to ${to}; the nodes move their clients over the drain window`);
+      say(
+        `switching ${connected} clients from ${args.strategy} to ${to}; the nodes move them over the drain window`,
+      );
       switched = await runSwitch(cluster, fleet, to, {
         timeoutMs: cluster.options.drainSeconds * 1000 + 30_000,
         onProgress: (moved, total) => {
@@ -160,7 +163,7 @@ async function main(): Promise<number> {
     say(
       [
         'Switch the running cluster (docs/deploy/README.md#switching-strategies):',
-        `  ${adminCall(`-X POST ${admin.url}/switch -d '{"to":"direct"}'`)}   # nlb | haproxy | direct`,
+        `  ${adminCall(`-X POST ${admin.url}/switch -d '{"to":"${args.strategy === 'direct' ? 'nlb' : 'direct'}"}'`)}   # nlb | haproxy | direct`,
         `  ${adminCall(`-X POST ${admin.url}/retire`)}   # once the old path is empty; ${adminCall(`${admin.url}/path`)}`,
       ].join('\n'),
     );

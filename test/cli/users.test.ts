@@ -94,6 +94,15 @@ describe('wslb users against the deployed secret (Secrets Manager, mocked)', () 
     expect(sm.commandCalls(PutSecretValueCommand)).toHaveLength(0);
   });
 
+  test('a name with an escape sequence or a control character is refused before anything is read', async () => {
+    for (const name of ['esc\u001b[2J\u001b[31mred', 'ctl\u0001x']) {
+      const result = await run(['users', 'add', name, '--secret-id', SECRET], 'long-enough-password\n');
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('no control or format characters');
+    }
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
+  });
+
   test('a write that raced another one is reported (exit 1): the version read is not AWSPREVIOUS', async () => {
     secretHolds({ bob: bobHash });
     sm.on(PutSecretValueCommand).resolves({ VersionId: 'v3' });

@@ -1,10 +1,13 @@
+import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { type AuthService, createAuthService } from '../../../runtime/auth/auth-service';
 import { createAuthHttpServer, listen } from '../../../runtime/auth/node-http-adapter';
+import { hashPassword } from '../../../runtime/auth/password-hash';
 import { authSettingsSchema } from '../../../runtime/auth/settings';
 import { DynamoDbRegistry, type EmbeddedRegistry, startEmbeddedRegistry } from '../../../runtime/registry';
 import { parseKeyRing, verifyToken } from '../../../runtime/token';
-import { type AuthFiles, writeAuthFiles } from '../../helpers/auth-fixture';
+import { type AuthFiles, TEST_SCRYPT, writeAuthFiles } from '../../helpers/auth-fixture';
 import { seededRandom } from '../../helpers/random';
 import { silentLog } from '../../helpers/silent-log';
 
@@ -82,6 +85,21 @@ describe('auth service over HTTP, strategy direct', () => {
     expect(Date.parse(body.expiresAt) - Date.now()).toBeGreaterThan(25_000);
     const claims = await verifyToken(parseKeyRing(files.tokenSecretJson), body.token, ['node-a']);
     expect(claims).toMatchObject({ subject: 'alice', strategy: 'direct' });
+  });
+
+  it('logs a name in however its accents were typed: one user, one subject (NFC)', async () => {
+    const usersFile = join(files.dir, 'users-nfc.json');
+    const hash = await hashPassword('wonderland', TEST_SCRYPT);
+    writeFileSync(usersFile, JSON.stringify({ users: { 'd\u00e9': hash } }));
+    await beat('node-a');
+    const url = await startAuth({ USERS_FILE: usersFile });
+    for (const username of ['d\u00e9', 'de\u0301']) {
+      const res = await post(url, { username, password: 'wonderland' });
+      expect(res.status).toBe(200);
+      const { token } = (await res.json()) as { token: string };
+      const claims = await verifyToken(parseKeyRing(files.tokenSecretJson), token, ['node-a']);
+      expect(claims.subject).toBe('d\u00e9');
+    }
   });
 
   it('hands out only nodes that advertise a public endpoint', async () => {

@@ -1,4 +1,9 @@
-import { parseUsers, ScryptUserStore } from '../../../runtime/auth/credentials';
+import {
+  normalizeUsername,
+  parseUsers,
+  ScryptUserStore,
+  usernameSchema,
+} from '../../../runtime/auth/credentials';
 import { hashPassword, verifyPassword } from '../../../runtime/auth/password-hash';
 
 const cheap = { N: 2 ** 10, r: 8, p: 1 };
@@ -27,6 +32,21 @@ describe('ScryptUserStore', () => {
     await expect(store.check('alice', 'nope')).resolves.toBe(false);
     await expect(store.check('bob', 'wonderland')).resolves.toBe(false);
     await expect(store.check('__proto__', 'x')).resolves.toBe(false);
+  });
+
+  it.each([
+    ['an escape sequence', 'esc\u001b[2Jred'],
+    ['a control character', 'ctl\u0001x'],
+    ['a zero-width space', 'al\u200bice'],
+    ['a bidi override', 'ali\u202ece'],
+    ['a line separator', 'a\u2028b'],
+    ['a name not in NFC form', 'de\u0301'],
+  ])('refuses a username with %s in the users document', (_what, name) => {
+    expect(() => parseUsers(JSON.stringify({ users: { [name]: 'x' } }))).toThrow(
+      /users document is malformed/,
+    );
+    expect(usernameSchema.safeParse(name).success).toBe(false);
+    expect(usernameSchema.safeParse(normalizeUsername('dé')).success).toBe(true);
   });
 
   it('rejects a malformed users document, saying where', () => {
