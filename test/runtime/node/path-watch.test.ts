@@ -88,6 +88,25 @@ describe('PathWatch: moving clients off a path that is no longer current', () =>
     expect(stays.readyState).toBe(stays.OPEN);
   });
 
+  it("moves late arrivals at the first round's pace, not over a whole window again", async () => {
+    const paths = new MemoryPaths();
+    await paths.setCurrentPath({ strategy: 'direct', retiring: 'haproxy' });
+    const watch = new PathWatch(paths, server, { intervalMs: 60_000, windowMs: 6_000, log: silentLog });
+    const early = await Promise.all(Array.from({ length: 30 }, () => client('haproxy')));
+    const earlyClosed = Promise.all(early.map(closed));
+    await watch.check();
+    const late = await Promise.all(Array.from({ length: 10 }, () => client('haproxy')));
+    await earlyClosed;
+    await watch.settled();
+    // Ten of thirty: a third of the window, closes over its first 1.5 s; a whole window again spread them over
+    // 4.5 s (the last quarter is kept for close handshakes).
+    const lateClosed = Promise.all(late.map(closed));
+    const started = Date.now();
+    await watch.check();
+    expect((await lateClosed).every((c) => c.code === 1012)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(3_500);
+  });
+
   it('keeps everyone when the registry cannot be read, and moves nobody while draining', async () => {
     const paths = new MemoryPaths();
     await paths.setCurrentPath({ strategy: 'haproxy' });
