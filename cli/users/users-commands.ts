@@ -68,7 +68,12 @@ function checkUsername(username: string, name: string): string {
 const add = command({
   path: ['users', 'add'],
   summary: 'Add a user (or, with --replace, set a new password for one).',
-  positionals: [{ name: 'username', help: 'the name the user logs in with (1-128 characters, no control or format characters; stored in Unicode NFC form)' }],
+  positionals: [
+    {
+      name: 'username',
+      help: 'the name the user logs in with (1-128 characters, no control or format characters; stored in Unicode NFC form)',
+    },
+  ],
   flags: { ...storeFlags, replace: flag.boolean('set a new password if the user exists (else: refused)') },
   notes: [
     STORE_NOTE,

@@ -94,7 +94,8 @@ async function main(): Promise<number> {
       },
     });
     const { connected, failed } = await fleet.open(args.clients);
-    if (failed > 0) say(`  ${failed} of ${args.clients} clients did not connect (see the auth and node logs)`);
+    if (failed > 0)
+      say(`  ${failed} of ${args.clients} clients did not connect (see the auth and node logs)`);
     let switched: SwitchOutcome | undefined;
     const to = args['switch-to'];
     if (to) {
