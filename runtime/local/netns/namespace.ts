@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { trackNamespace, untrackNamespace } from './cleanup-registry';
 import { removeNamespaceSync } from './remove-namespace';
 import { type CommandResult, type RunOptions, runCommand } from './run-command';
+import { renderFlowTracking } from './track-flows';
 
 /** Every namespace this project creates starts with this, so a leftover one is easy to recognise. */
 export const NAMESPACE_PREFIX = 'wslb-';
@@ -19,8 +20,9 @@ export function namespaceName(label = 'ns'): string {
 }
 
 /**
- * Create a network namespace with `lo` up and register it for cleanup on exit, SIGINT/SIGTERM and failure.
- * Needs root. The namespace has no other interface, so nothing in it can reach outside.
+ * Create a network namespace with `lo` up and conntrack following every flow from its first packet
+ * (track-flows.ts), and register it for cleanup on exit, SIGINT/SIGTERM and failure.
+ * Needs root, `ip` and `nft`. The namespace has no other interface, so nothing in it can reach outside.
  */
 export async function createNamespace(label = 'ns'): Promise<string> {
   const name = namespaceName(label);
@@ -28,6 +30,7 @@ export async function createNamespace(label = 'ns'): Promise<string> {
   trackNamespace(name);
   try {
     await runCommand('ip', ['netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up']);
+    await runCommand('ip', ['netns', 'exec', name, 'nft', '-f', '-'], { input: renderFlowTracking() });
   } catch (error) {
     deleteNamespaceSync(name);
     throw error;
