@@ -1,6 +1,7 @@
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { DECIMAL_INTEGER, DECIMAL_NUMBER } from '../runtime/contract/decimal';
+import { parseSingleValueArgs, type SingleValueArgs } from '../runtime/shared/single-value-args';
 import { UsageError } from './errors';
 import type { CliIo } from './io';
 
@@ -116,7 +117,8 @@ const HELP_FLAG = { type: 'boolean', short: 'h' } as const;
 
 /**
  * Parse argv (the words after the command's path) against the command's flags and positionals. Returns
- * `'help'` when `--help`/`-h` is given; throws {@link UsageError} naming the flag for anything refused.
+ * `'help'` when `--help`/`-h` is given; throws {@link UsageError} naming the flag for anything refused,
+ * a value flag given twice included (`--connections 12 --connections 13`).
  */
 export function parseCommandLine<F extends Flags>(
   cmd: Command<F>,
@@ -125,13 +127,14 @@ export function parseCommandLine<F extends Flags>(
   const name = commandName(cmd);
   const options: NonNullable<ParseArgsConfig['options']> = { help: HELP_FLAG };
   for (const [key, f] of Object.entries(cmd.flags)) options[key] = { type: f.type };
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: SingleValueArgs;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseSingleValueArgs(argv, options, true);
   } catch (err) {
     throw new UsageError((err as Error).message, name);
   }
   if (parsed.values.help) return 'help';
+  if (parsed.repeated.length > 0) throw new UsageError(parsed.repeated.join('\n'), name);
   const expected = cmd.positionals ?? [];
   if (parsed.positionals.length > expected.length) {
     throw new UsageError(`unexpected argument '${parsed.positionals[expected.length]}'`, name);

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseSingleValueArgs } from '../runtime/shared/single-value-args';
 
 export interface RunArgs<Id extends string> {
   only?: Id[];
@@ -27,22 +27,20 @@ export function runUsage<Id extends string>(spec: RunArgsSpec<Id>): string {
 
 /**
  * The options `npm run bench` and `npm run chaos` share. `--only` takes names or 1-based numbers, comma
- * separated or repeated. Throws the usage (with what was wrong) for `--help` or a bad value.
+ * separated or repeated; `--out` is given once. Throws the usage (with what was wrong) for `--help` or a bad value.
  */
 export function parseRunArgs<Id extends string>(argv: string[], spec: RunArgsSpec<Id>): RunArgs<Id> {
   const usage = runUsage(spec);
   let values: { only?: string[]; quick?: boolean; out?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        only: { type: 'string', multiple: true },
-        quick: { type: 'boolean', default: false },
-        out: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
+    const parsed = parseSingleValueArgs(argv, {
+      only: { type: 'string', multiple: true },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    });
+    if (parsed.repeated.length > 0) throw new Error(parsed.repeated.join('\n'));
+    values = parsed.values as typeof values;
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${usage}`);
   }

@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { oidcUrl } from '../auth/identity/oidc-settings';
 import { decimalInt } from '../contract/decimal';
 import { resolveNodeApp } from '../contract/node-app-entry';
 import { STRATEGIES } from '../contract/strategies';
 import { upstreamUrlProblem } from '../contract/upstream';
+import { parseSingleValueArgs } from '../shared/single-value-args';
 
 const argsSchema = z.object({
   strategy: z.enum(STRATEGIES),
@@ -60,36 +60,36 @@ export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nod
   --once             run the demo, print the summary, stop; exit 0 only if every client connected
   --json             print the summary as one JSON object on stdout`;
 
+/** The flags of `npm start`, as `node:util` parseArgs options; every `string` one is given at most once. */
+export const LOCAL_FLAGS = {
+  strategy: { type: 'string', default: 'direct' },
+  nodes: { type: 'string', default: '3' },
+  clients: { type: 'string', default: '1000' },
+  'max-connections': { type: 'string', default: '15000' },
+  'auth-instances': { type: 'string', default: '1' },
+  'source-ips': { type: 'string', default: '2' },
+  users: { type: 'string' },
+  'oidc-issuer': { type: 'string' },
+  'oidc-audience': { type: 'string' },
+  'oidc-jwks-url': { type: 'string' },
+  'switch-to': { type: 'string' },
+  app: { type: 'string' },
+  upstream: { type: 'string' },
+  once: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+  tls: { type: 'boolean', default: false },
+  help: { type: 'boolean', default: false },
+} as const;
+
 /** Parse the local cluster's command line; a bad flag throws with the flag's name and what it accepts. */
 export function parseLocalArgs(argv: string[]): LocalArgs {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      strategy: { type: 'string', default: 'direct' },
-      nodes: { type: 'string', default: '3' },
-      clients: { type: 'string', default: '1000' },
-      'max-connections': { type: 'string', default: '15000' },
-      'auth-instances': { type: 'string', default: '1' },
-      'source-ips': { type: 'string', default: '2' },
-      users: { type: 'string' },
-      'oidc-issuer': { type: 'string' },
-      'oidc-audience': { type: 'string' },
-      'oidc-jwks-url': { type: 'string' },
-      'switch-to': { type: 'string' },
-      app: { type: 'string' },
-      upstream: { type: 'string' },
-      once: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      tls: { type: 'boolean', default: false },
-      help: { type: 'boolean', default: false },
-    },
-    strict: true,
-  });
+  const { values, repeated } = parseSingleValueArgs(argv, LOCAL_FLAGS);
   if (values.help) throw new Error(USAGE);
   const parsed = argsSchema.safeParse(values);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`);
+  const problems = [
+    ...repeated,
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `--${i.path.join('.')}: ${i.message}`)),
+  ];
   const issuer = values['oidc-issuer'];
   if (issuer && issuer !== 'local' && !values['oidc-audience']) {
     problems.push('--oidc-audience: required with an --oidc-issuer URL');
@@ -108,7 +108,7 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
     problems.push('--tls: not with a --switch-to between direct and a balancer (the nodes would change)');
   }
   if (values.app && values.upstream) problems.push('--app, --upstream: one or the other');
-  if (values.app) {
+  if (typeof values.app === 'string') {
     try {
       resolveNodeApp(values.app);
     } catch (err) {

@@ -21,6 +21,12 @@ describe('parseChaosArgs', () => {
     });
   });
 
+  it('refuses --out given twice, naming it', () => {
+    expect(() => parseChaosArgs(['--out', 'a', '--out', 'b'], out)).toThrow(
+      /^--out: given 2 times \("a", "b"\); give it once\nusage: npm run chaos/,
+    );
+  });
+
   it('names an unknown scenario and lists the known ones', () => {
     expect(() => parseChaosArgs(['--only', 'bogus'], out)).toThrow(
       /unknown scenario bogus\n.*1 node-killed/s,

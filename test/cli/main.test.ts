@@ -87,6 +87,20 @@ describe('wslb command line (in-process)', () => {
     expect(stderr).toContain(message);
   });
 
+  const valueFlags = commands.flatMap((c) =>
+    c.kind === 'command'
+      ? Object.entries(c.flags as Flags)
+          .filter(([, f]) => f.type === 'string')
+          .map(([key]) => [`${c.path.join(' ')} --${key}`, c.path, key] as const)
+      : [],
+  );
+
+  test.each(valueFlags)('wslb %s given twice is a usage error naming it', async (_, path, key) => {
+    const { code, stdout, stderr } = await run([...path, `--${key}`, '12', `--${key}=13`]);
+    expect({ code, stdout }).toEqual({ code: 2, stdout: '' });
+    expect(stderr).toContain(`--${key}: given 2 times ("12", "13"); give it once`);
+  });
+
   test('several bad flags are reported together', async () => {
     const { stderr } = await run(['plan', '--connections', '0', '--connect-rate', 'x']);
     expect(stderr).toContain('--connections: got "0"');

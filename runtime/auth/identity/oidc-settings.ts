@@ -6,6 +6,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 /** An issuer or JWKS URL: https, or http only on loopback (the local test issuer). */
 export const oidcUrl = () =>
   z.url().refine((value) => {
+    // zod runs this refinement even when z.url() refused the value: one URL cannot parse fails here too.
+    if (!URL.canParse(value)) return false;
     const url = new URL(value);
     return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
   }, 'an https:// URL (http:// only on 127.0.0.1 or localhost)');

@@ -1,13 +1,5 @@
 import { parseLocalArgs } from '../../../runtime/local/args';
-
-const refusal = (argv: string[]) => {
-  try {
-    parseLocalArgs(argv);
-  } catch (err) {
-    return (err as Error).message.split('\nusage:')[0];
-  }
-  throw new Error('accepted');
-};
+import { refusal } from './local-args-refusal';
 
 describe('npm start -- --app / --upstream', () => {
   it('takes the example folder and a loopback upstream', () => {
