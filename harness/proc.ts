@@ -29,14 +29,20 @@ export const totalRss = (pids: readonly (number | undefined)[]) =>
 /** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
 const TICKS_PER_SECOND = 100;
 
-/** CPU time a process has used, user and system, in seconds, from /proc (0 when it is gone). */
-export function cpuSeconds(pid: number | undefined): number {
+/** CPU time a process has used, in seconds, split as /proc/<pid>/stat does (zeros when it is gone). */
+export function cpuTimes(pid: number | undefined): { user: number; system: number } {
   try {
     const stat = readFileSync(`/proc/${pid ?? 'self'}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return { user: Number(fields[11]) / TICKS_PER_SECOND, system: Number(fields[12]) / TICKS_PER_SECOND };
   } catch {
-    return 0;
+    return { user: 0, system: 0 };
   }
+}
+
+/** CPU time a process has used, user and system, in seconds, from /proc (0 when it is gone). */
+export function cpuSeconds(pid: number | undefined): number {
+  const { user, system } = cpuTimes(pid);
+  return user + system;
 }

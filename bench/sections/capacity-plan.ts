@@ -76,7 +76,7 @@ export function planCapacity(
     inFlight: quick ? 32 : 64,
     openTimeoutMs: quick ? 10_000 : 30_000,
     holdSeconds: quick ? 2 : 30,
-    rampBudgetMs: quick ? 60_000 : 9 * 60_000,
+    rampBudgetMs: quick ? 60_000 : 11 * 60_000,
     watchdogSlackMs: quick ? 30_000 : 90_000,
     reserveBytes: quick ? 0.25 * GiB : 2 * GiB,
   };

@@ -1,15 +1,19 @@
 import { killGroup, onCleanup } from '../../harness/cleanup';
 import { NodeRig } from '../../harness/node-rig';
-import { cpuSeconds, rssBytes } from '../../harness/proc';
+import { cpuTimes, rssBytes } from '../../harness/proc';
 import { Progress, say } from '../../harness/progress';
 import { sleep } from '../../harness/stats';
 import { Worker } from '../../harness/worker/worker';
+import { HEARTBEAT_MS } from '../../runtime/contract/defaults';
 import type { NodeProcess } from '../../runtime/local/node-process';
 import { type KernelSockets, readKernelSockets } from '../harness/kernel-memory';
+import { addCpu, cpuSince, type MachineCpu, readMachineCpu } from '../harness/machine-cpu';
 import type { Build } from '../harness/worker-build';
 import type { IdleJob, IdleStatus } from '../workers/idle-worker';
 import type { OpenedSockets } from '../workers/open-sockets';
 import { type CapacityPlan, nextStage, type RampState, type Stop } from './capacity-plan';
+
+type CpuTimes = { user: number; system: number };
 
 /** One node process and the client process that holds `count` connections to it. */
 export interface RampPair {
@@ -20,8 +24,8 @@ export interface RampPair {
   nodeBaseRss: number;
   clientBaseRss: number;
   /** CPU seconds each had used once started, before it held anything. */
-  nodeBaseCpu: number;
-  clientBaseCpu: number;
+  nodeBaseCpu: CpuTimes;
+  clientBaseCpu: CpuTimes;
   result?: OpenedSockets;
   /** Why its job gave no result (the client died, or did not answer in time). */
   error?: string;
@@ -44,7 +48,20 @@ export interface RampResult {
    * cost of the ramp, from which the time to open the target on idle cores follows.
    */
   cpuMsPerConnection: { node: number; client: number };
+  /** The same, split into user and system time (ms per connection opened). */
+  cpuSplitMsPerConnection: { node: CpuTimes; client: CpuTimes };
+  /**
+   * The whole machine's CPU (all cores) over the opening windows only, in ms per connection opened: with the
+   * processes' own time it shows what is left, chiefly the kernel's softirq for loopback TCP. Machine-wide, so
+   * it includes whatever else ran meanwhile.
+   */
+  machineCpuMsPerConnection: MachineCpu;
   hold: { seconds: number; openAtStart: number; stillOpen: number; dropped: number };
+  /**
+   * CPU the nodes and clients spent while only holding (the hold window: pings, pongs, heartbeats), in µs per
+   * held connection per second: what every second of a long ramp costs on top of opening.
+   */
+  holdCpuUsPerConnectionSecond: { node: number; client: number };
   memory: {
     nodeRssBytes: number;
     clientRssBytes: number;
@@ -151,6 +168,7 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
   }, watchdogMs);
   /** Time spent opening (node and client starts left out), for the connect rate. */
   let openingMs = 0;
+  let machineOpening: MachineCpu | undefined;
   try {
     const observe = async (): Promise<RampState> => {
       const now = await statuses(pairs);
@@ -216,11 +234,14 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
       prestart(stage + 1);
       const openedBefore = sum(pairs.map((p) => p.result?.opened ?? 0));
       const stageStart = Date.now();
+      const machineBefore = readMachineCpu();
       const timeLeft = plan.rampBudgetMs - (stageStart - started);
       const timedOut = await openStage(plan, stagePairs, net, rig, timeLeft, (n) =>
         bar.update(openedBefore + n),
       );
       openingMs += Date.now() - stageStart;
+      const stageCpu = cpuSince(machineBefore, readMachineCpu());
+      machineOpening = machineOpening ? addCpu(machineOpening, stageCpu) : stageCpu;
       if (timedOut) {
         stop = {
           cause: 'time budget',
@@ -234,18 +255,29 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
     if (ready) await (ready as Promise<RampPair[]>).then(stopClients, () => undefined);
     rampMs = Date.now() - started;
     bar.done();
-    const cpuGrowth = (side: 'node' | 'client') =>
+    const cpuGrowth = (side: 'node' | 'client', part: keyof CpuTimes) =>
       sum(
         pairs.map((p) =>
           side === 'node'
-            ? cpuSeconds(p.node.pid) - p.nodeBaseCpu
-            : cpuSeconds(p.client.pid) - p.clientBaseCpu,
+            ? cpuTimes(p.node.pid)[part] - p.nodeBaseCpu[part]
+            : cpuTimes(p.client.pid)[part] - p.clientBaseCpu[part],
         ),
       );
     const openedByNow = sum((await statuses(pairs)).map((s, i) => s?.opened ?? pairs[i].result?.opened ?? 0));
-    const cpuMs = (side: 'node' | 'client') =>
-      Math.round((cpuGrowth(side) * 1e6) / Math.max(1, openedByNow)) / 1000;
-    const cpuMsPerConnection = { node: cpuMs('node'), client: cpuMs('client') };
+    const perOpened = (seconds: number) => Math.round((seconds * 1e6) / Math.max(1, openedByNow)) / 1000;
+    const split = (side: 'node' | 'client') => ({
+      user: perOpened(cpuGrowth(side, 'user')),
+      system: perOpened(cpuGrowth(side, 'system')),
+    });
+    const cpuSplitMsPerConnection = { node: split('node'), client: split('client') };
+    const cpuMsPerConnection = {
+      node: perOpened(cpuGrowth('node', 'user') + cpuGrowth('node', 'system')),
+      client: perOpened(cpuGrowth('client', 'user') + cpuGrowth('client', 'system')),
+    };
+    const machine = machineOpening ?? cpuSince(readMachineCpu(), readMachineCpu());
+    const machineCpuMsPerConnection = { ...machine };
+    for (const k of Object.keys(machine) as (keyof MachineCpu)[])
+      machineCpuMsPerConnection[k] = perOpened(machine[k]);
     // What the last stage left: a drop, an exited process or failed opens end the run there too.
     stop = watchdogStop ?? stop;
     stop ??= nextStage({ ...plan, reserveBytes: -Infinity, rampBudgetMs: Infinity }, await observe(), 0, 0);
@@ -253,6 +285,12 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
     const holdStart = await statuses(pairs);
     const openAtStart = sum(holdStart.map((s) => s?.open ?? 0));
     const droppedAtStart = sum(holdStart.map((s) => s?.dropped ?? 0));
+    const processCpu = () => ({
+      node: sum(pairs.map((p) => cpuTimes(p.node.pid).user + cpuTimes(p.node.pid).system)),
+      client: sum(pairs.map((p) => cpuTimes(p.client.pid).user + cpuTimes(p.client.pid).system)),
+    });
+    const holdCpuBefore = processCpu();
+    const holdStarted = Date.now();
     const hold = new Progress(`holding ${openAtStart} for ${plan.holdSeconds} s`, plan.holdSeconds);
     for (let s = 1; s <= plan.holdSeconds; s++) {
       await sleep(1_000);
@@ -260,6 +298,10 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
     }
     hold.done();
     const holdEnd = await statuses(pairs);
+    const holdCpuAfter = processCpu();
+    const connectionSeconds = Math.max(1, openAtStart) * ((Date.now() - holdStarted) / 1000);
+    const holdUs = (side: 'node' | 'client') =>
+      Math.round(((holdCpuAfter[side] - holdCpuBefore[side]) * 1e8) / connectionSeconds) / 100;
     const stillOpen = sum(holdEnd.map((s) => s?.open ?? 0));
     // A client that died during the hold took its sockets with it: they count as dropped.
     const dropped =
@@ -284,7 +326,10 @@ export async function runRamp(build: Build, plan: CapacityPlan, hooks: RampHooks
       rampSeconds: Math.round(rampMs / 100) / 10,
       connectsPerSecond: Math.round((opened * 1000) / Math.max(1, openingMs)),
       cpuMsPerConnection,
+      cpuSplitMsPerConnection,
+      machineCpuMsPerConnection,
       hold: { seconds: plan.holdSeconds, openAtStart, stillOpen, dropped },
+      holdCpuUsPerConnectionSecond: { node: holdUs('node'), client: holdUs('client') },
       memory: {
         nodeRssBytes: nodeRss,
         clientRssBytes: clientRss,
@@ -324,7 +369,8 @@ function mergeErrors(pairs: readonly RampPair[]): Record<string, number> {
 }
 
 async function startPair(build: Build, rig: NodeRig, index: number, count: number): Promise<RampPair> {
-  const node = await rig.startNode(`cap-${index + 1}`, count + 500);
+  // The deployed heartbeat interval, not the rig's faster one: held nodes pay for every beat (and its path check).
+  const node = await rig.startNode(`cap-${index + 1}`, count + 500, { HEARTBEAT_MS: String(HEARTBEAT_MS) });
   const client = new Worker<IdleJob & { deadlineMs: number }, OpenedSockets, IdleStatus>(build, 'idle');
   try {
     await withTimeout(client.status(), 30_000, `client ${index} start`);
@@ -339,8 +385,8 @@ async function startPair(build: Build, rig: NodeRig, index: number, count: numbe
     client,
     nodeBaseRss: rssBytes(node.pid),
     clientBaseRss: rssBytes(client.pid),
-    nodeBaseCpu: cpuSeconds(node.pid),
-    clientBaseCpu: cpuSeconds(client.pid),
+    nodeBaseCpu: cpuTimes(node.pid),
+    clientBaseCpu: cpuTimes(client.pid),
   };
 }
 

@@ -5,9 +5,23 @@ import { readKernelSockets } from '../harness/kernel-memory';
 import { readSocketLimits } from '../harness/socket-limits';
 import type { Section } from '../types';
 import { planCapacity, targetFromEnv } from './capacity-plan';
-import { runRamp } from './capacity-ramp';
+import { type RampResult, runRamp } from './capacity-ramp';
 
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
+
+/** Where the opening CPU went, per connection: the processes' user/system time and the machine's softirq. */
+function cpuNote(r: RampResult): string {
+  const { node, client } = r.cpuSplitMsPerConnection;
+  const m = r.machineCpuMsPerConnection;
+  const ms = (v: number) => `${round(v, 3)} ms`;
+  return (
+    `CPU per connection opened: nodes ${ms(node.user)} user + ${ms(node.system)} system, clients ` +
+    `${ms(client.user)} user + ${ms(client.system)} system; the whole machine over the opening windows ` +
+    `(other work included) ${ms(m.user)} user, ${ms(m.system)} system, ${ms(m.softirq)} softirq, ${ms(m.idle)} idle. ` +
+    `Holding (the hold window: pings, pongs, heartbeats): nodes ${r.holdCpuUsPerConnectionSecond.node} µs and clients ` +
+    `${r.holdCpuUsPerConnectionSecond.client} µs of CPU per held connection per second.`
+  );
+}
 
 /**
  * Section 4: the most idle connections the direct path holds here, found by ramping node/client pairs toward
@@ -88,6 +102,7 @@ export const capacity: Section = {
           `${round(limits.memAvailableBytes / 1024 ** 3, 1)} GiB available.`,
         `Opening cost ${round(cpuMs, 2)} ms of CPU per connection (node and client, user + system): ` +
           `${count(plan.target)} connections need ~${count(targetOpenSeconds)} s on ${cores} cores doing nothing else.`,
+        cpuNote(r),
         `Memory at the end of the hold: nodes ${round(r.memory.nodeRssBytes / 1024 ** 3, 2)} GiB RSS, clients ` +
           `${round(r.memory.clientRssBytes / 1024 ** 3, 2)} GiB; kernel slab and sockstat's TCP memory are machine-wide ` +
           `(growth since before the ramp), MemAvailable ${round(r.memory.kernelAfter.availableBytes / 1024 ** 3, 1)} GiB.`,

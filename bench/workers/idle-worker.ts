@@ -1,9 +1,13 @@
 import { serveMethods } from '../../harness/worker/serve';
-import { type OpenedSockets, openSockets, SocketSet, tokenSigner } from './open-sockets';
+import { openRawSockets, RawSocketSet } from './open-raw-sockets';
+import { type OpenedSockets, tokenSigner } from './open-sockets';
 
-/** One client process of the capacity ramp: idle sockets to one node, each from its own source address and port. */
+/**
+ * One client process of the capacity ramp: idle WebSockets to one node, each from its own source address and
+ * port, opened and held by the raw client (bench/workers/raw-websocket.ts, decision 0183).
+ */
 export interface IdleJob {
-  /** The node's URL and the audience its tokens carry. */
+  /** The node's `ws://` URL and the audience its tokens carry. */
   target: { url: string; audience: string };
   keyFile: string;
   count: number;
@@ -49,7 +53,7 @@ async function tokenPool(job: IdleJob): Promise<{ token: (i: number) => string; 
   return { token: (i) => pool[i % POOL_SIZE], close: () => clearInterval(renew) };
 }
 
-const set = new SocketSet();
+const set = new RawSocketSet();
 let halted = false;
 let opened = 0;
 let failed = 0;
@@ -58,12 +62,19 @@ serveMethods(
   {
     async run(job: IdleJob, progress): Promise<OpenedSockets> {
       const tokens = await tokenPool(job);
-      const result = await openSockets(set, {
+      const url = new URL(job.target.url);
+      const result = await openRawSockets(set, {
         count: job.count,
         concurrency: job.inFlight,
         openTimeoutMs: job.openTimeoutMs,
-        target: (i) => ({ url: job.target.url, token: tokens.token(i) }),
-        wsOptions: (i) => ({ localAddress: job.source.address, localPort: job.source.firstPort + i }),
+        target: (i) => ({
+          host: url.hostname,
+          port: Number(url.port),
+          path: `${url.pathname}${url.search}`,
+          token: tokens.token(i),
+          localAddress: job.source.address,
+          localPort: job.source.firstPort + i,
+        }),
         onProgress: (n) => {
           opened = n;
           progress(n);
