@@ -88,8 +88,11 @@ function merge(replies: ClientStatus[]): ClientStatus {
     closes: {},
     reopenedOn: {},
     reopenDelaysMs: [],
+    reopenBackoffMs: [],
     failedAttempts: 0,
     gaveUp: 0,
+    after1012: [],
+    retryCauses: {},
   };
   for (const s of replies) {
     out.connected += s.connected;
@@ -104,6 +107,9 @@ function merge(replies: ClientStatus[]): ClientStatus {
       mergeCounts(out.closes[node], codes);
     }
     out.reopenDelaysMs.push(...s.reopenDelaysMs);
+    out.reopenBackoffMs.push(...s.reopenBackoffMs);
+    out.after1012.push(...s.after1012);
+    mergeCounts(out.retryCauses, s.retryCauses);
   }
   return out;
 }

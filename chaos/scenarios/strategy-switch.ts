@@ -123,6 +123,16 @@ function strategySwitch(number: number, from: Strategy, to: Strategy): Scenario 
             finishedMs,
             tierStartMs,
             closeToReopenMs: summarize(after.reopenDelaysMs),
+            // Close → reopen split into the clients' back-off (every delay drawn until they were back) and the
+            // rest (logins and opens); the delay drawn after the 1012 and the attempt count it was drawn from
+            // (by value); every retry by cause.
+            backoffInReopenMs: summarize(after.reopenBackoffMs),
+            loginAndOpenInReopenMs: summarize(
+              after.reopenDelaysMs.map((d, i) => d - after.reopenBackoffMs[i]),
+            ),
+            delayAfter1012Ms: summarize(after.after1012.map((a) => a.delayMs)),
+            attemptAt1012: tally(after.after1012.map((a) => a.attempt)),
+            retryCauses: after.retryCauses,
             drainWindowMs: windowMs,
             refusedAttempts: after.failedAttempts,
             ...(standIn ? { nlbStandIn: standIn } : {}),
@@ -134,6 +144,13 @@ function strategySwitch(number: number, from: Strategy, to: Strategy): Scenario 
       }
     },
   };
+}
+
+/** How many times each value occurs, keyed by the value. */
+function tally(values: number[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
 }
 
 /** The six ordered pairs, numbered 12-17. */

@@ -22,13 +22,18 @@ function newPhase() {
     reopenDelaysMs: [] as number[],
     failedAttempts: 0,
     gaveUp: 0,
+    after1012: [] as { attempt: number; delayMs: number }[],
+    reopenBackoffMs: [] as number[],
+    retryCauses: {} as Record<string, number>,
   };
 }
 
 function watch(client: WslbClient): void {
   let closedAt: number | undefined;
+  let backoffMs = 0;
   client.on('close', ({ code }) => {
     closedAt = Date.now();
+    backoffMs = 0;
     const node = client.node ?? 'unknown';
     phase.closes[node] = phase.closes[node] ?? {};
     const byCode = phase.closes[node];
@@ -37,12 +42,17 @@ function watch(client: WslbClient): void {
   client.on('open', ({ node }) => {
     if (closedAt === undefined) return;
     phase.reopenDelaysMs.push(Date.now() - closedAt);
+    phase.reopenBackoffMs.push(backoffMs);
     closedAt = undefined;
     const on = node ?? 'unknown';
     phase.reopenedOn[on] = (phase.reopenedOn[on] ?? 0) + 1;
   });
-  client.on('reconnecting', ({ cause }) => {
+  client.on('reconnecting', ({ cause, attempt, delayMs }) => {
     if (cause.startsWith('connect failed')) phase.failedAttempts += 1;
+    phase.retryCauses[cause] = (phase.retryCauses[cause] ?? 0) + 1;
+    backoffMs += delayMs;
+    // `attempt` counts this retry: the window was drawn from the one before.
+    if (cause === 'closed 1012') phase.after1012.push({ attempt: attempt - 1, delayMs });
   });
   client.on('error', () => {
     phase.gaveUp += 1;

@@ -7,14 +7,18 @@ export interface BackoffOptions {
    * Window of the first retry after an UNPLANNED close (the node died: 1006, 1001, 1011, 1013, or a silent
    * server dropped by `deadAfterMs`). Every client of that node retries at once, so their logins are spread
    * over this window: size it as the clients one node holds ÷ the logins per second the auth service should
-   * take from them (10,000 clients ÷ 2,000 logins/s = 5 s). A drain (1012) is spread by the node itself.
+   * take from them (10,000 clients ÷ 2,000 logins/s = 5 s). A planned move (1012: a drain, or a switch of
+   * path) is spread by the node itself over its drain window, and its retry starts from `baseMs` (below).
    * @default 5000
    */
   unplannedSpreadMs?: number;
   /**
    * A socket that stayed open this long counts as a success and resets the attempt count; one that closes
    * sooner keeps it, so a node that accepts and then dies does not send its clients back at the tiny first
-   * window every time. @default 30000
+   * window every time. A planned move (1012 on an open socket) is the exception: its window is
+   * `baseMs·2^moves`, `moves` counting the 1012s since the last stable socket, so the first move after a
+   * burst of failures comes back within `baseMs` and a client bounced again and again still backs off
+   * (decision 0184). @default 30000
    */
   stableAfterMs?: number;
 }
@@ -38,7 +42,7 @@ export function backoffDelay(attempt: number, random: () => number, options: Bac
 }
 
 export interface RetryInput {
-  /** Retries since the last stable connection. */
+  /** Retries since the last stable connection (for a planned move: the moves since then, decision 0184). */
   attempt: number;
   /** The server's `Retry-After` in milliseconds: the delay never goes below it. @default 0 */
   floorMs?: number;

@@ -68,7 +68,7 @@ export interface ClientEvents {
 const FATAL = [AuthRefusedError, ClientSetupError, SocketBlockedError];
 
 /** Why the next try is needed, for its delay. */
-type Failure = { cause: string; error?: Error; floorMs?: number; unplanned?: boolean };
+type Failure = { cause: string; error?: Error; floorMs?: number; kind?: 'unplanned' | 'planned' };
 
 /**
  * A WebSocket that always goes through the auth service: POST /session, then open the URL it names;
@@ -83,6 +83,8 @@ export class WslbClient extends Emitter<ClientEvents> {
   private session?: Session;
   private openedAt?: number;
   private attempt = 0;
+  /** Planned moves (1012 after an open) since the last stable connection: their own, separate back-off. */
+  private moves = 0;
   private stopped = false;
   private timer?: ReturnType<typeof setTimeout>;
   private watchdog?: ReturnType<typeof setInterval>;
@@ -206,12 +208,16 @@ export class WslbClient extends Emitter<ClientEvents> {
       }
       if (Date.now() - openedAt >= (this.options.backoff?.stableAfterMs ?? BACKOFF_DEFAULTS.stableAfterMs)) {
         this.attempt = 0;
+        this.moves = 0;
       }
       const willReconnect = !this.stopped;
       this.emit('close', { code: event.code, reason: event.reason, willReconnect });
       if (!willReconnect) return;
-      const unplanned = silent || closeKind(event.code) === 'unplanned';
-      this.retry({ cause: silent ? 'server silent' : `closed ${event.code}`, unplanned });
+      const kind = silent ? 'unplanned' : closeKind(event.code);
+      this.retry({
+        cause: silent ? 'server silent' : `closed ${event.code}`,
+        kind: kind === 'ordinary' ? undefined : kind,
+      });
     };
   }
 
@@ -232,13 +238,25 @@ export class WslbClient extends Emitter<ClientEvents> {
     );
   }
 
+  /**
+   * Schedules the next try. A planned move (1012 on an open socket) draws its window from the moves since the
+   * last stable connection, not from `attempt`: the node spread the move over its drain window already, so
+   * failures before it (a login storm, refused opens) must not hold the client back up to `maxMs`; a client
+   * bounced again and again before a stable connection still backs off further each time (decision 0184).
+   */
   private retry(failure: Failure): void {
     if (this.stopped) return;
+    const planned = failure.kind === 'planned';
     const delayMs = retryDelay(
-      { attempt: this.attempt, floorMs: failure.floorMs, unplanned: failure.unplanned },
+      {
+        attempt: planned ? this.moves : this.attempt,
+        floorMs: failure.floorMs,
+        unplanned: failure.kind === 'unplanned',
+      },
       this.random,
       this.options.backoff,
     );
+    if (planned) this.moves += 1;
     this.attempt += 1;
     this.emit('reconnecting', { attempt: this.attempt, delayMs, cause: failure.cause, error: failure.error });
     this.timer = setTimeout(() => void this.run(), delayMs);

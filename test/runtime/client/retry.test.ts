@@ -2,6 +2,16 @@ import { AuthRefusedError } from '../../../runtime/client';
 import { ClientRig, once, record, sleep, within } from './helpers/rig';
 
 const rig = new ClientRig();
+
+/** Until `retries` (recorded) holds `count`; a generous bound, not a timing claim. */
+const untilRetries = (retries: unknown[], count: number) =>
+  within(
+    (async () => {
+      while (retries.length < count) await sleep(20);
+    })(),
+    20_000,
+    `${count} retries`,
+  );
 beforeEach(() => rig.setUp());
 afterEach(() => rig.tearDown());
 
@@ -82,13 +92,7 @@ describe('after an unplanned close the first retry is spread over unplannedSprea
     });
     const retries = record(c, 'reconnecting');
     c.on('open', () => setTimeout(() => void rig.node.closeClients(0), 10));
-    await within(
-      (async () => {
-        while (retries.length < 4) await sleep(20);
-      })(),
-      20_000,
-      'four retries',
-    );
+    await untilRetries(retries, 4);
     c.close();
     expect(retries.map((r) => r.attempt)).toEqual([1, 2, 3, 4]);
     expect(retries.map((r) => r.delayMs)).toEqual([19, 39, 79, 159]);
@@ -106,5 +110,63 @@ describe('after an unplanned close the first retry is spread over unplannedSprea
     const retry = once(c, 'reconnecting');
     await rig.node.closeClients(0);
     expect(await retry).toMatchObject({ attempt: 1, delayMs: 19 });
+  });
+});
+
+describe('a planned move (1012) does not wait out a back-off built up before it (decision 0184)', () => {
+  // Five refused logins first: attempt 5, an exponential window of 20 x 2^5 = 640 ms (maxMs 10 s).
+  const backoff = { baseMs: 20, maxMs: 10_000, unplannedSpreadMs: 0, stableAfterMs: 60_000 };
+  const afterFiveFailures = async (options: Parameters<ClientRig['start']>[0] = {}) => {
+    rig.auth.script = Array.from({ length: 5 }, () => ({ status: 503 }));
+    const c = rig.start({ random: () => 0.999, backoff, ...options });
+    expect(await within(once(c, 'open'), 20_000, 'open')).toMatchObject({ attempt: 5 });
+    return c;
+  };
+
+  it('a 1012 on a connection younger than stableAfterMs retries within the base window', async () => {
+    const c = await afterFiveFailures();
+    const retry = once(c, 'reconnecting');
+    await rig.node.closeClients(0);
+    // The attempt count still says how many retries since the last stable connection.
+    expect(await retry).toMatchObject({ cause: 'closed 1012', attempt: 6, delayMs: 19 });
+  });
+
+  it('1012 after 1012 without a stable connection still doubles the window each time', async () => {
+    const c = await afterFiveFailures();
+    const retries = record(c, 'reconnecting');
+    c.on('open', () => setTimeout(() => void rig.node.closeClients(0), 10));
+    await rig.node.closeClients(0);
+    await untilRetries(retries, 5);
+    c.close();
+    expect(retries.map((r) => r.cause)).toEqual(Array(5).fill('closed 1012'));
+    expect(retries.map((r) => r.delayMs)).toEqual([19, 39, 79, 159, 319]);
+  });
+
+  it('a failure after the move backs off from the attempt count it had built up', async () => {
+    const c = await afterFiveFailures();
+    const retries = record(c, 'reconnecting');
+    rig.auth.script = [{ status: 503 }];
+    await rig.node.closeClients(0);
+    await within(once(c, 'open'), 20_000, 'open');
+    // The move: the base window; the refused login after it: attempt 6, 20 x 2^6 = 1280 ms.
+    expect(retries.map((r) => [r.cause, r.delayMs])).toEqual([
+      ['closed 1012', 19],
+      ['auth unavailable (503)', 1278],
+    ]);
+  });
+
+  it('other closes keep the built-up window: 1006 (unplanned) and 1009 (this client)', async () => {
+    const c = await afterFiveFailures();
+    const dead = once(c, 'reconnecting');
+    // Auth hands out the next node before this one dies, so the retry finds it.
+    const dying = rig.node;
+    await rig.startNode({ maxPayloadBytes: 16 });
+    const reopened = once(c, 'open');
+    await dying.close();
+    expect(await dead).toMatchObject({ cause: 'closed 1006', delayMs: 639 });
+    await within(reopened, 20_000, 'open');
+    const tooBig = once(c, 'reconnecting');
+    c.send('x'.repeat(64));
+    expect(await tooBig).toMatchObject({ cause: 'closed 1009', delayMs: 1278 });
   });
 });
