@@ -246,6 +246,12 @@ export const DEFAULTS = {
 const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
 
 /**
+ * Keys for which an empty value (`-c retiring=`) means "none": it clears a value `cdk.json` holds (deploy 2 of a
+ * switch). Every other key given empty is refused by name.
+ */
+const EMPTY_MEANS_UNSET: ReadonlySet<ContextKey> = new Set(['retiring']);
+
+/**
  * Turn raw context (as read with `tryGetContext`) into a validated config; `present` lists every context key
  * the app was given, so a key that is neither wslb's nor CDK's is refused. Collects every problem, then
  * throws one {@link InvalidInputError} (subject `context`) naming each key, the value given and what is accepted.
@@ -258,7 +264,12 @@ export function parseConfig(
   const parsed: Record<string, unknown> = {};
   for (const key of CONTEXT_KEYS) {
     const value = raw[key];
-    if (value === undefined || value === '') continue;
+    if (value === undefined || (value === '' && EMPTY_MEANS_UNSET.has(key))) continue;
+    if (value === '') {
+      // `-c key=` is a forgotten value, not a request for the default: only a key where empty means "none" takes it.
+      problems.push(`${key}: got ""; accepted: ${KEYS[key].accepts} (leave the key out for its default)`);
+      continue;
+    }
     const result = KEYS[key].schema.safeParse(value);
     if (result.success) parsed[key] = result.data;
     else problems.push(`${key}: got ${show(value)}; accepted: ${KEYS[key].accepts}`);
@@ -310,7 +321,7 @@ export function parseConfig(
   }
   const strategy: Strategy | undefined = get('strategy', undefined);
   const retiring: Strategy | undefined = get('retiring', undefined);
-  if (!('strategy' in parsed) && (raw.strategy === undefined || raw.strategy === '')) {
+  if (raw.strategy === undefined) {
     problems.push(
       `strategy: got nothing; accepted: one of ${STRATEGIES.join(' | ')} (required: a deploy without it ` +
         'would remove the running tier)',
@@ -361,7 +372,7 @@ export function parseConfig(
     ['oidcJwksUrl', oidcJwksUrl],
   ] as const) {
     // An issuer given but refused is reported once, under its own key.
-    if (value !== undefined && (raw.oidcIssuer === undefined || raw.oidcIssuer === ''))
+    if (value !== undefined && raw.oidcIssuer === undefined)
       problems.push(`${key}: got ${show(raw[key])}; accepted: only with oidcIssuer`);
   }
   const nodeApp = nodeAppFile(parsed.nodeApp as string | undefined, problems);

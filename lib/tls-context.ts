@@ -66,7 +66,7 @@ export function tlsContext(
   built: { haproxy: boolean },
 ): { tls: TlsContext; problems: string[] } {
   // A key given with a bad value is reported by its own schema, not again as missing.
-  const isGiven = (key: TlsKey | 'publicHostname') => raw[key] !== undefined && raw[key] !== '';
+  const isGiven = (key: TlsKey | 'publicHostname') => raw[key] !== undefined;
   const problems: string[] = [];
   const haproxyCertificateSecretArn = parsed.haproxyCertificateSecretArn as string | undefined;
   if (haproxyCertificateSecretArn && built.haproxy && !isGiven('publicHostname')) {

@@ -1,4 +1,4 @@
-import { DEFAULTS, parseConfig } from '../../lib/config';
+import { CONTEXT_KEYS, DEFAULTS, parseConfig } from '../../lib/config';
 import { problemsOf as refused } from '../helpers/invalid-input';
 
 /** haproxy unless said otherwise: it is the strategy with the most checks. */
@@ -204,6 +204,25 @@ describe('parseConfig', () => {
     expect(
       parse({ strategy: 'direct', targetConnections: 1_000_000, maxConnectionsPerNode: 1_000_000 }).strategy,
     ).toBe('direct');
+  });
+
+  test.each(CONTEXT_KEYS.filter((k) => k !== 'retiring'))(
+    '%s given empty (-c %s=) is refused by name, not taken as its default',
+    (key) => {
+      const raw = key === 'strategy' ? { [key]: '' } : { strategy: 'haproxy', [key]: '' };
+      const problems = refused(() => parseConfig(raw));
+      expect(problems).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^${key}: got ""; accepted: .+ \\(leave the key out for its default\\)$`),
+        ),
+      );
+      // Said once, under its own key: not again as missing or as unused.
+      expect(problems.filter((p) => p.startsWith(`${key}:`))).toHaveLength(1);
+    },
+  );
+
+  test('retiring given empty means no retiring tier (it clears a value cdk.json holds)', () => {
+    expect(parse({ retiring: '' }).retiring).toBeUndefined();
   });
 
   test('strategy is required, and a missing one is named', () => {
