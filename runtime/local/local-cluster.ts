@@ -379,6 +379,8 @@ export class LocalCluster {
   private readonly oidc: OidcIssuerSettings | undefined;
   private readonly paths: ClientPathStore;
   private stopping = false;
+  /** The switch under way, if any: `stop` waits for it, so the path it starts is in `undo` before undo runs. */
+  private switching?: Promise<void>;
 
   private constructor(
     readonly options: ResolvedLocalOptions,
@@ -536,10 +538,23 @@ export class LocalCluster {
    * balancer, registered with every running node), hand it out from the next login on (new auth instances),
    * then name it current in the registry, where every node reads it and moves its old-path clients in
    * batches over the drain window (decision 0150). The old path keeps running until `retire`.
-   * @throws Error when `to` is the current path, or while a previous switch still has a retiring path
+   * `stop` waits for a switch under way, so the path it starts is stopped with the rest.
+   * @throws Error when `to` is the current path, while a previous switch still has a retiring path or is under way,
+   *   or when the cluster started stopping
    */
   async switchTo(to: Strategy): Promise<void> {
     if (this.stopping) throw new Error('the cluster is stopping');
+    if (this.switching) throw new Error('a switch is under way');
+    const run = this.runSwitch(to);
+    this.switching = run
+      .catch(() => undefined)
+      .finally(() => {
+        this.switching = undefined;
+      });
+    return run;
+  }
+
+  private async runSwitch(to: Strategy): Promise<void> {
     if (to === this.path.kind) throw new Error(`already on ${to}`);
     if (this.retiring) {
       throw new Error(`the switch from ${this.retiring.kind} is not finished: retire it first`);
@@ -551,6 +566,7 @@ export class LocalCluster {
     }
     const next = await startClientPath(to, this.options, this.dir, this.fleet, this.tls);
     this.undo.push(() => closeClientPath(next));
+    if (this.stopping) throw new Error('the cluster is stopping');
     const previous = this.path;
     this.retiring = previous;
     this.path = next;
@@ -651,6 +667,7 @@ export class LocalCluster {
   /** Stop everything this cluster started, by PID, and remove its run folder. Safe to call twice. */
   async stop(): Promise<void> {
     this.stopping = true;
+    await this.switching;
     // Nodes first, as before a scale-in: their clients get the drain close, not a balancer's reset.
     await this.fleet.stopAll();
     await this.undo.run();

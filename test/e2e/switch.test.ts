@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Strategy } from '../../runtime/contract/strategies';
 import { type AdminServer, startAdminServer } from '../../runtime/local/admin-server';
@@ -114,5 +115,23 @@ describe('the admin endpoint switches a running cluster', () => {
     expect(await (await call('/path')).json()).toEqual({ strategy: 'haproxy' });
     expect(await registry.currentPath()).toEqual({ strategy: 'haproxy', since: expect.any(Number) });
     expect(onHaproxy()).toBe(40);
+  });
+});
+
+describe('a stop during a switch', () => {
+  it('stops the path the switch was starting too: no balancer and no run folder are left', async () => {
+    const cluster = await LocalCluster.start({ strategy: 'direct', nodes: 1, drainSeconds: 1 });
+    const dir = cluster.runDir;
+    const switching = cluster.switchTo('haproxy').catch((err: Error) => err.message);
+    await cluster.stop();
+    // The switch may be refused for the stop or finish first; either way nothing it started outlives the stop.
+    expect([undefined, 'the cluster is stopping']).toContain(await switching);
+    const children = spawnSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], {
+      encoding: 'utf8',
+    })
+      .stdout.split('\n')
+      .filter((line) => /haproxy|wslb-node/.test(line));
+    expect(children).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
   });
 });
