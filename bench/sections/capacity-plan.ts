@@ -161,3 +161,17 @@ export function nextStage(
     };
   return undefined;
 }
+
+/**
+ * Seconds to open `target` connections on `cores` doing nothing else, when each costs `openMs` of CPU to open
+ * and every held one `holdUs` of CPU a second (the node's pings and the client's pongs): the rate falls as the
+ * held ones take more of the cores, dN/dt = (cores − h·N) / c, so t = (c / h) · ln(cores / (cores − h·target)).
+ * `Infinity` when holding the target alone would take every core (its ceiling is cores / h).
+ */
+export function secondsToOpen(target: number, openMs: number, holdUs: number, cores: number): number {
+  const c = openMs / 1000;
+  const h = holdUs / 1e6;
+  if (h <= 0) return (target * c) / cores;
+  if (h * target >= cores) return Number.POSITIVE_INFINITY;
+  return (c / h) * Math.log(cores / (cores - h * target));
+}

@@ -4,7 +4,7 @@ import { count, round } from '../../harness/stats';
 import { readKernelSockets } from '../harness/kernel-memory';
 import { readSocketLimits } from '../harness/socket-limits';
 import type { Section } from '../types';
-import { planCapacity, targetFromEnv } from './capacity-plan';
+import { planCapacity, secondsToOpen, targetFromEnv } from './capacity-plan';
 import { type RampResult, runRamp } from './capacity-ramp';
 
 const kb = (b: number) => `${(b / 1024).toFixed(1)} KB`;
@@ -39,8 +39,12 @@ export const capacity: Section = {
     const per = r.memory.perConnection;
     const cpuMs = r.cpuMsPerConnection.node + r.cpuMsPerConnection.client;
     const cores = availableParallelism();
-    // What opening the whole target costs at the measured CPU per connection, on cores doing nothing else.
-    const targetOpenSeconds = Math.round((plan.target * cpuMs) / 1000 / cores);
+    // What opening the whole target takes at the measured CPU per connection opened and per connection held,
+    // on cores doing nothing else; holding alone takes every core at the ceiling.
+    const holdUs = r.holdCpuUsPerConnectionSecond.node + r.holdCpuUsPerConnectionSecond.client;
+    const toOpen = secondsToOpen(plan.target, cpuMs, holdUs, cores);
+    const targetOpenSeconds = Number.isFinite(toOpen) ? Math.round(toOpen) : null;
+    const holdingCeiling = holdUs > 0 ? Math.round((cores * 1e6) / holdUs) : null;
     const data = {
       ...r,
       held,
@@ -49,6 +53,7 @@ export const capacity: Section = {
       limits,
       inFlightPerClient: plan.inFlight,
       targetOpenSecondsOnIdleCores: targetOpenSeconds,
+      holdingCeiling,
       bytesPerConnection: per.node + per.client + per.kernelSlab + per.kernelTcpMem,
     };
     return {
@@ -100,8 +105,11 @@ export const capacity: Section = {
           `${count(plan.perProcess)} connections each, ${plan.stages.flat().length} pairs planned), ephemeral ports ` +
           `${limits.ephemeralPorts.low}–${limits.ephemeralPorts.high} (unused: clients name their ports), ` +
           `${round(limits.memAvailableBytes / 1024 ** 3, 1)} GiB available.`,
-        `Opening cost ${round(cpuMs, 2)} ms of CPU per connection (node and client, user + system): ` +
-          `${count(plan.target)} connections need ~${count(targetOpenSeconds)} s on ${cores} cores doing nothing else.`,
+        `Opening cost ${round(cpuMs, 2)} ms of CPU per connection (node and client, user + system, holding during the ` +
+          `ramp included) and holding ${round(holdUs, 2)} µs per connection a second: holding alone would take ` +
+          `${cores} cores at ${holdingCeiling === null ? '–' : count(holdingCeiling)} connections, and ` +
+          `${count(plan.target)} need ${targetOpenSeconds === null ? 'more than the cores can give' : `~${count(targetOpenSeconds)} s`} ` +
+          `on ${cores} cores doing nothing else.`,
         cpuNote(r),
         `Memory at the end of the hold: nodes ${round(r.memory.nodeRssBytes / 1024 ** 3, 2)} GiB RSS, clients ` +
           `${round(r.memory.clientRssBytes / 1024 ** 3, 2)} GiB; kernel slab and sockstat's TCP memory are machine-wide ` +

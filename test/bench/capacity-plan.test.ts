@@ -7,6 +7,7 @@ import {
   PER_PROCESS,
   planCapacity,
   type RampState,
+  secondsToOpen,
   targetFromEnv,
 } from '../../bench/sections/capacity-plan';
 
@@ -123,5 +124,26 @@ describe('parseMachineCpu', () => {
     expect(cpu.softirq).toBeCloseTo(517.08, 2);
     expect(cpuSince(cpu, addCpu(cpu, cpu))).toEqual(cpu);
     expect(() => parseMachineCpu('intr 1 2 3')).toThrow(/no "cpu" line/);
+  });
+});
+
+describe('secondsToOpen', () => {
+  test('without holding it is the CPU over the cores; holding slows the ramp as it grows', () => {
+    expect(secondsToOpen(500_000, 1, 0, 2)).toBe(250);
+    // A step-by-step ramp of 1 s steps agrees with the closed form.
+    let held = 0;
+    let t = 0;
+    while (held < 300_000) {
+      held += (2 - 3e-6 * held) / 1e-3;
+      t += 1;
+    }
+    expect(secondsToOpen(300_000, 1, 3, 2)).toBeGreaterThan(t - 2);
+    expect(secondsToOpen(300_000, 1, 3, 2)).toBeLessThan(t + 2);
+    expect(secondsToOpen(300_000, 1, 3, 2)).toBeGreaterThan(secondsToOpen(300_000, 1, 0, 2));
+  });
+
+  test('past the holding ceiling (cores / holding cost) it never gets there', () => {
+    expect(secondsToOpen(500_000, 0.7, 4, 2)).toBe(Number.POSITIVE_INFINITY);
+    expect(Number.isFinite(secondsToOpen(499_000, 0.7, 4, 2))).toBe(true);
   });
 });
