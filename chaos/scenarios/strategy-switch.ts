@@ -94,7 +94,7 @@ function strategySwitch(number: number, from: Strategy, to: Strategy): Scenario 
           after = await pool.status();
         }
         const finishedMs = Date.now() - t0;
-        await cluster.retire();
+        await cluster.retire({ force: true });
         const onNewPath = onPath(after, to);
         const lost = Math.max(size.clients - after.connected, after.gaveUp);
         const abnormal = closesWith(after, 1006);

@@ -4,12 +4,14 @@ import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { STRATEGIES } from '../contract/strategies';
 import { buildUrl } from '../contract/url';
-import type { Switchable } from './switch-run';
+import { RetireRefusedError, type Switchable } from './switch-run';
 
 /** Largest request body the admin endpoint reads. */
 const MAX_BODY_BYTES = 1024;
 
 const switchBody = z.object({ to: z.enum(STRATEGIES) });
+/** `POST /retire`: an empty body, `{}`, or `{"force":true}` to retire a path that still has clients. */
+const retireBody = z.strictObject({ force: z.boolean().optional() });
 
 export interface AdminServer {
   /** http://127.0.0.1:<port> */
@@ -23,7 +25,9 @@ export interface AdminServer {
  * The running local cluster's control port, on 127.0.0.1 only, every request with `Authorization: Bearer
  * <token>`: `GET /path` answers `{ strategy, retiring? }`; `POST /switch` with `{"to":"direct"}` switches (as
  * deploy 1 with `retiring`) and answers once the new path is handed out and named current; `POST /retire`
- * stops the retiring path (as deploy 2). A refused switch is 409 with the reason; bad input 400; a wrong token 401.
+ * stops the retiring path (as deploy 2) once no node holds a client that came by it, else answers 409 with
+ * `{ error, retiring, clients: { <node id>: count } }`; `{"force":true}` retires it anyway and cuts those clients.
+ * A refused switch is 409 with the reason; bad input 400; a wrong token 401.
  */
 export async function startAdminServer(cluster: Switchable): Promise<AdminServer> {
   const token = randomBytes(18).toString('base64url');
@@ -44,7 +48,7 @@ export async function startAdminServer(cluster: Switchable): Promise<AdminServer
     }
     const body = await readBody(req);
     if (body === undefined) return reply(res, 413, { error: `body over ${MAX_BODY_BYTES} bytes` });
-    if (path === '/retire') return reply(res, 200, { retired: (await cluster.retire()) ?? null });
+    if (path === '/retire') return retire(body, res);
     let parsed: z.infer<typeof switchBody>;
     try {
       parsed = switchBody.parse(JSON.parse(body));
@@ -58,6 +62,20 @@ export async function startAdminServer(cluster: Switchable): Promise<AdminServer
       return reply(res, 409, { error: (err as Error).message });
     }
     return reply(res, 200, { from, to: parsed.to });
+  };
+  const retire = async (body: string, res: ServerResponse) => {
+    let force: boolean | undefined;
+    try {
+      ({ force } = retireBody.parse(body.trim() === '' ? {} : JSON.parse(body)));
+    } catch {
+      return reply(res, 400, { error: 'body must be empty, {} or {"force":true}' });
+    }
+    try {
+      return reply(res, 200, { retired: (await cluster.retire({ force })) ?? null });
+    } catch (err) {
+      if (!(err instanceof RetireRefusedError)) throw err;
+      return reply(res, 409, { error: err.message, retiring: err.retiring, clients: err.clients });
+    }
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

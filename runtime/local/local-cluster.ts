@@ -28,6 +28,7 @@ import { healthOf } from './node-health';
 import { NodeProcess, nodeStartTimeoutMs } from './node-process';
 import { LocalOidcIssuer } from './oidc-issuer';
 import { RunDir } from './run-dir';
+import { RetireRefusedError } from './switch-run';
 import { type LocalCa, makeLocalCa } from './tls-ca';
 
 export type LocalStrategy = 'direct' | 'haproxy' | 'nlb';
@@ -584,11 +585,18 @@ export class LocalCluster {
 
   /**
    * End a switch, as the second deploy (`cdk deploy -c strategy=<new>`) does: stop the retiring path's
-   * balancer (a client still on it is cut) and forget it in auth and the registry. No-op without a switch.
+   * balancer and forget it in auth and the registry. Resolves with the retired strategy; no-op without a switch.
+   * @throws RetireRefusedError while a node still holds clients that came by the retiring path (they would be
+   *   cut), unless `force`
    */
-  async retire(): Promise<Strategy | undefined> {
+  async retire(options: { force?: boolean } = {}): Promise<Strategy | undefined> {
     const old = this.retiring;
     if (!old) return undefined;
+    if (!options.force) {
+      const left = await this.clientsOnPath(old.kind);
+      if (Object.keys(left).length > 0) throw new RetireRefusedError(old.kind, left);
+    }
+    if (this.retiring !== old) return undefined;
     this.retiring = undefined;
     await this.authParts.instances.reconfigure(
       authSettingsFor(this.options, this.registry, this.secrets, { current: this.path }, this.oidc),
@@ -596,6 +604,28 @@ export class LocalCluster {
     await this.paths.setCurrentPath({ strategy: this.path.kind });
     await closeClientPath(old);
     return old.kind;
+  }
+
+  /**
+   * Clients connected by `path` (their token was handed out for it), by node id, from each running node's own
+   * `/healthz`; nodes with none, and nodes that do not answer, are left out.
+   */
+  async clientsOnPath(path: Strategy): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    await Promise.all(
+      this.fleet.running.map(async (n) => {
+        try {
+          const body = (await healthOf(n, this.fleetTls)) as {
+            connectionsByPath?: Partial<Record<Strategy, number>>;
+          };
+          const held = body.connectionsByPath?.[path] ?? 0;
+          if (held > 0) counts[n.nodeId] = held;
+        } catch {
+          // Unreachable: a node that does not answer holds no client we could wait for.
+        }
+      }),
+    );
+    return counts;
   }
 
   /** The paths running now: the current one first. */

@@ -165,7 +165,8 @@ async function main(): Promise<number> {
       [
         'Switch the running cluster (docs/deploy/README.md#switching-strategies):',
         `  ${adminCall(`-X POST ${admin.url}/switch -d '{"to":"${args.strategy === 'direct' ? 'nlb' : 'direct'}"}'`)}   # nlb | haproxy | direct`,
-        `  ${adminCall(`-X POST ${admin.url}/retire`)}   # once the old path is empty; ${adminCall(`${admin.url}/path`)}`,
+        `  ${adminCall(`-X POST ${admin.url}/retire`)}   # 409 with the counts until the old path is empty; -d '{"force":true}' cuts them`,
+        `  ${adminCall(`${admin.url}/path`)}`,
       ].join('\n'),
     );
     if (cluster.oidcIssuer) {

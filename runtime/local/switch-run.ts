@@ -22,7 +22,26 @@ export interface Switchable {
   readonly currentPath: { strategy: Strategy; retiring?: Strategy };
   pathOf(url: string): Strategy | undefined;
   switchTo(to: Strategy): Promise<void>;
-  retire(): Promise<Strategy | undefined>;
+  /** @throws RetireRefusedError while clients are still on the retiring path, unless `force` */
+  retire(options?: { force?: boolean }): Promise<Strategy | undefined>;
+}
+
+/** `retire` refused: clients are still connected by the retiring path (`clients`: by node id, only those with any). */
+export class RetireRefusedError extends Error {
+  constructor(
+    readonly retiring: Strategy,
+    readonly clients: Readonly<Record<string, number>>,
+  ) {
+    const total = Object.values(clients).reduce((sum, n) => sum + n, 0);
+    const where = Object.entries(clients)
+      .map(([node, n]) => `${node}: ${n}`)
+      .join(', ');
+    super(
+      `${total} clients are still on ${retiring} (${where}): wait until the move has ended, or retire with ` +
+        'force to cut them (they reconnect through auth)',
+    );
+    this.name = 'RetireRefusedError';
+  }
 }
 
 export interface SwitchRunOptions {
@@ -71,7 +90,8 @@ export async function runSwitch(
     abnormalCloses: (fleet.stats.closesByCode[1006] ?? 0) - abnormalBefore,
     seconds: Math.round(seconds * 10) / 10,
   };
-  if (options.retire ?? true) await cluster.retire();
+  // As deploy 2: whoever has not moved by now is cut (and reconnects through auth); the outcome is already taken.
+  if (options.retire ?? true) await cluster.retire({ force: true });
   return outcome;
 }
 

@@ -246,6 +246,7 @@ export class NodeServer {
           nodeId: this.options.nodeId,
           state: this.isDraining ? 'draining' : 'active',
           connections: this.clients.size,
+          connectionsByPath: this.connectionsByPath(),
         }),
       );
       return;

@@ -5,6 +5,7 @@ import type { Strategy } from '../../runtime/contract/strategies';
 import { type AdminServer, startAdminServer } from '../../runtime/local/admin-server';
 import { ClientFleet } from '../../runtime/local/client-fleet';
 import { LocalCluster } from '../../runtime/local/local-cluster';
+import { RetireRefusedError } from '../../runtime/local/switch-run';
 import { DynamoDbRegistry } from '../../runtime/registry';
 
 jest.setTimeout(150_000);
@@ -111,6 +112,10 @@ describe('the admin endpoint switches a running cluster', () => {
     expect(fleet.stats.closesByCode[1012]).toBe(40);
     expect(fleet.stats.closesByCode[1006]).toBeUndefined();
 
+    // What POST /retire checks before it retires: each node's own count by path.
+    expect(await cluster.clientsOnPath('direct')).toEqual({});
+    const onHaproxyByNode = await cluster.clientsOnPath('haproxy');
+    expect(Object.values(onHaproxyByNode).reduce((a, b) => a + b, 0)).toBe(40);
     expect(await (await call('/retire', { method: 'POST' })).json()).toEqual({ retired: 'direct' });
     expect(await (await call('/path')).json()).toEqual({ strategy: 'haproxy' });
     expect(await registry.currentPath()).toEqual({ strategy: 'haproxy', since: expect.any(Number) });
@@ -133,5 +138,38 @@ describe('a stop during a switch', () => {
       .filter((line) => /haproxy|wslb-node/.test(line));
     expect(children).toEqual([]);
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('retire refuses while the old path still has clients', () => {
+  let cluster: LocalCluster;
+  let fleet: ClientFleet;
+  beforeAll(async () => {
+    // A 30 s window: the nodes move 20 clients over ~28 s, so right after the switch most are still on direct.
+    cluster = await LocalCluster.start({ strategy: 'direct', nodes: 2, drainSeconds: 30 });
+    fleet = new ClientFleet({ authUrl: cluster.authUrl, credentials: cluster.credentials });
+  });
+  afterAll(async () => {
+    fleet?.closeAll();
+    await cluster?.stop();
+  });
+
+  it('names the path and the clients each node holds on it; force retires it anyway', async () => {
+    expect((await fleet.open(20)).connected).toBe(20);
+    await cluster.switchTo('haproxy');
+    const refused = await cluster.retire().then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(refused).toBeInstanceOf(RetireRefusedError);
+    const { retiring, clients } = refused as RetireRefusedError;
+    expect(retiring).toBe('direct');
+    const left = Object.values(clients).reduce((a, b) => a + b, 0);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThanOrEqual(20);
+    expect(Object.keys(clients).every((id) => cluster.nodes.some((n) => n.nodeId === id))).toBe(true);
+    expect(cluster.currentPath).toEqual({ strategy: 'haproxy', retiring: 'direct' });
+    expect(await cluster.retire({ force: true })).toBe('direct');
+    expect(cluster.currentPath).toEqual({ strategy: 'haproxy' });
   });
 });
