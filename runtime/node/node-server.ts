@@ -269,7 +269,7 @@ export class NodeServer {
    * nothing awaited, so no exit path can leave a slot behind (docs/decisions/0100-admission-without-reservation.md).
    */
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
-    socket.on('error', () => socket.destroy());
+    socket.on('error', destroySocket);
     const offered = offeredProtocols(req);
     if (!protocolSelectable(offered)) return this.refuse(socket, BAD_PROTOCOL);
     const full = refusalForCapacity(this.isDraining, this.clients.size, this.options.maxConnections);
@@ -449,6 +449,15 @@ export class NodeServer {
       client.ws.ping();
     }
   }
+}
+
+/**
+ * A socket's 'error' listener, which stays on it as long as the connection lives: a function of its own, since an
+ * arrow function in `onUpgrade` would share that call's closure context and so hold its upgrade request, headers
+ * and token claims for the life of the connection (~1.7 KB a connection, bench section 1).
+ */
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
