@@ -8,7 +8,10 @@ const tracked = (pattern: string) =>
   execFileSync('git', ['ls-files', pattern], { cwd: ROOT, encoding: 'utf8' }).split('\n').filter(Boolean);
 
 /** `wslb_…` names in the docs that are not metrics, and what they are. */
-const NOT_METRICS: Record<string, string> = { wslb_nlb: 'the nftables table of the NLB stand-in' };
+const NOT_METRICS: Record<string, string> = {
+  wslb_nlb: 'the nftables table of the NLB stand-in',
+  wslb_track: 'the nftables table that makes conntrack follow every flow of a namespace',
+};
 
 /** Every metric name a prom-client constructor in runtime/ registers (`name: 'wslb_…'`). */
 function registeredInSource(): Set<string> {
