@@ -37,6 +37,16 @@ async function main(): Promise<number> {
   const namespace = currentNamespace();
   const inNs = (cmd: string) => (namespace ? `ip netns exec ${namespace} ${cmd}` : cmd);
   say(`starting the local cluster: strategy ${args.strategy}, ${args.nodes} nodes`);
+  // Installed before the cluster starts: a signal during the start is kept and acted on once it has started
+  // (its processes and run folder exist only then), instead of ending this process and orphaning the nodes.
+  // An interrupted --once run has not shown what it was asked to, so it does not exit 0.
+  const interruptCode = args.once ? 130 : 0;
+  let onSignal = () => {
+    interrupted = true;
+  };
+  let interrupted = false;
+  process.on('SIGINT', () => onSignal());
+  process.on('SIGTERM', () => onSignal());
   const cluster = await LocalCluster.start({
     strategy: args.strategy,
     nodes: args.nodes,
@@ -60,8 +70,11 @@ async function main(): Promise<number> {
     await cluster.stop();
     process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  onSignal = () => void shutdown(interruptCode);
+  if (interrupted) {
+    say('interrupted while starting: stopping the cluster');
+    await shutdown(interruptCode);
+  }
   try {
     say(`auth service ${cluster.authUrl}; logs in ${cluster.runDir}`);
     say(

@@ -97,4 +97,45 @@ describe('npm start without --once', () => {
     expect(children.filter(alive)).toEqual([]);
     expect(existsSync(runDir)).toBe(false);
   });
+
+  it('a Ctrl-C while the cluster is starting stops it once started: no node left, no run folder', async () => {
+    // Straight under node (not the tsx wrapper, which may SIGKILL a child slow to answer a relayed signal).
+    cli = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'runtime/local/main.ts', '--nodes', '2', '--clients', '0'],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    cli.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // The first node process is up: the cluster is part-way through its start.
+    const deadline = Date.now() + 40_000;
+    let node: string | undefined;
+    while (!node && Date.now() < deadline) {
+      const args = descendants(cli.pid!).map((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+          return '';
+        }
+      });
+      node = args.find((a) => a.includes('wslb-node.js'));
+      if (!node) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(node).toBeDefined();
+    const runDir = /(\/tmp\/wslb-[^/]+)\//.exec(node!)![1];
+    const exited = new Promise<number | null>((resolve) => cli!.once('exit', resolve));
+    cli.kill('SIGINT');
+    expect(await exited).toBe(0);
+    expect(stderr).not.toContain('Ctrl-C stops it');
+    const left = execFileSync('ps', ['-e', '-o', 'args='], { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => line.includes(runDir));
+    expect(left).toEqual([]);
+    expect(existsSync(runDir)).toBe(false);
+  });
 });
