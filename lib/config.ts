@@ -250,6 +250,8 @@ const show = (v: unknown) => (v === undefined ? 'nothing' : JSON.stringify(v));
  * switch). Every other key given empty is refused by name.
  */
 const EMPTY_MEANS_UNSET: ReadonlySet<ContextKey> = new Set(['retiring']);
+/** Keys a deploy cannot do without: an empty value is not answered with "leave it out". */
+const REQUIRED_KEYS: ReadonlySet<ContextKey> = new Set(['strategy']);
 
 /**
  * Turn raw context (as read with `tryGetContext`) into a validated config; `present` lists every context key
@@ -267,7 +269,8 @@ export function parseConfig(
     if (value === undefined || (value === '' && EMPTY_MEANS_UNSET.has(key))) continue;
     if (value === '') {
       // `-c key=` is a forgotten value, not a request for the default: only a key where empty means "none" takes it.
-      problems.push(`${key}: got ""; accepted: ${KEYS[key].accepts} (leave the key out for its default)`);
+      const hint = REQUIRED_KEYS.has(key) ? 'required' : 'leave the key out for its default';
+      problems.push(`${key}: got ""; accepted: ${KEYS[key].accepts} (${hint})`);
       continue;
     }
     const result = KEYS[key].schema.safeParse(value);

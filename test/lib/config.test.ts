@@ -213,7 +213,9 @@ describe('parseConfig', () => {
       const problems = refused(() => parseConfig(raw));
       expect(problems).toContainEqual(
         expect.stringMatching(
-          new RegExp(`^${key}: got ""; accepted: .+ \\(leave the key out for its default\\)$`),
+          new RegExp(
+            `^${key}: got ""; accepted: .+ \\(${key === 'strategy' ? 'required' : 'leave the key out for its default'}\\)$`,
+          ),
         ),
       );
       // Said once, under its own key: not again as missing or as unused.
