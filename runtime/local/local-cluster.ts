@@ -137,6 +137,8 @@ export interface NodeCount {
   id: string;
   endpoint: string;
   connections: number;
+  /** Open clients by the path their token was handed out for (empty for a node that did not answer). */
+  connectionsByPath: Partial<Record<Strategy, number>>;
   state: string;
 }
 
@@ -612,19 +614,10 @@ export class LocalCluster {
    */
   async clientsOnPath(path: Strategy): Promise<Record<string, number>> {
     const counts: Record<string, number> = {};
-    await Promise.all(
-      this.fleet.running.map(async (n) => {
-        try {
-          const body = (await healthOf(n, this.fleetTls)) as {
-            connectionsByPath?: Partial<Record<Strategy, number>>;
-          };
-          const held = body.connectionsByPath?.[path] ?? 0;
-          if (held > 0) counts[n.nodeId] = held;
-        } catch {
-          // Unreachable: a node that does not answer holds no client we could wait for.
-        }
-      }),
-    );
+    for (const n of await this.nodeCounts()) {
+      const held = n.connectionsByPath[path] ?? 0;
+      if (held > 0) counts[n.id] = held;
+    }
     return counts;
   }
 
@@ -664,10 +657,17 @@ export class LocalCluster {
     return Promise.all(
       this.fleet.running.map(async (n) => {
         try {
-          const body = (await healthOf(n, this.fleetTls)) as { connections: number; state: string };
-          return { id: n.nodeId, endpoint: n.endpoint, connections: body.connections, state: body.state };
+          const body = (await healthOf(n, this.fleetTls)) as Omit<NodeCount, 'id' | 'endpoint'>;
+          const { connections, connectionsByPath = {}, state } = body;
+          return { id: n.nodeId, endpoint: n.endpoint, connections, connectionsByPath, state };
         } catch {
-          return { id: n.nodeId, endpoint: n.endpoint, connections: 0, state: 'unreachable' };
+          return {
+            id: n.nodeId,
+            endpoint: n.endpoint,
+            connections: 0,
+            connectionsByPath: {},
+            state: 'unreachable',
+          };
         }
       }),
     );
