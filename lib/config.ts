@@ -477,3 +477,13 @@ export function unknownContextKeys(present: readonly string[]): string[] {
 export function readContext(tryGetContext: (key: string) => unknown): Partial<Record<ContextKey, unknown>> {
   return Object.fromEntries(CONTEXT_KEYS.map((key) => [key, tryGetContext(key)]));
 }
+
+/**
+ * The line the CDK app prints to stderr on every synth, e.g. `wslb: stack wslb, strategy haproxy, retiring nlb`:
+ * the CDK CLI keeps only the last of two `-c strategy=` and tells the app nothing, so this is where a user sees
+ * which tier a deploy builds.
+ */
+export function deploymentLine(config: Pick<WslbConfig, 'stackName' | 'strategy' | 'retiring'>): string {
+  const retiring = config.retiring ? `, retiring ${config.retiring}` : '';
+  return `wslb: stack ${config.stackName}, strategy ${config.strategy}${retiring}`;
+}

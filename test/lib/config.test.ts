@@ -1,4 +1,4 @@
-import { CONTEXT_KEYS, DEFAULTS, parseConfig } from '../../lib/config';
+import { CONTEXT_KEYS, DEFAULTS, deploymentLine, parseConfig } from '../../lib/config';
 import { problemsOf as refused } from '../helpers/invalid-input';
 
 /** haproxy unless said otherwise: it is the strategy with the most checks. */
@@ -292,5 +292,14 @@ describe('parseConfig', () => {
     expect(problemsOf({ plaintextListener: 'yes' })).toEqual([
       'plaintextListener: got "yes"; accepted: true or false',
     ]);
+  });
+});
+
+describe('deploymentLine', () => {
+  it('names the stack, the strategy and the retiring tier a synth builds', () => {
+    expect(deploymentLine(parseConfig({ strategy: 'haproxy' }))).toBe('wslb: stack wslb, strategy haproxy');
+    expect(
+      deploymentLine(parseConfig({ strategy: 'direct', retiring: 'nlb', stackName: 'edge' })),
+    ).toBe('wslb: stack edge, strategy direct, retiring nlb');
   });
 });
