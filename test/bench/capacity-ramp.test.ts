@@ -47,7 +47,12 @@ describe('the capacity ramp when one of its processes dies', () => {
   }, 120_000);
 
   test('past its budget the watchdog kills every process, and the ramp still reports', async () => {
-    const plan = { ...planCapacity(true, 200), rampBudgetMs: 30_000, holdSeconds: 1, watchdogSlackMs: 1_000 };
+    // The hang must begin before the budget ends, whatever the load: everything before it (the rig, one node,
+    // one client, the stage's opens) counts against the 30 s. 20 connections open in well under a second, so the
+    // start-ups alone are left (a few seconds; 200 opens at load ~35 once ran past 30 s and the ramp's own
+    // budget, not the watchdog, stopped it). A stage that did open is checked below: the kill is what emptied it.
+    const plan = { ...planCapacity(true, 20), rampBudgetMs: 30_000, holdSeconds: 1, watchdogSlackMs: 1_000 };
+    expect(plan.stages).toEqual([[20]]);
     let seen: RampPair[] = [];
     const result = await runRamp(build, plan, {
       async afterStage(_stage, pairs) {
@@ -57,6 +62,8 @@ describe('the capacity ramp when one of its processes dies', () => {
       },
     });
     expect(result.stop).toEqual({ cause: 'time budget', detail: expect.stringContaining('watchdog') });
+    // The stage held its connections when the hang began; the watchdog's kill is what left none open.
+    expect(result.opened).toBe(20);
     expect(result.hold.stillOpen).toBe(0);
     expect(seen.length).toBe(1);
     for (const p of seen) {
