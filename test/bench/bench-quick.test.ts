@@ -20,15 +20,30 @@ describe('npm run bench -- --quick', () => {
     async () => {
       if (!canRunEverything)
         throw new Error('the bench needs haproxy on PATH and root (ip netns): see .ci/run');
-      const exitCode = await new Promise<number | null>((resolve) => {
-        const child = execFile(
-          process.execPath,
-          ['--import', 'tsx', join(ROOT, 'bench', 'main.ts'), '--quick', '--out', out],
-          { cwd: ROOT, timeout: 480_000, maxBuffer: 16 * 1024 * 1024 },
-          () => resolve(child.exitCode),
+      const { exitCode, output } = await new Promise<{ exitCode: number | null; output: string }>(
+        (resolve) => {
+          const child = execFile(
+            process.execPath,
+            ['--import', 'tsx', join(ROOT, 'bench', 'main.ts'), '--quick', '--out', out],
+            { cwd: ROOT, timeout: 480_000, maxBuffer: 16 * 1024 * 1024 },
+            (_err, stdout, stderr) => resolve({ exitCode: child.exitCode, output: `${stdout}${stderr}` }),
+          );
+        },
+      );
+      let report: Report;
+      try {
+        report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Report;
+      } catch {
+        // Stopped before its report (the 480 s guard, a crash): which section it was in, and its last words.
+        const sections = output.split('\n').filter((l) => l.startsWith('== '));
+        throw new Error(
+          `bench --quick wrote no report (exit ${exitCode}); sections begun: ${sections.join(' | ')}\n${output.slice(-3000)}`,
         );
-      });
-      const report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Report;
+      }
+      // Each section's time, for the CI log: a slow section shows here before it ever reaches the guard.
+      console.log(
+        `bench --quick: ${report.sections.map((s) => `${s.id} ${Math.round(s.durationMs / 1000)} s`).join(', ')}`,
+      );
       const failed = report.sections.filter((s) => s.status !== 'ok').map((s) => `${s.id}: ${s.error}`);
       expect(failed).toEqual([]);
       expect(exitCode).toBe(0);

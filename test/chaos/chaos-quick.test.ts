@@ -30,6 +30,10 @@ beforeAll(() => {
   } catch {
     throw new Error(`chaos --quick wrote no report (exit ${run.status}):\n${run.stderr.slice(-3000)}`);
   }
+  // Each scenario's time, for the CI log: where the suite's minutes go, and which one nears the guard.
+  console.log(
+    `chaos --quick: ${report.scenarios.map((s) => `${s.number} ${Math.round(s.durationMs / 1000)} s`).join(', ')}`,
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
