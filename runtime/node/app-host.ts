@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Connection, NodeApp, NodeAppContext, NodeAppFactory } from './app';
+import type { Connection, ConnectionIdentity, NodeApp, NodeAppContext, NodeAppFactory } from './app';
 import type { AdmittedClient, ClientHost, ClientSession } from './client-session';
 import { CLOSE_APP_ERROR } from './close-codes';
 
@@ -11,7 +11,7 @@ export type AppHook = 'open' | 'message' | 'close' | 'drain';
  */
 export class AppHost implements ClientHost {
   // biome-ignore lint/suspicious/noExplicitAny: the node hosts apps of any state type
-  private readonly app: NodeApp<any>;
+  readonly app: NodeApp<any>;
 
   /** @throws whatever the factory throws: an app that cannot start stops the node from starting. */
   constructor(
@@ -32,51 +32,25 @@ export class AppHost implements ClientHost {
   }
 
   attach(client: AdmittedClient): ClientSession {
-    const { app } = this;
-    const conn: Connection<unknown> = {
-      id: client.id,
-      identity: client.identity,
-      state: undefined,
-      get isOpen() {
-        return client.ws.readyState === client.ws.OPEN;
-      },
-      send: (data, binary = typeof data !== 'string') => client.send(data, binary),
-      close: (code = 1000, reason = '') => client.close(code, reason),
-    };
-    let closed = false;
-    const fail = (hook: AppHook, err: unknown) => {
-      const e = err instanceof Error ? err : new Error(String(err));
-      this.log.error(
-        { hook, connection: client.id, subject: client.identity.subject, err: e.message, stack: e.stack },
-        'app hook failed',
-      );
-      this.onFailure(hook);
-      if (!closed) client.close(CLOSE_APP_ERROR, 'internal error');
-    };
-    const run = (hook: AppHook, call: () => void | Promise<void>) => {
-      try {
-        const result = call();
-        if (result && typeof result.then === 'function') result.then(undefined, (err) => fail(hook, err));
-      } catch (err) {
-        fail(hook, err);
-      }
-    };
+    const session = new HostedSession(this, client);
     try {
-      if (app.initialState) conn.state = app.initialState(client.identity);
+      if (this.app.initialState) session.conn.state = this.app.initialState(client.identity);
     } catch (err) {
-      fail('open', err);
-      return { message() {}, closed() {} };
+      session.fail('open', err);
+      return NO_SESSION;
     }
-    if (app.open) run('open', () => app.open!(conn));
-    return {
-      message: (data, isBinary) => {
-        if (app.message && !closed) run('message', () => app.message!(conn, data, isBinary));
-      },
-      closed: (code, reason) => {
-        closed = true;
-        if (app.close) run('close', () => app.close!(conn, code, reason));
-      },
-    };
+    if (this.app.open) session.run('open', this.app.open);
+    return session;
+  }
+
+  /** A hook of `conn` failed: logged with the connection's id and subject, and counted. */
+  hookFailed(conn: Connection<unknown>, hook: AppHook, err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    this.log.error(
+      { hook, connection: conn.id, subject: conn.identity.subject, err: e.message, stack: e.stack },
+      'app hook failed',
+    );
+    this.onFailure(hook);
   }
 
   drain(): void {
@@ -95,5 +69,82 @@ export class AppHost implements ClientHost {
     } catch (err) {
       fail(err);
     }
+  }
+}
+
+/** The session of a connection whose `initialState` failed: it is closing, and the app hears nothing more. */
+const NO_SESSION: ClientSession = { message() {}, closed() {} };
+
+/**
+ * One admitted client as the app sees it. With {@link HostedSession}, one object of shared methods each per
+ * connection instead of a set of closures (decision 0194: a node holds hundreds of thousands of these).
+ */
+class HostedConnection implements Connection<unknown> {
+  readonly id: string;
+  readonly identity: ConnectionIdentity;
+  state: unknown = undefined;
+  // A `#` field: an app that logs or spreads its connection sees its id, identity and state, not the socket.
+  readonly #client: AdmittedClient;
+
+  constructor(client: AdmittedClient) {
+    this.id = client.id;
+    this.identity = client.identity;
+    this.#client = client;
+  }
+
+  get isOpen(): boolean {
+    return this.#client.ws.readyState === this.#client.ws.OPEN;
+  }
+
+  send(data: string | Uint8Array, binary: boolean = typeof data !== 'string'): boolean {
+    return this.#client.send(data, binary);
+  }
+
+  close(code = 1000, reason = ''): void {
+    this.#client.close(code, reason);
+  }
+}
+
+/** How the node serves one connection of the app: each hook guarded, a failure closing that connection only. */
+class HostedSession implements ClientSession {
+  readonly conn: HostedConnection;
+  #ended = false;
+
+  constructor(
+    private readonly host: AppHost,
+    private readonly client: AdmittedClient,
+  ) {
+    this.conn = new HostedConnection(client);
+  }
+
+  message(data: Buffer, isBinary: boolean): void {
+    const { message } = this.host.app;
+    if (message && !this.#ended) this.run('message', message, data, isBinary);
+  }
+
+  closed(code: number, reason: string): void {
+    this.#ended = true;
+    const { close } = this.host.app;
+    if (close) this.run('close', close, code, reason);
+  }
+
+  /** Calls an app hook with the connection first; a throw or a rejection goes to {@link fail}. */
+  run<A extends unknown[]>(
+    hook: AppHook,
+    call: (conn: Connection<unknown>, ...args: A) => void | Promise<void>,
+    ...args: A
+  ): void {
+    try {
+      const result = call.call(this.host.app, this.conn, ...args);
+      if (result && typeof result.then === 'function') result.then(undefined, (err) => this.fail(hook, err));
+    } catch (err) {
+      this.fail(hook, err);
+    }
+  }
+
+  /** Logged with the connection's id and subject, counted, and the connection closed with 1011. */
+  fail(hook: AppHook, err: unknown): void {
+    this.host.hookFailed(this.conn, hook, err);
+    if (!this.#ended) this.client.close(CLOSE_APP_ERROR, 'internal error');
   }
 }

@@ -212,4 +212,25 @@ describe('in-process node app', () => {
     await until(() => server.openConnections === 0);
     expect(later!()).toBe(false);
   });
+
+  it('a connection serializes as its id, identity and state (no socket), and hooks run with the app as this', async () => {
+    let serialized: Record<string, unknown> | undefined;
+    let hookThis: unknown;
+    const app = {
+      initialState: () => ({ seen: 0 }),
+      open(this: unknown, conn: { state: unknown }) {
+        hookThis = this;
+        serialized = JSON.parse(JSON.stringify(conn));
+      },
+    };
+    await start(defineNodeApp(() => app));
+    await connect('carol');
+    await until(() => serialized !== undefined);
+    expect(hookThis).toBe(app);
+    expect(Object.keys(serialized!).sort()).toEqual(['id', 'identity', 'state']);
+    expect(serialized).toMatchObject({
+      state: { seen: 0 },
+      identity: { subject: 'carol', nodeId: 'node-1' },
+    });
+  });
 });
