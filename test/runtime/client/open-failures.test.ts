@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { ClientSetupError, SocketBlockedError, type WebSocketFactory } from '../../../runtime/client';
 import { connect as connectCore } from '../../../runtime/client/client';
@@ -118,12 +118,20 @@ describe('a login or an open that never finishes', () => {
   });
 
   let silent: Server;
+  // What it accepted: close() only stops the listening, and a socket left open here kept the jest worker alive
+  // after the last test ('A worker process has failed to exit gracefully and has been force exited').
+  const accepted = new Set<Socket>();
   const silentPort = async () => {
-    silent = createServer(() => {}); // accepts and never answers
+    silent = createServer((socket) => {
+      // accepts and never answers
+      accepted.add(socket);
+      socket.on('close', () => accepted.delete(socket));
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     return (silent.address() as { port: number }).port;
   };
   afterEach(() => {
+    for (const socket of accepted) socket.destroy();
     silent?.close();
   });
 
