@@ -33,6 +33,39 @@ export function pairPrerequisiteMissing(): string | undefined {
   return tool ? `${tool} not installed (apt-get install -y ${tool === 'ip' ? 'iproute2' : tool})` : undefined;
 }
 
+/**
+ * How long a program in the world namespace may take to print its first line. Waited for, not timed: the wait
+ * ends at the line or at the program's exit; this bound only ends a hang. On a loaded machine the world's wslb
+ * cluster (auth, registry, nodes, clients, each a tsx process) took over 30 s to start (chaos 4 and 18 failed
+ * at the old 30 s with 'the world namespace did not start wslb: undefined'), as the reconcile loops did (180 s).
+ */
+export const WORLD_START_LIMIT_MS = 180_000;
+
+/**
+ * Until `lines` (from {@link jsonLines} on `child`) holds the child's first line, which it returns. Throws naming
+ * `what`, with the tail of the child's log (`<dir>/<name>.log` from {@link spawnWorld}), when the child exits
+ * first or prints nothing within `limitMs`.
+ */
+export async function firstLine<T>(
+  child: ChildProcess,
+  lines: readonly unknown[],
+  what: string,
+  logFile: string,
+  limitMs = WORLD_START_LIMIT_MS,
+): Promise<T> {
+  const exited = () => child.exitCode !== null || child.signalCode !== null;
+  await until(() => lines.length > 0 || exited(), limitMs, 50);
+  if (lines.length > 0) return lines[0] as T;
+  const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-2000) : '(no log)';
+  const why = exited()
+    ? `exited (${child.exitCode ?? child.signalCode})`
+    : `printed nothing in ${limitMs / 1000} s`;
+  throw new Error(`${what} did not start: it ${why}\n${log}`);
+}
+
+/** `<dir>/<name>.log`: where {@link spawnWorld} writes the stderr of `file`. */
+export const worldLog = (dir: string, file: string) => join(dir, `${basename(file, '.ts')}.log`);
+
 /** A child whose stdout is JSON lines; the returned array fills with them as they come. */
 export function jsonLines(child: ChildProcess): unknown[] {
   const lines: unknown[] = [];
@@ -60,18 +93,18 @@ export function spawnWorld(
 ) {
   const [cmd, argv] = tsx(file, ...args);
   const c = spawnInNamespace(t.world, cmd, [...argv], { stdio: ['pipe', 'pipe', 'pipe'], cwd: REPO_ROOT });
-  c.stderr?.pipe(createWriteStream(join(dir, `${basename(file, '.ts')}.log`)));
+  c.stderr?.pipe(createWriteStream(worldLog(dir, file)));
   children.push(c);
   return c;
 }
 
 /** The EC2 stand-in (chaos/ec2) in the world namespace, with the VIP and the EIP on side a's ENI. */
 export async function startEc2StandIn(t: Topology, dir: string, children: ChildProcess[]) {
-  const lines = jsonLines(
-    spawnWorld(t, dir, children, 'chaos/ec2/recording-server.ts', t.worldAddr, t.vip, t.sides[0].eni),
-  );
-  if (!(await until(() => lines.length > 0, 30_000))) throw new Error('the EC2 stand-in did not start');
-  return { port: (lines[0] as { port: number }).port, calls: () => lines.slice(1) as Ec2Call[] };
+  const file = 'chaos/ec2/recording-server.ts';
+  const child = spawnWorld(t, dir, children, file, t.worldAddr, t.vip, t.sides[0].eni);
+  const lines = jsonLines(child);
+  const { port } = await firstLine<{ port: number }>(child, lines, 'the EC2 stand-in', worldLog(dir, file));
+  return { port, calls: () => lines.slice(1) as Ec2Call[] };
 }
 
 /** The failover program's environment on one side: the real failover-main, EC2 calls to the recorder. */

@@ -9,6 +9,7 @@ import { say } from '../../harness/progress';
 import { seconds, sleep, until } from '../../harness/stats';
 import {
   failoverEnv,
+  firstLine,
   jsonLines,
   pairPrerequisiteMissing,
   REPO_ROOT,
@@ -18,6 +19,7 @@ import {
   startPair,
   startReconcile,
   tsx,
+  worldLog,
 } from '../failover/pair';
 import { buildTopology } from '../failover/topology';
 import type { Scenario } from '../types';
@@ -57,8 +59,12 @@ export const haproxyFailover: Scenario = {
         String(clients),
       );
       const fleet = jsonLines(worldProcess);
-      await until(() => fleet.length > 0, 30_000);
-      const world = fleet[0] as { ready: boolean; runDir: string; password: string; deadAfterMs: number };
+      const world = await firstLine<{
+        ready: boolean;
+        runDir: string;
+        password: string;
+        deadAfterMs: number;
+      }>(worldProcess, fleet, 'the world namespace (wslb)', worldLog(dir, 'chaos/failover/world-wslb.ts'));
       if (!world?.ready) throw new Error(`the world namespace did not start wslb: ${JSON.stringify(world)}`);
       children.push(...startPair(t, { host: t.worldAddr, port: 9000 }, ec2Port, dir));
       const notified = () =>
@@ -101,6 +107,8 @@ export const haproxyFailover: Scenario = {
       );
       const ec2Ms = Date.now() - t0;
       const back = await until(() => last().open === clients && last().reopens >= clients, 30_000, 100);
+      // The fleet as the rule judged it: by the report, the link is back and the stale move is done.
+      const backFleet = last();
       const backMs = Date.now() - t0;
       const writes = calls()
         .slice(before)
@@ -173,7 +181,7 @@ export const haproxyFailover: Scenario = {
           check(
             'every client reconnected through the new master',
             back,
-            `${last().open}/${clients} open, ${last().reopens} reopens`,
+            `${backFleet.open}/${clients} open, ${backFleet.reopens} reopens ${seconds(backMs)} after the link loss`,
           ),
           check(
             `exactly one MASTER after the link is back (${second.name}, nopreempt)`,

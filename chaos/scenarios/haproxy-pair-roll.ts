@@ -9,7 +9,14 @@ import { seconds, sleep, until } from '../../harness/stats';
 import type { Ec2Call } from '../ec2/ec2-state';
 import { addressMoves } from '../ec2/moves';
 import type { CloudCommand } from '../ec2/pair-cloud-server';
-import { jsonLines, pairPrerequisiteMissing, scanAndStopWorld, spawnWorld } from '../failover/pair';
+import {
+  firstLine,
+  jsonLines,
+  pairPrerequisiteMissing,
+  scanAndStopWorld,
+  spawnWorld,
+  worldLog,
+} from '../failover/pair';
 import {
   BOOT_LIMIT_MS,
   bootInstance,
@@ -84,8 +91,13 @@ export const haproxyPairRoll: Scenario = {
         PAIR_CLOUD.groups.b,
       );
       const lines = jsonLines(cloudProcess) as Array<Record<string, unknown>>;
-      if (!(await until(() => lines.length > 0, 30_000))) throw new Error('the cloud stand-in did not start');
-      const cloud = { host: t.worldAddr, port: lines[0]!.port as number };
+      const cloudReady = await firstLine<{ port: number }>(
+        cloudProcess,
+        lines,
+        'the cloud stand-in',
+        worldLog(dir, 'chaos/ec2/pair-cloud-server.ts'),
+      );
+      const cloud = { host: t.worldAddr, port: cloudReady.port };
       const calls = () => lines.filter((l) => 'action' in l) as unknown as Ec2Call[];
       const command = async (c: CloudCommand) => {
         const before = lines.filter((l) => 'done' in l).length;
@@ -115,8 +127,12 @@ export const haproxyPairRoll: Scenario = {
         String(PING_SECONDS),
       );
       const fleet = jsonLines(worldProcess);
-      await until(() => fleet.length > 0, 30_000);
-      const world = fleet[0] as { ready: boolean; runDir: string; password: string };
+      const world = await firstLine<{ ready: boolean; runDir: string; password: string }>(
+        worldProcess,
+        fleet,
+        'the world namespace (wslb)',
+        worldLog(dir, 'chaos/failover/world-wslb.ts'),
+      );
       if (!world?.ready) throw new Error(`the world namespace did not start wslb: ${JSON.stringify(world)}`);
       const backend = { host: t.worldAddr, port: 9000 };
       const launch = async (side: Side, id: string) => {
