@@ -55,10 +55,14 @@ export const nodeDrained: Scenario = {
             after.connected === size.clients && (after.reopenedOn[victimId] ?? 0) === 0,
             `${count(after.connected)}/${count(size.clients)} connected, ${after.reopenedOn[victimId] ?? 0} reopened on it`,
           ),
+          // Timed on the node's own clock, from its SIGTERM handler to its 'drained' line, after which it calls
+          // process.exit(0) (run-node.ts): what the drain contract bounds. The wait seen from here adds the
+          // signal's delivery and the exit's reaping on a starved machine (6.8 s seen for a 4.4 s drain, quick
+          // run beside stress-ng, 2026-11-30); it is still bounded (window + 30 s) and reported.
           check(
             `the node exited 0 within its drain window (+${DRAIN_EXIT_GRACE_MS} ms to deregister and close)`,
-            code === 0 && exitMs <= windowMs + DRAIN_EXIT_GRACE_MS,
-            `exit ${code} after ${exitMs} ms${phases ? ` (node: closes done ${phases.closedMs} ms, deregistered ${phases.deregisteredMs} ms, stopped ${phases.stoppedMs} ms)` : ''}`,
+            code === 0 && phases !== undefined && phases.stoppedMs <= windowMs + DRAIN_EXIT_GRACE_MS,
+            `exit ${code} seen after ${exitMs} ms; ${phases ? `node: closes done ${phases.closedMs} ms, deregistered ${phases.deregisteredMs} ms, stopped ${phases.stoppedMs} ms` : "no 'drained' line in the node's log"}`,
           ),
         ],
         metrics: {
