@@ -20,6 +20,8 @@ export interface AuthEvent {
 export class ChaosCluster {
   readonly cluster: LocalCluster;
   private pool?: ClientPool;
+  /** Client processes started beside the cluster, until a scenario takes them with {@link clients}. */
+  private prestarted?: ClientPool;
 
   private constructor(
     private readonly started: StartedCluster,
@@ -29,17 +31,37 @@ export class ChaosCluster {
     this.cluster = started.cluster;
   }
 
+  /**
+   * `clientProcesses` client processes start beside the cluster, so their start-up (tsx, seconds on a busy
+   * machine) overlaps the cluster's instead of following it; {@link clients} with that count hands them out.
+   */
   static async start(
     label: string,
     ledger: SecretLedger,
     options: Omit<LocalClusterOptions, 'strategy'> & Partial<Pick<LocalClusterOptions, 'strategy'>>,
+    clientProcesses = 0,
   ): Promise<ChaosCluster> {
-    const started = await startCluster({ strategy: 'direct', ...options }, `local cluster ${label}`);
-    return new ChaosCluster(started, ledger, label);
+    const prestarted = clientProcesses > 0 ? new ClientPool(clientProcesses) : undefined;
+    let started: StartedCluster;
+    try {
+      started = await startCluster({ strategy: 'direct', ...options }, `local cluster ${label}`);
+    } catch (err) {
+      await prestarted?.stop();
+      throw err;
+    }
+    const cc = new ChaosCluster(started, ledger, label);
+    cc.prestarted = prestarted;
+    return cc;
   }
 
   clients(processes: number): ClientPool {
-    this.pool = new ClientPool(processes);
+    const ready = this.prestarted;
+    this.prestarted = undefined;
+    if (ready && ready.size === processes) this.pool = ready;
+    else {
+      void ready?.stop();
+      this.pool = new ClientPool(processes);
+    }
     return this.pool;
   }
 
@@ -85,7 +107,7 @@ export class ChaosCluster {
   async stop(extraTokens: string[] = []): Promise<void> {
     try {
       const tokens = [...extraTokens, ...((await this.pool?.tokens().catch(() => [])) ?? [])];
-      await this.pool?.stop();
+      await Promise.all([this.pool?.stop(), this.prestarted?.stop()]);
       await sleep(300);
       this.ledger.scan(
         readLogs(this.cluster.runDir, `${this.label}/`),

@@ -25,6 +25,11 @@ export class ClientPool {
     this.workers = Array.from({ length: processes }, () => new Worker(PROGRAMS, 'client-worker'));
   }
 
+  /** How many client processes. */
+  get size(): number {
+    return this.workers.length;
+  }
+
   get pids(): number[] {
     return this.workers.map((w) => w.pid ?? 0);
   }

@@ -44,11 +44,16 @@ export const loginThrottled: Scenario = {
   async run({ quick, ledger }) {
     const size = sizes(quick);
     const rate = size.loginsPerSecond;
-    const cc = await ChaosCluster.start('login-throttled', ledger, {
-      nodes: size.nodes,
-      ...TIMING,
-      loginLimits: { ...LOCAL_LOGIN_LIMITS, ipBurst: rate, ipPerMinute: rate * 60 },
-    });
+    const cc = await ChaosCluster.start(
+      'login-throttled',
+      ledger,
+      {
+        nodes: size.nodes,
+        ...TIMING,
+        loginLimits: { ...LOCAL_LOGIN_LIMITS, ipBurst: rate, ipPerMinute: rate * 60 },
+      },
+      size.processes,
+    );
     try {
       const pool = cc.clients(size.processes);
       const opening = await openFleet(cc, pool, size.clients, {

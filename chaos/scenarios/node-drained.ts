@@ -19,7 +19,12 @@ export const nodeDrained: Scenario = {
   title: 'Node drained',
   async run({ quick, ledger }) {
     const size = clusterSizes(quick);
-    const cc = await ChaosCluster.start('node-drained', ledger, { nodes: size.nodes, ...TIMING });
+    const cc = await ChaosCluster.start(
+      'node-drained',
+      ledger,
+      { nodes: size.nodes, ...TIMING },
+      size.processes,
+    );
     try {
       const { pool, before } = await heldFleet(cc, size.processes, size.clients);
       const [victimId, held] = busiestNode(before);

@@ -15,7 +15,12 @@ export const nodeKilled: Scenario = {
   title: 'Node killed',
   async run({ quick, ledger }) {
     const size = clusterSizes(quick);
-    const cc = await ChaosCluster.start('node-killed', ledger, { nodes: size.nodes, ...TIMING });
+    const cc = await ChaosCluster.start(
+      'node-killed',
+      ledger,
+      { nodes: size.nodes, ...TIMING },
+      size.processes,
+    );
     try {
       const { pool, before } = await heldFleet(cc, size.processes, size.clients);
       const [victimId, held] = busiestNode(before);

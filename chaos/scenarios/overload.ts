@@ -22,7 +22,13 @@ export const overload: Scenario = {
     const capacity = nodes * cap;
     const wanted = Math.round(capacity * 1.2);
     const windowMs = quick ? 6_000 : 20_000;
-    const cc = await ChaosCluster.start('overload', ledger, { nodes, maxConnectionsPerNode: cap, ...TIMING });
+    const processes = quick ? 1 : 2;
+    const cc = await ChaosCluster.start(
+      'overload',
+      ledger,
+      { nodes, maxConnectionsPerNode: cap, ...TIMING },
+      processes,
+    );
     let maxSeen = 0;
     let sampling = true;
     const sampler = (async () => {
@@ -32,7 +38,7 @@ export const overload: Scenario = {
       }
     })();
     try {
-      const pool = cc.clients(quick ? 1 : 2);
+      const pool = cc.clients(processes);
       await openFleet(cc, pool, wanted, {
         openTimeoutMs: 8_000,
         label: `asking for ${wanted} (capacity ${capacity})`,

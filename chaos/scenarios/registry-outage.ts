@@ -22,9 +22,10 @@ export const registryOutage: Scenario = {
   async run({ quick, ledger }) {
     const clients = quick ? 200 : 2_000;
     const outageMs = quick ? 6_000 : 10_000;
-    const cc = await ChaosCluster.start('registry-outage', ledger, { nodes: 4, ...TIMING });
+    const processes = quick ? 1 : 2;
+    const cc = await ChaosCluster.start('registry-outage', ledger, { nodes: 4, ...TIMING }, processes);
     try {
-      const { pool } = await heldFleet(cc, quick ? 1 : 2, clients);
+      const { pool } = await heldFleet(cc, processes, clients);
       say(`  registry down for ${seconds(outageMs)}`);
       const t0 = Date.now();
       await cc.cluster.stopRegistry();

@@ -21,7 +21,12 @@ export const rollingRestart: Scenario = {
   title: 'Rolling restart',
   async run({ quick, ledger }) {
     const size = clusterSizes(quick);
-    const cc = await ChaosCluster.start('rolling-restart', ledger, { nodes: size.nodes, ...TIMING });
+    const cc = await ChaosCluster.start(
+      'rolling-restart',
+      ledger,
+      { nodes: size.nodes, ...TIMING },
+      size.processes,
+    );
     try {
       const { pool } = await heldFleet(cc, size.processes, size.clients);
       const started = Date.now();

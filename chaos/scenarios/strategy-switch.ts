@@ -64,12 +64,17 @@ function strategySwitch(number: number, from: Strategy, to: Strategy): Scenario 
     async run({ quick, ledger }) {
       const size = switchSizes(quick, from, to);
       const drainSeconds = switchDrainSeconds(quick);
-      const cc = await ChaosCluster.start(id, ledger, {
-        nodes: size.nodes,
-        ...TIMING,
-        drainSeconds,
-        strategy: from,
-      });
+      const cc = await ChaosCluster.start(
+        id,
+        ledger,
+        {
+          nodes: size.nodes,
+          ...TIMING,
+          drainSeconds,
+          strategy: from,
+        },
+        size.processes,
+      );
       try {
         const { cluster } = cc;
         const { pool } = await heldFleet(cc, size.processes, size.clients);
