@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { check } from '../../harness/check';
 import { say } from '../../harness/progress';
-import { count, sleep } from '../../harness/stats';
+import { count, sleep, until } from '../../harness/stats';
 import { peerLimits } from '../../runtime/node/peer-limits';
 import { DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_PAYLOAD_BYTES } from '../../runtime/node/settings';
 import { issueToken, parseKeyRing } from '../../runtime/token';
@@ -180,7 +180,9 @@ export const hostileFrames: Scenario = {
         say(
           `    RSS ${base.rssMiB}→${held.rssMiB} MiB (${result.rssPerConnectionKiB} KiB a connection), heap ${result.heapPerConnectionKiB} KiB a connection; ended by the node ${endedByNode} (${JSON.stringify(causes)}); codes ${JSON.stringify(codes)}`,
         );
-        await sleep(500);
+        // The next pattern's baseline wants this one's connections gone from the node: waited for, not a
+        // fixed 500 ms (a starved node may take longer to see the closes; an idle one takes ~50 ms).
+        await until(async () => (await heldByNode(node.port)) === 0, 10_000, 50);
       }
       const alive = node.running;
 
