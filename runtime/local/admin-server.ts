@@ -1,17 +1,20 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { STRATEGIES } from '../contract/strategies';
 import { buildUrl } from '../contract/url';
+import { AdminRequestError, bearerMatches, readJsonBody } from './admin-request';
+import { ClusterBusyError } from './one-operation-at-a-time';
 import { RetireRefusedError, type Switchable } from './switch-run';
 
-/** Largest request body the admin endpoint reads. */
-const MAX_BODY_BYTES = 1024;
-
-const switchBody = z.object({ to: z.enum(STRATEGIES) });
+const switchBody = z.strictObject({ to: z.enum(STRATEGIES) });
+const SWITCH_USAGE = `POST /switch wants {"to":"${STRATEGIES.join('|')}"}`;
 /** `POST /retire`: an empty body, `{}`, or `{"force":true}` to retire a path that still has clients. */
 const retireBody = z.strictObject({ force: z.boolean().optional() });
+const RETIRE_USAGE = 'POST /retire wants an empty body, {} or {"force":true}';
+
+const ROUTES: Record<string, string> = { '/path': 'GET', '/switch': 'POST', '/retire': 'POST' };
 
 export interface AdminServer {
   /** http://127.0.0.1:<port> */
@@ -23,59 +26,61 @@ export interface AdminServer {
 
 /**
  * The running local cluster's control port, on 127.0.0.1 only, every request with `Authorization: Bearer
- * <token>`: `GET /path` answers `{ strategy, retiring? }`; `POST /switch` with `{"to":"direct"}` switches (as
- * deploy 1 with `retiring`) and answers once the new path is handed out and named current; `POST /retire`
- * stops the retiring path (as deploy 2) once no node holds a client that came by it, else answers 409 with
- * `{ error, retiring, clients: { <node id>: count } }`; `{"force":true}` retires it anyway and cuts those clients.
- * A refused switch is 409 with the reason; bad input 400; a wrong token 401.
+ * <token>` (the scheme in any case):
+ * - `GET /path` answers `{ strategy, retiring? }`.
+ * - `POST /switch` with `{"to":"direct"}` switches (as deploy 1 with `retiring`) and answers `{ from, to }` once
+ *   the new path is handed out and named current; 409 `{ error }` when refused (already on it, a previous switch
+ *   not retired yet).
+ * - `POST /retire` stops the retiring path (as deploy 2) once no node holds a client that came by it and answers
+ *   `{ retired: <strategy> }`, else 409 `{ error, retiring, clients: { <node id>: count } }`; `{"force":true}`
+ *   retires it anyway and cuts those clients. With nothing retiring it is a no-op answered 200
+ *   `{ retired: null }` (idempotent: a retry after a lost answer is not an error; decision 0185).
+ * - A switch or retire while another one runs: 409 `{ error, running }` (`running`: e.g. "switch to haproxy").
+ * - Bodies are JSON with `content-type: application/json`, at most 1024 bytes: unknown keys, wrong types,
+ *   malformed JSON, a wrong content-type or a missing body are 400 `{ error }` naming the fault; a longer body
+ *   413, answered without reading the rest, and the connection closed. A wrong or missing token is 401; an
+ *   unknown path 404; a known path with the wrong method 405.
  */
 export async function startAdminServer(cluster: Switchable): Promise<AdminServer> {
   const token = randomBytes(18).toString('base64url');
-  const expected = Buffer.from(`Bearer ${token}`);
-  const authorized = (req: IncomingMessage) => {
-    const given = Buffer.from(req.headers.authorization ?? '');
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
   const server: Server = createServer((req, res) => {
-    void handle(req, res).catch((err: Error) => reply(res, 500, { error: err.message }));
+    void handle(req, res).catch((err: Error) => {
+      if (err instanceof AdminRequestError) return reply(res, err.status, { error: err.message });
+      if (err instanceof ClusterBusyError)
+        return reply(res, 409, { error: err.message, running: err.running });
+      if (err instanceof RetireRefusedError) {
+        return reply(res, 409, { error: err.message, retiring: err.retiring, clients: err.clients });
+      }
+      return reply(res, 500, { error: err.message });
+    });
   });
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
-    if (!authorized(req)) return reply(res, 401, { error: 'missing or wrong bearer token' });
+    if (!bearerMatches(req.headers.authorization, token)) {
+      return reply(res, 401, { error: 'missing or wrong bearer token' });
+    }
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/path' && req.method === 'GET') return reply(res, 200, cluster.currentPath);
-    if (req.method !== 'POST' || (path !== '/switch' && path !== '/retire')) {
-      return reply(res, 404, { error: 'GET /path, POST /switch {"to":"nlb|haproxy|direct"}, POST /retire' });
+    const method = ROUTES[path];
+    if (!method) {
+      return reply(res, 404, { error: `GET /path, ${SWITCH_USAGE}, ${RETIRE_USAGE}` });
     }
-    const body = await readBody(req);
-    if (body === undefined) return reply(res, 413, { error: `body over ${MAX_BODY_BYTES} bytes` });
-    if (path === '/retire') return retire(body, res);
-    let parsed: z.infer<typeof switchBody>;
-    try {
-      parsed = switchBody.parse(JSON.parse(body));
-    } catch {
-      return reply(res, 400, { error: `body must be {"to":"${STRATEGIES.join('|')}"}` });
+    if (req.method !== method) {
+      res.setHeader('allow', method);
+      return reply(res, 405, { error: `${path} takes ${method}` });
     }
+    if (path === '/path') return reply(res, 200, cluster.currentPath);
+    if (path === '/retire') {
+      const { force } = await readJsonBody(req, retireBody, RETIRE_USAGE, {});
+      return reply(res, 200, { retired: (await cluster.retire({ force })) ?? null });
+    }
+    const { to } = await readJsonBody(req, switchBody, SWITCH_USAGE);
     const from = cluster.currentPath.strategy;
     try {
-      await cluster.switchTo(parsed.to);
+      await cluster.switchTo(to);
     } catch (err) {
+      if (err instanceof ClusterBusyError) throw err;
       return reply(res, 409, { error: (err as Error).message });
     }
-    return reply(res, 200, { from, to: parsed.to });
-  };
-  const retire = async (body: string, res: ServerResponse) => {
-    let force: boolean | undefined;
-    try {
-      ({ force } = retireBody.parse(body.trim() === '' ? {} : JSON.parse(body)));
-    } catch {
-      return reply(res, 400, { error: 'body must be empty, {} or {"force":true}' });
-    }
-    try {
-      return reply(res, 200, { retired: (await cluster.retire({ force })) ?? null });
-    } catch (err) {
-      if (!(err instanceof RetireRefusedError)) throw err;
-      return reply(res, 409, { error: err.message, retiring: err.retiring, clients: err.clients });
-    }
+    return reply(res, 200, { from, to });
   };
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -93,20 +98,10 @@ export async function startAdminServer(cluster: Switchable): Promise<AdminServer
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
-}
-
-/** The body as text, or undefined when it is over MAX_BODY_BYTES (the rest is read and dropped). */
-function readBody(req: IncomingMessage): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
+  // A 413 leaves the rest of the body unread: the connection closes after the answer instead of reading it.
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    ...(status === 413 ? { connection: 'close' } : {}),
   });
+  res.end(JSON.stringify(body));
 }

@@ -27,6 +27,7 @@ import { bundleNodeService } from './node-bundle';
 import { healthOf } from './node-health';
 import { NodeProcess, nodeStartTimeoutMs } from './node-process';
 import { LocalOidcIssuer } from './oidc-issuer';
+import { OneOperationAtATime } from './one-operation-at-a-time';
 import { RunDir } from './run-dir';
 import { RetireRefusedError } from './switch-run';
 import { type LocalCa, makeLocalCa } from './tls-ca';
@@ -382,8 +383,8 @@ export class LocalCluster {
   private readonly oidc: OidcIssuerSettings | undefined;
   private readonly paths: ClientPathStore;
   private stopping = false;
-  /** The switch under way, if any: `stop` waits for it, so the path it starts is in `undo` before undo runs. */
-  private switching?: Promise<void>;
+  /** Switch and retire, one at a time; `stop` waits for the one running, so a path it starts is in `undo`. */
+  private readonly operations = new OneOperationAtATime();
 
   private constructor(
     readonly options: ResolvedLocalOptions,
@@ -542,19 +543,13 @@ export class LocalCluster {
    * then name it current in the registry, where every node reads it and moves its old-path clients in
    * batches over the drain window (decision 0150). The old path keeps running until `retire`.
    * `stop` waits for a switch under way, so the path it starts is stopped with the rest.
-   * @throws Error when `to` is the current path, while a previous switch still has a retiring path or is under way,
-   *   or when the cluster started stopping
+   * @throws ClusterBusyError while another switch or a retire runs
+   * @throws Error when `to` is the current path, while a previous switch still has a retiring path, or when the
+   *   cluster started stopping
    */
   async switchTo(to: Strategy): Promise<void> {
     if (this.stopping) throw new Error('the cluster is stopping');
-    if (this.switching) throw new Error('a switch is under way');
-    const run = this.runSwitch(to);
-    this.switching = run
-      .catch(() => undefined)
-      .finally(() => {
-        this.switching = undefined;
-      });
-    return run;
+    return this.operations.run(`switch to ${to}`, () => this.runSwitch(to));
   }
 
   private async runSwitch(to: Strategy): Promise<void> {
@@ -587,18 +582,24 @@ export class LocalCluster {
 
   /**
    * End a switch, as the second deploy (`cdk deploy -c strategy=<new>`) does: stop the retiring path's
-   * balancer and forget it in auth and the registry. Resolves with the retired strategy; no-op without a switch.
+   * balancer and forget it in auth and the registry. Resolves with the retired strategy; with
+   * nothing retiring it changes nothing and resolves undefined (idempotent, decision 0185).
    * @throws RetireRefusedError while a node still holds clients that came by the retiring path (they would be
    *   cut), unless `force`
+   * @throws ClusterBusyError while a switch or another retire runs
    */
-  async retire(options: { force?: boolean } = {}): Promise<Strategy | undefined> {
+  retire(options: { force?: boolean } = {}): Promise<Strategy | undefined> {
+    const what = this.retiring ? `retire ${this.retiring.kind}` : 'retire';
+    return this.operations.run(what, () => this.runRetire(options));
+  }
+
+  private async runRetire(options: { force?: boolean }): Promise<Strategy | undefined> {
     const old = this.retiring;
     if (!old) return undefined;
     if (!options.force) {
       const left = await this.clientsOnPath(old.kind);
       if (Object.keys(left).length > 0) throw new RetireRefusedError(old.kind, left);
     }
-    if (this.retiring !== old) return undefined;
     this.retiring = undefined;
     await this.authParts.instances.reconfigure(
       authSettingsFor(this.options, this.registry, this.secrets, { current: this.path }, this.oidc),
@@ -697,7 +698,7 @@ export class LocalCluster {
   /** Stop everything this cluster started, by PID, and remove its run folder. Safe to call twice. */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.switching;
+    await this.operations.idle();
     // Nodes first, as before a scale-in: their clients get the drain close, not a balancer's reset.
     await this.fleet.stopAll();
     await this.undo.run();

@@ -177,8 +177,8 @@ async function main(): Promise<number> {
     say(
       [
         'Switch the running cluster (docs/deploy/README.md#switching-strategies):',
-        `  ${adminCall(`-X POST ${admin.url}/switch -d '{"to":"${args.strategy === 'direct' ? 'nlb' : 'direct'}"}'`)}   # nlb | haproxy | direct`,
-        `  ${adminCall(`-X POST ${admin.url}/retire`)}   # 409 with the counts until the old path is empty; -d '{"force":true}' cuts them`,
+        `  ${adminCall(`-X POST ${admin.url}/switch -H 'content-type: application/json' -d '{"to":"${args.strategy === 'direct' ? 'nlb' : 'direct'}"}'`)}   # nlb | haproxy | direct`,
+        `  ${adminCall(`-X POST ${admin.url}/retire`)}   # 409 with the counts until the old path is empty; -H 'content-type: application/json' -d '{"force":true}' cuts them`,
         `  ${adminCall(`${admin.url}/path`)}`,
       ].join('\n'),
     );

@@ -21,8 +21,13 @@ export interface SwitchOutcome {
 export interface Switchable {
   readonly currentPath: { strategy: Strategy; retiring?: Strategy };
   pathOf(url: string): Strategy | undefined;
+  /** @throws ClusterBusyError while a switch or retire runs; Error when refused (already on `to`, …) */
   switchTo(to: Strategy): Promise<void>;
-  /** @throws RetireRefusedError while clients are still on the retiring path, unless `force` */
+  /**
+   * Resolves with the retired strategy, or undefined when nothing was retiring.
+   * @throws RetireRefusedError while clients are still on the retiring path, unless `force`
+   * @throws ClusterBusyError while a switch or another retire runs
+   */
   retire(options?: { force?: boolean }): Promise<Strategy | undefined>;
 }
 

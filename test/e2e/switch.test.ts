@@ -5,6 +5,7 @@ import type { Strategy } from '../../runtime/contract/strategies';
 import { type AdminServer, startAdminServer } from '../../runtime/local/admin-server';
 import { ClientFleet } from '../../runtime/local/client-fleet';
 import { LocalCluster } from '../../runtime/local/local-cluster';
+import { ClusterBusyError } from '../../runtime/local/one-operation-at-a-time';
 import { RetireRefusedError } from '../../runtime/local/switch-run';
 import { DynamoDbRegistry } from '../../runtime/registry';
 
@@ -82,13 +83,18 @@ describe('the admin endpoint switches a running cluster', () => {
   const call = (path: string, init: RequestInit = {}, token = admin.token) =>
     fetch(`${admin.url}${path}`, {
       ...init,
-      headers: { authorization: `Bearer ${token}`, ...(init.headers ?? {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(init.headers ?? {}),
+      },
     });
 
   it('POST /switch, then POST /retire: clients move with 1012, the registry and GET /path follow', async () => {
     expect((await fleet.open(40)).connected).toBe(40);
     expect((await call('/path', {}, 'wrong')).status).toBe(401);
     expect((await call('/switch', { method: 'POST', body: '{"to":"udp"}' })).status).toBe(400);
+    expect((await call('/switch', { method: 'POST', body: '{"to":"haproxy","x":1}' })).status).toBe(400);
     expect((await call('/switch', { method: 'POST', body: 'x'.repeat(2000) })).status).toBe(413);
     expect((await call('/switch', { method: 'POST', body: '{"to":"direct"}' })).status).toBe(409);
 
@@ -156,7 +162,12 @@ describe('retire refuses while the old path still has clients', () => {
 
   it('names the path and the clients each node holds on it; force retires it anyway', async () => {
     expect((await fleet.open(20)).connected).toBe(20);
-    await cluster.switchTo('haproxy');
+    // While the switch runs (its path starting, then auth and the registry updated), a retire or a second
+    // switch is refused, naming it: neither may act on a half-made change.
+    const switching = cluster.switchTo('haproxy');
+    await expect(cluster.retire({ force: true })).rejects.toEqual(new ClusterBusyError('switch to haproxy'));
+    await expect(cluster.switchTo('nlb')).rejects.toEqual(new ClusterBusyError('switch to haproxy'));
+    await switching;
     const refused = await cluster.retire().then(
       () => undefined,
       (err: unknown) => err,

@@ -31,7 +31,7 @@ describe('POST /retire refuses while clients are on the old path', () => {
   const retire = async (body?: string) => {
     const res = await fetch(`${admin.url}/retire`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${admin.token}` },
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body }),
     });
     return { status: res.status, body: await res.json() };
@@ -51,7 +51,7 @@ describe('POST /retire refuses while clients are on the old path', () => {
     expect(cluster.currentPath).toEqual({ strategy: 'direct', retiring: 'haproxy' });
   });
 
-  it('retires once the old path is empty, with an empty body or {}', async () => {
+  it('retires once the old path is empty, with an empty body or {}; again with nothing retiring: 200 null', async () => {
     cluster.left = {};
     expect(await retire('{}')).toEqual({ status: 200, body: { retired: 'haproxy' } });
     expect(await retire()).toEqual({ status: 200, body: { retired: null } });
@@ -62,14 +62,24 @@ describe('POST /retire refuses while clients are on the old path', () => {
     expect(cluster.retireCalls).toEqual([{ force: true }]);
   });
 
-  it.each(['{"force":"yes"}', '{"forced":true}', 'force', '[]'])(
-    '400 for the body %s, nothing retired',
-    async (b) => {
-      expect(await retire(b)).toEqual({
-        status: 400,
-        body: { error: 'body must be empty, {} or {"force":true}' },
-      });
-      expect(cluster.retireCalls).toEqual([]);
-    },
-  );
+  it.each([
+    ['{"force":"yes"}', 'body.force: Invalid input: expected boolean, received string'],
+    ['{"forced":true}', 'body: Unrecognized key: "forced"'],
+    ['{"force":true,"now":1}', 'body: Unrecognized key: "now"'],
+    ['[]', 'body: Invalid input: expected object, received array'],
+    ['null', 'body: Invalid input: expected object, received null'],
+  ])('400 for the body %s, naming the fault; nothing retired', async (b, fault) => {
+    expect(await retire(b)).toEqual({
+      status: 400,
+      body: { error: `${fault}; POST /retire wants an empty body, {} or {"force":true}` },
+    });
+    expect(cluster.retireCalls).toEqual([]);
+  });
+
+  it('400 for a body that is not JSON', async () => {
+    const { status, body } = await retire('force');
+    expect(status).toBe(400);
+    expect(body.error).toMatch(/^body is not JSON \(.+\); POST \/retire wants/);
+    expect(cluster.retireCalls).toEqual([]);
+  });
 });
