@@ -58,7 +58,8 @@ export const USAGE = `usage: npm start -- [--strategy direct|haproxy|nlb] [--nod
   --upstream         sidecar mode: nodes pipe each client to this loopback WebSocket server (ws://127.0.0.1:9000)
                      with the identity in x-wslb-* headers
   --once             run the demo, print the summary, stop; exit 0 only if every client connected
-  --json             print the summary as one JSON object on stdout`;
+  --json             print the summary as one JSON object on stdout
+  --help, -h         print this on stdout and exit 0 (a bad flag: its error and this on stderr, exit 2)`;
 
 /** The flags of `npm start`, as `node:util` parseArgs options; every `string` one is given at most once. */
 export const LOCAL_FLAGS = {
@@ -78,13 +79,25 @@ export const LOCAL_FLAGS = {
   once: { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
   tls: { type: 'boolean', default: false },
-  help: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** Parse the local cluster's command line; a bad flag throws with the flag's name and what it accepts. */
+/** `--help` (or `-h`) was given: print {@link USAGE} on stdout and exit 0. */
+export class HelpRequested extends Error {
+  constructor() {
+    super(USAGE);
+    this.name = 'HelpRequested';
+  }
+}
+
+/**
+ * Parse the local cluster's command line.
+ * @throws HelpRequested for `--help`/`-h`
+ * @throws Error naming each bad flag and what it accepts, followed by {@link USAGE}
+ */
 export function parseLocalArgs(argv: string[]): LocalArgs {
   const { values, repeated } = parseSingleValueArgs(argv, LOCAL_FLAGS);
-  if (values.help) throw new Error(USAGE);
+  if (values.help) throw new HelpRequested();
   const parsed = argsSchema.safeParse(values);
   const problems = [
     ...repeated,
@@ -102,6 +115,9 @@ export function parseLocalArgs(argv: string[]): LocalArgs {
   }
   if (values['switch-to'] !== undefined && values['switch-to'] === values.strategy) {
     problems.push(`--switch-to: must differ from --strategy (${values.strategy})`);
+  }
+  if (values['switch-to'] !== undefined && parsed.success && parsed.data.clients === 0) {
+    problems.push('--switch-to, --clients: a switch needs clients to move (--clients 0 would prove nothing)');
   }
   const switchTo = values['switch-to'];
   if (values.tls && switchTo && (switchTo === 'direct' || values.strategy === 'direct')) {

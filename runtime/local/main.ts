@@ -1,7 +1,8 @@
 import './quiet-sdk-warning';
 import { readFileSync } from 'node:fs';
+import { counted } from '../shared/plural';
 import { type AdminServer, startAdminServer } from './admin-server';
-import { parseLocalArgs } from './args';
+import { HelpRequested, parseLocalArgs } from './args';
 import { ClientFleet } from './client-fleet';
 import { LocalCluster } from './local-cluster';
 import { currentNamespace, runSelfInNamespace } from './netns';
@@ -19,6 +20,10 @@ async function main(): Promise<number> {
   try {
     args = parseLocalArgs(process.argv.slice(2));
   } catch (err) {
+    if (err instanceof HelpRequested) {
+      process.stdout.write(`${err.message}\n`);
+      return 0;
+    }
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;
   }
@@ -36,7 +41,7 @@ async function main(): Promise<number> {
   }
   const namespace = currentNamespace();
   const inNs = (cmd: string) => (namespace ? `ip netns exec ${namespace} ${cmd}` : cmd);
-  say(`starting the local cluster: strategy ${args.strategy}, ${args.nodes} nodes`);
+  say(`starting the local cluster: strategy ${args.strategy}, ${counted(args.nodes, 'node')}`);
   // Installed before the cluster starts: a signal during the start is kept and acted on once it has started
   // (its processes and run folder exist only then), instead of ending this process and orphaning the nodes.
   // An interrupted --once run has not shown what it was asked to, so it does not exit 0.
@@ -108,12 +113,12 @@ async function main(): Promise<number> {
     });
     const { connected, failed } = await fleet.open(args.clients);
     if (failed > 0)
-      say(`  ${failed} of ${args.clients} clients did not connect (see the auth and node logs)`);
+      say(`  ${failed} of ${counted(args.clients, 'client')} did not connect (see the auth and node logs)`);
     let switched: SwitchOutcome | undefined;
     const to = args['switch-to'];
     if (to) {
       say(
-        `switching ${connected} clients from ${args.strategy} to ${to}; the nodes move them over the drain window`,
+        `switching ${counted(connected, 'client')} from ${args.strategy} to ${to}; the nodes move them over the drain window`,
       );
       switched = await runSwitch(cluster, fleet, to, {
         timeoutMs: cluster.options.drainSeconds * 1000 + 30_000,

@@ -1,3 +1,4 @@
+import { counted } from '../shared/plural';
 import type { NodeCount } from './local-cluster';
 import type { SwitchOutcome } from './switch-run';
 
@@ -36,14 +37,14 @@ export function formatTable(summary: Summary): string {
     : [];
   const sw = summary.switch;
   return [
-    `strategy ${summary.strategy}: ${connected}/${requested} clients connected, ${failed} failed`,
+    `strategy ${summary.strategy}: ${connected}/${counted(requested, 'client')} connected, ${failed} failed`,
     ...(sw
       ? [
-          `switch ${sw.from} -> ${sw.to}: ${sw.onNewPath}/${sw.clients} on the new path, ${sw.lost} lost, ${sw.abnormalCloses} abnormal closes, ${sw.seconds} s`,
+          `switch ${sw.from} -> ${sw.to}: ${sw.onNewPath}/${counted(sw.clients, 'client')} on the new path, ${sw.lost} lost, ${counted(sw.abnormalCloses, 'abnormal close')}, ${sw.seconds} s`,
         ]
       : []),
     ...servers,
-    `auth: ${instances} instance(s), ${sessions} sessions, ${registryItemsRead} registry items read`,
+    `auth: ${counted(instances, 'instance')}, ${counted(sessions, 'session')}, ${counted(registryItemsRead, 'registry item')} read`,
     line(header),
     ...rows.map(line),
   ].join('\n');

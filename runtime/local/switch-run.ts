@@ -1,4 +1,5 @@
 import type { Strategy } from '../contract/strategies';
+import { counted } from '../shared/plural';
 import type { ClientFleet } from './client-fleet';
 
 /** What a live switch did to a fleet of connected clients (`npm start -- --switch-to`, chaos). */
@@ -42,7 +43,7 @@ export class RetireRefusedError extends Error {
       .map(([node, n]) => `${node}: ${n}`)
       .join(', ');
     super(
-      `${total} clients are still on ${retiring} (${where}): wait until the move has ended, or retire with ` +
+      `${retiring} still holds ${counted(total, 'client')} (${where}): wait until the move has ended, or retire with ` +
         'force to cut them (they reconnect through auth)',
     );
     this.name = 'RetireRefusedError';

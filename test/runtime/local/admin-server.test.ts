@@ -42,7 +42,7 @@ describe('POST /retire refuses while clients are on the old path', () => {
       status: 409,
       body: {
         error:
-          '4 clients are still on haproxy (node-1: 3, node-2: 1): wait until the move has ended, or retire ' +
+          'haproxy still holds 4 clients (node-1: 3, node-2: 1): wait until the move has ended, or retire ' +
           'with force to cut them (they reconnect through auth)',
         retiring: 'haproxy',
         clients: { 'node-1': 3, 'node-2': 1 },

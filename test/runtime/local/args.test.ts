@@ -25,3 +25,26 @@ describe('npm start: an OIDC URL that is not a URL', () => {
     expect(refusal(argv)).toMatch(new RegExp(`^${flag}: `));
   });
 });
+
+describe('npm start: a switch needs clients, and another strategy', () => {
+  test.each([
+    [['--strategy', 'haproxy', '--switch-to', 'direct', '--clients', '0', '--once']],
+    [['--strategy', 'haproxy', '--switch-to', 'direct', '--clients', '0']],
+    [['--switch-to', 'nlb', '--clients=0', '--json', '--once']],
+  ])('%p is refused naming both flags', (argv) => {
+    expect(refusal(argv)).toBe(
+      '--switch-to, --clients: a switch needs clients to move (--clients 0 would prove nothing)',
+    );
+  });
+
+  test.each([
+    [['--strategy', 'haproxy', '--switch-to', 'haproxy'], 'haproxy'],
+    [['--switch-to', 'direct'], 'direct'],
+  ])('%p: --switch-to equal to --strategy (given or default) is refused', (argv, strategy) => {
+    expect(refusal(argv)).toBe(`--switch-to: must differ from --strategy (${strategy})`);
+  });
+
+  test('one client is enough', () => {
+    expect(parseLocalArgs(['--switch-to', 'haproxy', '--clients', '1'])).toMatchObject({ clients: 1 });
+  });
+});
