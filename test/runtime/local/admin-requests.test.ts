@@ -39,7 +39,7 @@ afterEach(async () => {
 const JSON_TYPE = { 'content-type': 'application/json' };
 const call = async (path: string, init: RequestInit = {}, authorization = `Bearer ${admin.token}`) => {
   const res = await fetch(`${admin.url}${path}`, { ...init, headers: { authorization, ...init.headers } });
-  return { status: res.status, body: await res.json() };
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 const post = (path: string, body: string | undefined, headers: Record<string, string> = JSON_TYPE) =>
   call(path, { method: 'POST', headers, ...(body === undefined ? {} : { body }) });

@@ -34,7 +34,7 @@ describe('POST /retire refuses while clients are on the old path', () => {
       headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
       ...(body === undefined ? {} : { body }),
     });
-    return { status: res.status, body: await res.json() };
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   };
 
   it('409 with the path and the clients each node still holds; the path keeps running', async () => {
