@@ -29,7 +29,7 @@ import { NodeProcess, nodeStartTimeoutMs } from './node-process';
 import { LocalOidcIssuer } from './oidc-issuer';
 import { OneOperationAtATime } from './one-operation-at-a-time';
 import { RunDir } from './run-dir';
-import { RetireRefusedError } from './switch-run';
+import { RetireRefusedError, switchStep } from './switch-run';
 import { type LocalCa, makeLocalCa } from './tls-ca';
 
 export type LocalStrategy = 'direct' | 'haproxy' | 'nlb';
@@ -544,6 +544,8 @@ export class LocalCluster {
    * batches over the drain window (decision 0150). The old path keeps running until `retire`.
    * `stop` waits for a switch under way, so the path it starts is stopped with the rest.
    * @throws ClusterBusyError while another switch or a retire runs
+   * @throws SwitchStepError naming the step that failed: 'start the <to> path', 'hand out the <to> path in
+   *   auth', 'name <to> current in the registry'
    * @throws Error when `to` is the current path, while a previous switch still has a retiring path, or when the
    *   cluster started stopping
    */
@@ -562,22 +564,28 @@ export class LocalCluster {
         `a switch between direct and ${to === 'direct' ? this.path.kind : to} with tls would change the nodes`,
       );
     }
-    const next = await startClientPath(to, this.options, this.dir, this.fleet, this.tls);
+    const next = await switchStep(`start the ${to} path`, () =>
+      startClientPath(to, this.options, this.dir, this.fleet, this.tls),
+    );
     this.undo.push(() => closeClientPath(next));
     if (this.stopping) throw new Error('the cluster is stopping');
     const previous = this.path;
     this.retiring = previous;
     this.path = next;
-    await this.authParts.instances.reconfigure(
-      authSettingsFor(
-        this.options,
-        this.registry,
-        this.secrets,
-        { current: next, retiring: previous },
-        this.oidc,
+    await switchStep(`hand out the ${to} path in auth`, () =>
+      this.authParts.instances.reconfigure(
+        authSettingsFor(
+          this.options,
+          this.registry,
+          this.secrets,
+          { current: next, retiring: previous },
+          this.oidc,
+        ),
       ),
     );
-    await this.paths.setCurrentPath({ strategy: to, retiring: previous.kind });
+    await switchStep(`name ${to} current in the registry`, () =>
+      this.paths.setCurrentPath({ strategy: to, retiring: previous.kind }),
+    );
   }
 
   /**

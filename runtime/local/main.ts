@@ -127,6 +127,7 @@ async function main(): Promise<number> {
         },
       });
     }
+    if (switched?.failed) say(switched.failed.error);
     // One heartbeat later every node has reported its final count.
     await new Promise((r) => setTimeout(r, 300));
     const { itemsRead, sessions } = cluster.auth.itemsReadPerSession();

@@ -40,6 +40,7 @@ export function formatTable(summary: Summary): string {
     `strategy ${summary.strategy}: ${connected}/${counted(requested, 'client')} connected, ${failed} failed`,
     ...(sw
       ? [
+          ...(sw.failed ? [`switch ${sw.from} -> ${sw.to} FAILED: ${sw.failed.error}`] : []),
           `switch ${sw.from} -> ${sw.to}: ${sw.onNewPath}/${counted(sw.clients, 'client')} on the new path, ${sw.lost} lost, ${counted(sw.abnormalCloses, 'abnormal close')}, ${sw.seconds} s`,
         ]
       : []),

@@ -14,8 +14,33 @@ export interface SwitchOutcome {
   lost: number;
   /** Closes without a close frame (1006) during the switch: a reset, never a graceful move. */
   abnormalCloses: number;
-  /** From the switch command until every client was on the new path (or the wait ended). */
+  /** From the switch command until every client was on the new path (or the wait ended, or a step failed). */
   seconds: number;
+  /**
+   * Set when a step of the switch threw: which step and its error. The figures above are then what was reached
+   * when it failed (the wait for the clients is skipped, and the old path is not retired).
+   */
+  failed?: { step: string; error: string };
+}
+
+/** A step of a switch threw: the message names the step, e.g. "switch step 'start the haproxy path' failed: …". */
+export class SwitchStepError extends Error {
+  constructor(
+    readonly step: string,
+    readonly cause: unknown,
+  ) {
+    super(`switch step '${step}' failed: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'SwitchStepError';
+  }
+}
+
+/** Run one step of a switch, its error wrapped in a {@link SwitchStepError} naming `step` (once: an inner name wins). */
+export async function switchStep<T>(step: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw err instanceof SwitchStepError ? err : new SwitchStepError(step, err);
+  }
 }
 
 /** The part of the local cluster a switch run drives. */
@@ -63,6 +88,7 @@ export interface SwitchRunOptions {
  * Switch `cluster` to `to` under `fleet`'s connected clients and wait until each of them is connected on the new
  * path (the nodes move them with 1012; they log in again and are handed the new path), or until `timeoutMs`.
  * Passes when `onNewPath === clients`, `lost === 0` and `abnormalCloses === 0` (see {@link switchPassed}).
+ * Never throws for a failed step: the outcome carries `failed` (the step and its error) with the figures reached.
  */
 export async function runSwitch(
   cluster: Switchable,
@@ -76,9 +102,14 @@ export async function runSwitch(
   const onPath = () =>
     clients.filter((c) => c.connected && cluster.pathOf(fleet.urlOf.get(c) ?? '') === to).length;
   const started = Date.now();
-  await cluster.switchTo(to);
+  let failed: SwitchOutcome['failed'];
+  const failedAt = (err: unknown) => {
+    const stepError = err instanceof SwitchStepError ? err : new SwitchStepError(`switch to ${to}`, err);
+    failed = { step: stepError.step, error: stepError.message };
+  };
+  await switchStep(`switch to ${to}`, () => cluster.switchTo(to)).catch(failedAt);
   let last = -1;
-  while (Date.now() - started < options.timeoutMs) {
+  while (!failed && Date.now() - started < options.timeoutMs) {
     const now = onPath();
     if (now !== last) options.onProgress?.(now, clients.length);
     last = now;
@@ -86,21 +117,22 @@ export async function runSwitch(
     await new Promise((r) => setTimeout(r, 100));
   }
   const seconds = (Date.now() - started) / 1000;
-  const onNewPath = onPath();
   const outcome: SwitchOutcome = {
     from,
     to,
     clients: clients.length,
-    onNewPath,
+    onNewPath: onPath(),
     lost: clients.filter((c) => !c.connected).length,
     abnormalCloses: (fleet.stats.closesByCode[1006] ?? 0) - abnormalBefore,
     seconds: Math.round(seconds * 10) / 10,
   };
   // As deploy 2: whoever has not moved by now is cut (and reconnects through auth); the outcome is already taken.
-  if (options.retire ?? true) await cluster.retire({ force: true });
-  return outcome;
+  if (!failed && (options.retire ?? true)) {
+    await switchStep(`retire the ${from} path`, () => cluster.retire({ force: true })).catch(failedAt);
+  }
+  return failed ? { ...outcome, failed } : outcome;
 }
 
-/** Every client ended on the new path, none was lost, and none saw a reset. */
+/** No step failed, every client ended on the new path, none was lost, and none saw a reset. */
 export const switchPassed = (o: SwitchOutcome): boolean =>
-  o.clients > 0 && o.onNewPath === o.clients && o.lost === 0 && o.abnormalCloses === 0;
+  !o.failed && o.clients > 0 && o.onNewPath === o.clients && o.lost === 0 && o.abnormalCloses === 0;
