@@ -298,8 +298,8 @@ describe('parseConfig', () => {
 describe('deploymentLine', () => {
   it('names the stack, the strategy and the retiring tier a synth builds', () => {
     expect(deploymentLine(parseConfig({ strategy: 'haproxy' }))).toBe('wslb: stack wslb, strategy haproxy');
-    expect(
-      deploymentLine(parseConfig({ strategy: 'direct', retiring: 'nlb', stackName: 'edge' })),
-    ).toBe('wslb: stack edge, strategy direct, retiring nlb');
+    expect(deploymentLine(parseConfig({ strategy: 'direct', retiring: 'nlb', stackName: 'edge' }))).toBe(
+      'wslb: stack edge, strategy direct, retiring nlb',
+    );
   });
 });
