@@ -20,12 +20,15 @@ describe('npm run bench -- --quick', () => {
     async () => {
       if (!canRunEverything)
         throw new Error('the bench needs haproxy on PATH and root (ip netns): see .ci/run');
+      // A guard against a hang, not a speed limit (speed is the bench's own business): ten quick sections took
+      // 122 s on a quiet machine and 186 s beside stress-ng in CI, but past 480 s twice at load 10-16 with this
+      // run at nice 19, still in its last section. The chaos suite's guard is 1,200 s.
       const { exitCode, output } = await new Promise<{ exitCode: number | null; output: string }>(
         (resolve) => {
           const child = execFile(
             process.execPath,
             ['--import', 'tsx', join(ROOT, 'bench', 'main.ts'), '--quick', '--out', out],
-            { cwd: ROOT, timeout: 480_000, maxBuffer: 16 * 1024 * 1024 },
+            { cwd: ROOT, timeout: 900_000, maxBuffer: 16 * 1024 * 1024 },
             (_err, stdout, stderr) => resolve({ exitCode: child.exitCode, output: `${stdout}${stderr}` }),
           );
         },
@@ -34,7 +37,7 @@ describe('npm run bench -- --quick', () => {
       try {
         report = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')) as Report;
       } catch {
-        // Stopped before its report (the 480 s guard, a crash): which section it was in, and its last words.
+        // Stopped before its report (the guard, a crash): which section it was in, and its last words.
         const sections = output.split('\n').filter((l) => l.startsWith('== '));
         throw new Error(
           `bench --quick wrote no report (exit ${exitCode}); sections begun: ${sections.join(' | ')}\n${output.slice(-3000)}`,
@@ -94,6 +97,6 @@ describe('npm run bench -- --quick', () => {
       }
       expect(readFileSync(join(out, 'latest.md'), 'utf8')).toContain('| rule | auth instances K |');
     },
-    500_000,
+    960_000,
   );
 });
