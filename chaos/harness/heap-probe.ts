@@ -16,7 +16,11 @@ const mib = (bytes: number) => Math.round((bytes / 1_048_576) * 10) / 10;
  */
 export async function heapAfterGc(inspectorUrl: string, timeoutMs = 10_000): Promise<HeapAfterGc> {
   const ws = new WebSocket(inspectorUrl);
-  const timer = setTimeout(() => ws.terminate(), timeoutMs);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ws.terminate();
+  }, timeoutMs);
   try {
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
@@ -33,6 +37,10 @@ export async function heapAfterGc(inspectorUrl: string, timeoutMs = 10_000): Pro
     })) as { result: { value: string } };
     const usage = JSON.parse(result.result.value) as { heapUsed: number; rss: number };
     return { heapUsedMiB: mib(usage.heapUsed), rssMiB: mib(usage.rss) };
+  } catch (err) {
+    // Ended by the time limit: say so, not only that the inspector closed.
+    if (timedOut) throw new Error(`heap after GC: no answer from ${inspectorUrl} within ${timeoutMs} ms`);
+    throw err;
   } finally {
     clearTimeout(timer);
     ws.close();
