@@ -12,6 +12,9 @@ module.exports = {
   // The client's sources import with `.js`, as ES modules must (its declarations ship as ESM): map to the .ts.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
+  // A scratch directory for the run, where test files share a `cdk synth` (test/helpers/cdk-synth.ts).
+  globalSetup: '<rootDir>/test/global-setup.ts',
+  globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 60_000,
   maxWorkers: 2,
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],

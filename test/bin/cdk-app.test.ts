@@ -1,48 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { STRATEGIES } from '../../runtime/contract/strategies';
-import { REPO_ROOT } from '../lib/helpers';
-
-/** No credentials, no profile that exists, no region, no telemetry: synth must not need AWS. */
-const OFFLINE_ENV = {
-  ...process.env,
-  AWS_ACCESS_KEY_ID: '',
-  AWS_SECRET_ACCESS_KEY: '',
-  AWS_SESSION_TOKEN: '',
-  AWS_PROFILE: 'wslb-test-no-such-profile',
-  AWS_REGION: '',
-  AWS_DEFAULT_REGION: '',
-  AWS_CONFIG_FILE: '/nonexistent/aws-config',
-  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  CDK_DISABLE_CLI_TELEMETRY: 'true',
-};
-
-interface Run {
-  status: number | null;
-  stderr: string;
-  outdir: string;
-}
-
-/** `npx cdk synth --quiet` as a user types it, into a fresh output folder. */
-function synth(args: string[]): Promise<Run> {
-  const outdir = mkdtempSync(path.join(tmpdir(), 'wslb-cli-'));
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['cdk', 'synth', '--quiet', '--output', outdir, ...args], {
-      cwd: REPO_ROOT,
-      env: OFFLINE_ENV,
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (status) => resolve({ status, stderr, outdir }));
-  });
-}
+import { cdkSynth, type SynthRun, sharedStrategySynth } from '../helpers/cdk-synth';
 
 /** Runs `jobs` two at a time: each spends most of its time starting node, the CLI and tsx on 2 cores. */
 async function twoAtATime<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
@@ -59,22 +18,23 @@ async function twoAtATime<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
 }
 
 describe('cdk CLI, offline', () => {
-  const runs: Record<string, Run> = {};
+  const runs: Record<string, SynthRun> = {};
   beforeAll(async () => {
-    // CloudFormation validation is left out: its engine costs ~10 s of CPU to start; app.test.ts runs it.
-    const args: Record<string, string[]> = {
-      ...Object.fromEntries(STRATEGIES.map((s) => [s, ['-c', `strategy=${s}`, '--no-validation']])),
-      bogus: ['-c', 'strategy=bogus'],
-      typo: ['-c', 'strategy=nlb', '-c', 'maxConnectionPerNode=5'],
-      none: [],
+    // CloudFormation validation is left out (in the shared strategy synths too): its engine costs ~10 s of CPU
+    // to start; app.test.ts runs it.
+    const jobs: Record<string, () => Promise<SynthRun>> = {
+      ...Object.fromEntries(STRATEGIES.map((s) => [s, () => sharedStrategySynth(s)])),
+      bogus: () => cdkSynth(['-c', 'strategy=bogus']),
+      typo: () => cdkSynth(['-c', 'strategy=nlb', '-c', 'maxConnectionPerNode=5']),
+      none: () => cdkSynth([]),
     };
-    const results = await twoAtATime(Object.values(args).map((a) => () => synth(a)));
-    Object.keys(args).forEach((key, i) => {
+    const results = await twoAtATime(Object.values(jobs));
+    Object.keys(jobs).forEach((key, i) => {
       runs[key] = results[i]!;
     });
   }, 900_000);
   afterAll(() => {
-    for (const run of Object.values(runs)) rmSync(run.outdir, { recursive: true, force: true });
+    for (const run of Object.values(runs)) run.remove();
   });
 
   test.each(STRATEGIES)(

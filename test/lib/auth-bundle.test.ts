@@ -4,6 +4,8 @@ import { parseKeyRing, verifyToken } from '../../runtime/token';
 import { type LocalAuthFunction, startLocalAuthFunction } from '../../tools/lambda/auth-function';
 import type { FunctionUrlRequest } from '../../tools/lambda/function-url-event';
 import { lambdaNodeMajor } from '../../tools/lambda/node-binary';
+import { authBundleIn } from '../../tools/lambda/synth-auth-bundle';
+import { type SynthRun, sharedStrategySynth } from '../helpers/cdk-synth';
 
 // `cdk synth`, the Lambda's Node.js from npm on first use (~40 s), hashes with the deployed scrypt cost.
 jest.setTimeout(180_000);
@@ -13,13 +15,18 @@ const IP_BURST = 3;
 let fn: LocalAuthFunction | undefined;
 let issuer: LocalOidcIssuer;
 let unavailable: string | undefined;
+let synthRun: SynthRun | undefined;
 
 beforeAll(async () => {
   const users = JSON.stringify({ users: { alice: await hashPassword(PASSWORD) } });
   issuer = await LocalOidcIssuer.start({ audience: 'app-client' });
   try {
+    // The same `npx cdk synth -c strategy=direct` test/bin/cdk-app.test.ts checks: run once for both.
+    synthRun = await sharedStrategySynth('direct');
+    if (synthRun.status !== 0) throw new Error(`cdk synth failed: ${synthRun.stderr.trim()}`);
     fn = await startLocalAuthFunction({
       users,
+      synth: authBundleIn(synthRun.outdir),
       env: {
         LOGIN_IP_BURST: String(IP_BURST),
         LOGIN_IP_PER_MINUTE: '1',
@@ -38,6 +45,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fn?.stop();
   await issuer.stop();
+  synthRun?.remove();
 });
 
 let nextIp = 1;
@@ -53,7 +61,7 @@ describe('the synthesized auth bundle under the Lambda runtime’s Node.js, with
     if (!ready()) return;
     expect(fn!.synth.runtime).toBe(`nodejs${lambdaNodeMajor()}.x`);
     expect(fn!.host.version).toMatch(new RegExp(`^v${lambdaNodeMajor()}\\.`));
-    expect(fn!.synth.entry).toMatch(/cdk\.out|wslb-auth-synth-.*\/asset\.[0-9a-f]{64}\/index\.js$/);
+    expect(fn!.synth.entry).toMatch(/cdk\.out|wslb-(auth|cdk)-synth-.*\/asset\.[0-9a-f]{64}\/index\.js$/);
   });
 
   it('logs in: a token for the registry’s node, secrets read through AWS_ENDPOINT_URL_SECRETS_MANAGER', async () => {

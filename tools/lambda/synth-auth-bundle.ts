@@ -26,7 +26,7 @@ export interface SynthesizedAuth {
 }
 
 /** No credentials, no profile, no region, no telemetry: synth must not need AWS. */
-const OFFLINE_ENV = {
+export const OFFLINE_ENV = {
   ...process.env,
   AWS_ACCESS_KEY_ID: '',
   AWS_SECRET_ACCESS_KEY: '',
@@ -55,36 +55,44 @@ export async function synthAuthBundle(strategy: Strategy = 'direct'): Promise<Sy
         maxBuffer: 64 * 1024 * 1024,
       },
     );
-    const template = JSON.parse(
-      readFileSync(path.join(outdir, `${DEFAULTS.stackName}.template.json`), 'utf8'),
-    ) as {
-      Resources: Record<
-        string,
-        { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }
-      >;
-    };
-    const fn = Object.values(template.Resources).find(
-      (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
-    );
-    const assetPath = fn?.Metadata?.['aws:asset:path'];
-    if (!fn || !assetPath) throw new Error(`no auth function with an asset path in ${outdir}`);
-    const entry = path.join(outdir, assetPath, 'index.js');
-    if (!existsSync(entry)) throw new Error(`auth bundle ${entry} missing`);
-    const props = fn.Properties;
-    return {
-      outdir,
-      entry,
-      runtime: String(props.Runtime),
-      memorySize: Number(props.MemorySize),
-      timeoutSeconds: Number(props.Timeout),
-      reservedConcurrency: props.ReservedConcurrentExecutions as number | undefined,
-      environment: (props.Environment as { Variables: Record<string, unknown> }).Variables,
-      resources: template.Resources,
-      remove,
-    };
+    return authBundleIn(outdir, remove);
   } catch (err) {
     remove();
     const e = err as Error & { stderr?: string };
     throw new Error(`cdk synth failed: ${e.stderr?.trim() || e.message}`);
   }
+}
+
+/**
+ * The auth function of the `cdk synth` output in `outdir`: its bundle's entry and template properties.
+ * `remove` is what the result's `remove()` does. @throws Error when the template has no auth function or its bundle is missing.
+ */
+export function authBundleIn(outdir: string, remove: () => void = () => {}): SynthesizedAuth {
+  const template = JSON.parse(
+    readFileSync(path.join(outdir, `${DEFAULTS.stackName}.template.json`), 'utf8'),
+  ) as {
+    Resources: Record<
+      string,
+      { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, string> }
+    >;
+  };
+  const fn = Object.values(template.Resources).find(
+    (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
+  );
+  const assetPath = fn?.Metadata?.['aws:asset:path'];
+  if (!fn || !assetPath) throw new Error(`no auth function with an asset path in ${outdir}`);
+  const entry = path.join(outdir, assetPath, 'index.js');
+  if (!existsSync(entry)) throw new Error(`auth bundle ${entry} missing`);
+  const props = fn.Properties;
+  return {
+    outdir,
+    entry,
+    runtime: String(props.Runtime),
+    memorySize: Number(props.MemorySize),
+    timeoutSeconds: Number(props.Timeout),
+    reservedConcurrency: props.ReservedConcurrentExecutions as number | undefined,
+    environment: (props.Environment as { Variables: Record<string, unknown> }).Variables,
+    resources: template.Resources,
+    remove,
+  };
 }
