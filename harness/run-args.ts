@@ -21,13 +21,21 @@ export interface RunArgsSpec<Id extends string> {
 export function runUsage<Id extends string>(spec: RunArgsSpec<Id>): string {
   return (
     `usage: ${spec.command} -- [--only <${spec.noun}>[,<${spec.noun}>]] [--quick] [--out <dir>]\n` +
-    `${spec.noun}s (name or number): ${spec.ids.map((id, i) => `${i + 1} ${id}`).join(', ')}`
+    `${spec.noun}s (name or number): ${spec.ids.map((id, i) => `${i + 1} ${id}`).join(', ')}\n` +
+    `  --only   these ${spec.noun}s only, by name or number, comma separated or repeated\n` +
+    '  --quick  small sizes, to check that everything runs (written to a temp folder, never over committed results)\n' +
+    '  --out    write latest.json and latest.md into this folder\n' +
+    '  --help, -h  this text'
   );
 }
 
+/** Thrown by {@link parseRunArgs} for `--help` or `-h`: its message is the usage, for stdout and exit 0. */
+export class HelpRequested extends Error {}
+
 /**
  * The options `npm run bench` and `npm run chaos` share. `--only` takes names or 1-based numbers, comma
- * separated or repeated; `--out` is given once. Throws the usage (with what was wrong) for `--help` or a bad value.
+ * separated or repeated; `--out` is given once.
+ * @throws HelpRequested (the usage) for `--help`/`-h`; an Error naming what was wrong, with the usage, for a bad value
  */
 export function parseRunArgs<Id extends string>(argv: string[], spec: RunArgsSpec<Id>): RunArgs<Id> {
   const usage = runUsage(spec);
@@ -37,14 +45,14 @@ export function parseRunArgs<Id extends string>(argv: string[], spec: RunArgsSpe
       only: { type: 'string', multiple: true },
       quick: { type: 'boolean', default: false },
       out: { type: 'string' },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     });
     if (parsed.repeated.length > 0) throw new Error(parsed.repeated.join('\n'));
     values = parsed.values as typeof values;
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${usage}`);
   }
-  if (values.help) throw new Error(usage);
+  if (values.help) throw new HelpRequested(usage);
   const only = values.only
     ?.flatMap((v) => v.split(','))
     .map((raw) => {

@@ -45,13 +45,19 @@ export class ClientFleet {
 
   constructor(private readonly options: FleetOptions) {}
 
-  /** Open `count` more clients; resolves with how many opened within the timeout. */
-  async open(count: number): Promise<{ connected: number; failed: number }> {
+  /**
+   * Open `count` more clients; resolves with how many opened within the timeout and, for those that did not,
+   * how many for each reason (the client's error, or the timeout with the last reconnect cause seen).
+   */
+  async open(
+    count: number,
+  ): Promise<{ connected: number; failed: number; failures: Record<string, number> }> {
     const concurrency = this.options.concurrency ?? 100;
     const timeoutMs = this.options.openTimeoutMs ?? 30_000;
     let next = 0;
     let connected = 0;
     let failed = 0;
+    const failures: Record<string, number> = {};
     const one = () =>
       new Promise<boolean>((resolve) => {
         const client = connect({
@@ -61,15 +67,25 @@ export class ClientFleet {
           deadAfterMs: this.options.deadAfterMs,
         });
         this.track(client);
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        client.on('open', () => {
+        let lastCause: string | undefined;
+        let settled = false;
+        // The first of open, error or the timeout decides; a client's later events do not count it twice.
+        const settle = (reason?: string) => {
+          if (settled) return;
+          settled = true;
           clearTimeout(timer);
-          resolve(true);
+          if (reason !== undefined) failures[reason] = (failures[reason] ?? 0) + 1;
+          resolve(reason === undefined);
+        };
+        client.on('reconnecting', ({ cause }) => {
+          lastCause = cause;
         });
-        client.on('error', () => {
-          clearTimeout(timer);
-          resolve(false);
-        });
+        const timer = setTimeout(() => {
+          const last = lastCause ? ` (last: ${lastCause.slice(0, 120)})` : '';
+          settle(`not open within ${timeoutMs / 1000} s${last}`);
+        }, timeoutMs);
+        client.on('open', () => settle());
+        client.on('error', (err: Error) => settle(err.message.slice(0, 160)));
       });
     const worker = async () => {
       while (next < count) {
@@ -80,7 +96,7 @@ export class ClientFleet {
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-    return { connected, failed };
+    return { connected, failed, failures };
   }
 
   connectedCount(): number {

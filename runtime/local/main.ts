@@ -111,9 +111,11 @@ async function main(): Promise<number> {
         if (opened % 250 === 0 || opened === requested) say(`  connected ${opened}/${requested}`);
       },
     });
-    const { connected, failed } = await fleet.open(args.clients);
-    if (failed > 0)
-      say(`  ${failed} of ${counted(args.clients, 'client')} did not connect (see the auth and node logs)`);
+    const { connected, failed, failures } = await fleet.open(args.clients);
+    if (failed > 0) {
+      say(`  ${failed} of ${counted(args.clients, 'client')} did not connect:`);
+      for (const [reason, n] of Object.entries(failures)) say(`    ${n}× ${reason}`);
+    }
     let switched: SwitchOutcome | undefined;
     const to = args['switch-to'];
     if (to) {
@@ -141,6 +143,7 @@ async function main(): Promise<number> {
         sessions,
         registryItemsRead: itemsRead,
       },
+      failures,
     );
     if (cluster.nlb) {
       summary.nlb = { standIn: cluster.nlb.kind, url: cluster.nlb.url, ...(namespace ? { namespace } : {}) };

@@ -4,7 +4,8 @@ import type { SwitchOutcome } from './switch-run';
 
 export interface Summary {
   strategy: string;
-  clients: { requested: number; connected: number; failed: number };
+  /** `failures` (only when some failed): how many clients for each reason they did not open. */
+  clients: { requested: number; connected: number; failed: number; failures?: Record<string, number> };
   nodes: { id: string; endpoint: string; connections: number; peers?: Record<string, number> }[];
   auth: { instances: number; sessions: number; registryItemsRead: number };
   /** Strategy `haproxy`: where it listens and its open connections per `server` line (`<node>-s<k>`). */
@@ -57,10 +58,12 @@ export function toSummary(
   connected: number,
   counts: NodeCount[],
   auth: Summary['auth'],
+  failures: Record<string, number> = {},
 ): Summary {
+  const failed = requested - connected;
   return {
     strategy,
-    clients: { requested, connected, failed: requested - connected },
+    clients: { requested, connected, failed, ...(failed > 0 ? { failures } : {}) },
     nodes: counts.map(({ id, endpoint, connections }) => ({ id, endpoint, connections })),
     auth,
   };

@@ -2,7 +2,7 @@ import { existsSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { parseBenchArgs } from '../../bench/args';
-import { committedOrTemp, parseRunArgs } from '../../harness/run-args';
+import { committedOrTemp, HelpRequested, parseRunArgs } from '../../harness/run-args';
 
 const out = (partial: boolean) => (partial ? '/tmp/partial' : 'bench/results');
 
@@ -54,9 +54,16 @@ describe('parseRunArgs', () => {
 
   it('names a bad value or flag and prints the usage with the numbered ids', () => {
     expect(() => parseRunArgs(['--only', '3'], spec)).toThrow(
-      /^unknown part 3\nusage: npm run x.*\nparts \(name or number\): 1 one, 2 two$/s,
+      /^unknown part 3\nusage: npm run x.*\nparts \(name or number\): 1 one, 2 two\n/s,
     );
     expect(() => parseRunArgs(['--fast'], spec)).toThrow(/--fast.*\nusage: npm run x/s);
-    expect(() => parseRunArgs(['--help'], spec)).toThrow(/^usage: npm run x/);
+  });
+
+  it('answers --help and -h with HelpRequested carrying the usage and what each flag does', () => {
+    for (const flag of ['--help', '-h']) {
+      expect(() => parseRunArgs([flag], spec)).toThrow(HelpRequested);
+      expect(() => parseRunArgs([flag], spec)).toThrow(/^usage: npm run x.*--quick .*--out /s);
+    }
+    expect(() => parseRunArgs(['--only', '3'], spec)).not.toThrow(HelpRequested);
   });
 });
