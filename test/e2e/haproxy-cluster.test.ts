@@ -23,7 +23,7 @@ const total = async () => (await cluster.nodeCounts()).reduce((sum, n) => sum + 
 
 describe('local cluster, strategy haproxy', () => {
   it(`connects ${CLIENTS} clients through auth and HAProxy, evenly, each node reached from every source IP`, async () => {
-    expect(await fleet.open(CLIENTS)).toEqual({ connected: CLIENTS, failed: 0 });
+    expect(await fleet.open(CLIENTS)).toEqual({ connected: CLIENTS, failed: 0, failures: {} });
     const counts = await cluster.nodeCounts();
     const perNode = counts.map((n) => n.connections);
     expect(perNode.reduce((a, b) => a + b)).toBe(CLIENTS);
@@ -42,7 +42,7 @@ describe('local cluster, strategy haproxy', () => {
   it('discovers an added node without a reload: no established socket drops, leastconn fills it first', async () => {
     const added = await cluster.addNode();
     const before = { ...fleet.stats.closesByCode };
-    expect(await fleet.open(300)).toEqual({ connected: 300, failed: 0 });
+    expect(await fleet.open(300)).toEqual({ connected: 300, failed: 0, failures: {} });
     expect(fleet.stats.closesByCode).toEqual(before);
     expect(fleet.stats.reopens).toBe(0);
     expect(fleet.connectedCount()).toBe(CLIENTS + 300);

@@ -34,7 +34,7 @@ describe('local cluster, strategy nlb (kernel stand-in in a namespace)', () => {
           expect(r.held).toBeGreaterThan(0);
           // interval 1 s x unhealthy threshold 2, plus one probe timeout and the apply.
           expect(r.unhealthyAfterMs).toBeLessThanOrEqual(3500);
-          expect(r.more).toEqual({ connected: 150, failed: 0 });
+          expect(r.more).toEqual({ connected: 150, failed: 0, failures: {} });
           expect(r.heldWhileUnhealthy).toBe(r.held);
           expect(r.connectedWhileUnhealthy).toBe(450);
           expect(r.heldDuringDelay).toBe(r.held);
