@@ -1,7 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseSingleValueArgs } from '../runtime/shared/single-value-args';
+import { HelpRequested, parseSingleValueArgs } from '../runtime/shared/single-value-args';
+
+export { HelpRequested };
 
 export interface RunArgs<Id extends string> {
   only?: Id[];
@@ -28,9 +30,6 @@ export function runUsage<Id extends string>(spec: RunArgsSpec<Id>): string {
     '  --help, -h  this text'
   );
 }
-
-/** Thrown by {@link parseRunArgs} for `--help` or `-h`: its message is the usage, for stdout and exit 0. */
-export class HelpRequested extends Error {}
 
 /**
  * The options `npm run bench` and `npm run chaos` share. `--only` takes names or 1-based numbers, comma

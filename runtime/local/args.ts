@@ -4,7 +4,9 @@ import { decimalInt } from '../contract/decimal';
 import { resolveNodeApp } from '../contract/node-app-entry';
 import { STRATEGIES } from '../contract/strategies';
 import { upstreamUrlProblem } from '../contract/upstream';
-import { parseSingleValueArgs } from '../shared/single-value-args';
+import { HelpRequested, parseSingleValueArgs } from '../shared/single-value-args';
+
+export { HelpRequested };
 
 const argsSchema = z.object({
   strategy: z.enum(STRATEGIES),
@@ -82,14 +84,6 @@ export const LOCAL_FLAGS = {
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
-/** `--help` (or `-h`) was given: print {@link USAGE} on stdout and exit 0. */
-export class HelpRequested extends Error {
-  constructor() {
-    super(USAGE);
-    this.name = 'HelpRequested';
-  }
-}
-
 /**
  * Parse the local cluster's command line.
  * @throws HelpRequested for `--help`/`-h`
@@ -97,7 +91,7 @@ export class HelpRequested extends Error {
  */
 export function parseLocalArgs(argv: string[]): LocalArgs {
   const { values, repeated } = parseSingleValueArgs(argv, LOCAL_FLAGS);
-  if (values.help) throw new HelpRequested();
+  if (values.help) throw new HelpRequested(USAGE);
   const parsed = argsSchema.safeParse(values);
   const problems = [
     ...repeated,

@@ -2,6 +2,14 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** `--help` (or `-h`) was given: the message is the usage, for stdout and exit 0 (not an error exit). */
+export class HelpRequested extends Error {
+  constructor(usage: string) {
+    super(usage);
+    this.name = 'HelpRequested';
+  }
+}
+
 export interface SingleValueArgs {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
